@@ -1,0 +1,1 @@
+//! ONNX validation and deterministic execution on tract.

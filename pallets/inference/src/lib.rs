@@ -1,0 +1,2 @@
+//! The inference pallet.
+#![cfg_attr(not(feature = "std"), no_std)]
