@@ -1,2 +1,34 @@
 //! Types shared by the Inferchain runtime and node.
+//!
+//! Everything in this crate is `no_std` compatible (the `std` feature, on by default, enables the
+//! host side of the runtime interface and `std` implementations of the codecs). Code that can run
+//! in consensus (tensor decoding, comparison of outputs, commitments) uses no platform floating
+//! point arithmetic, never panics and allocates only within the limits in [`limits`].
+//!
+//! Modules:
+//! - [`tensor`]: tensors, tensor maps and their canonical encoding.
+//! - [`model`]: model ids, model schemas ([`model::ModelInfo`]) and input checking.
+//! - [`policy`]: execution policies and the one output comparison rule.
+//! - [`commitment`]: output digests and commitments.
+//! - [`limits`]: every size and cost limit as a named constant.
+//! - [`offchain_keys`]: the offchain-index key layout shared by runtime and node.
+//! - [`host`]: the `inference_host` runtime interface used by offchain workers.
 #![cfg_attr(not(feature = "std"), no_std)]
+#![deny(missing_docs)]
+
+extern crate alloc;
+
+pub mod commitment;
+pub mod host;
+pub mod limits;
+pub mod model;
+pub mod offchain_keys;
+pub mod policy;
+pub mod tensor;
+
+mod dyadic;
+
+pub use commitment::{output_commitment, output_digest};
+pub use model::{model_id, ModelId, ModelInfo, SchemaError, TensorSpec};
+pub use policy::{compare, ExecutionPolicy, Mismatch};
+pub use tensor::{DType, NamedTensor, Tensor, TensorError, TensorMap};

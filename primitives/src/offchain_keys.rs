@@ -1,0 +1,52 @@
+//! The offchain-index key layout shared by the runtime (which writes with
+//! `sp_io::offchain_index::set`) and the node (which reads the offchain database).
+//!
+//! Every key starts with [`PREFIX`]. Integers are big-endian so keys sort numerically.
+
+use crate::model::ModelId;
+use alloc::vec::Vec;
+
+/// Prefix of every Inferchain offchain-index key.
+pub const PREFIX: &[u8] = b"inferchain/";
+
+/// Sub-prefix of model chunk keys.
+pub const CHUNK_PREFIX: &[u8] = b"inferchain/chunk/";
+
+/// Sub-prefix of request input keys.
+pub const REQUEST_INPUTS_PREFIX: &[u8] = b"inferchain/inputs/";
+
+/// Key of chunk `index` (0-based) of model `model_id`:
+/// `b"inferchain/chunk/" ‖ model_id (32 bytes) ‖ index (u32 big-endian)`.
+pub fn chunk_key(model_id: &ModelId, index: u32) -> Vec<u8> {
+    let mut key = Vec::with_capacity(CHUNK_PREFIX.len() + 32 + 4);
+    key.extend_from_slice(CHUNK_PREFIX);
+    key.extend_from_slice(model_id.as_bytes());
+    key.extend_from_slice(&index.to_be_bytes());
+    key
+}
+
+/// Key of the canonical input encoding of request `request_id`:
+/// `b"inferchain/inputs/" ‖ request_id (u64 big-endian)`.
+pub fn request_inputs_key(request_id: u64) -> Vec<u8> {
+    let mut key = Vec::with_capacity(REQUEST_INPUTS_PREFIX.len() + 8);
+    key.extend_from_slice(REQUEST_INPUTS_PREFIX);
+    key.extend_from_slice(&request_id.to_be_bytes());
+    key
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_prefixed_and_distinct() {
+        let id = ModelId::repeat_byte(7);
+        let k = chunk_key(&id, 1);
+        assert!(k.starts_with(PREFIX));
+        assert_eq!(k.len(), CHUNK_PREFIX.len() + 36);
+        assert_ne!(chunk_key(&id, 1), chunk_key(&id, 2));
+        assert!(chunk_key(&id, 1) < chunk_key(&id, 256));
+        assert!(request_inputs_key(1).starts_with(PREFIX));
+        assert!(request_inputs_key(1) < request_inputs_key(256));
+    }
+}
