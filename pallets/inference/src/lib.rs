@@ -73,29 +73,29 @@ pub use weights::WeightInfo;
 use alloc::vec::Vec;
 use codec::{Decode, DecodeAll, Encode};
 use frame_support::{
-	pallet_prelude::*,
-	traits::{
-		fungible::{self, BalancedHold, Inspect, MutateHold},
-		tokens::{Fortitude, Precision, Restriction},
-		Imbalance, OnUnbalanced,
-	},
+    pallet_prelude::*,
+    traits::{
+        fungible::{self, BalancedHold, Inspect, MutateHold},
+        tokens::{Fortitude, Precision, Restriction},
+        Imbalance, OnUnbalanced,
+    },
 };
 use frame_system::pallet_prelude::BlockNumberFor;
 use inferchain_primitives::{
-	compare,
-	limits::{MAX_CHUNKS, MAX_CHUNK_BYTES, MAX_COST, MAX_MODEL_BYTES},
-	model::MAX_MODEL_INFO_BYTES,
-	offchain_keys::{chunk_key, request_inputs_key},
-	output_commitment, ExecutionPolicy, ModelId, ModelInfo, TensorMap,
+    compare,
+    limits::{MAX_CHUNKS, MAX_CHUNK_BYTES, MAX_COST, MAX_MODEL_BYTES},
+    model::MAX_MODEL_INFO_BYTES,
+    offchain_keys::{chunk_key, request_inputs_key},
+    output_commitment, ExecutionPolicy, ModelId, ModelInfo, TensorMap,
 };
 use sp_core::H256;
 use sp_runtime::{
-	traits::{Saturating, Zero},
-	transaction_validity::{
-		InvalidTransaction, TransactionValidityError, TransactionValidityWithRefund,
-		ValidTransaction,
-	},
-	Perbill, RuntimeAppPublic, SaturatedConversion,
+    traits::{Saturating, Zero},
+    transaction_validity::{
+        InvalidTransaction, TransactionValidityError, TransactionValidityWithRefund,
+        ValidTransaction,
+    },
+    Perbill, RuntimeAppPublic, SaturatedConversion,
 };
 
 /// Key type of the workers' `infr` keys.
@@ -108,9 +108,9 @@ pub const REVEAL_CONTEXT: &[u8] = b"inferchain/reveal";
 
 /// The workers' `infr` application crypto (sr25519).
 pub mod crypto {
-	use super::KEY_TYPE;
-	use sp_application_crypto::{app_crypto, sr25519};
-	app_crypto!(sr25519, KEY_TYPE);
+    use super::KEY_TYPE;
+    use sp_application_crypto::{app_crypto, sr25519};
+    app_crypto!(sr25519, KEY_TYPE);
 }
 
 /// Log target of this pallet.
@@ -118,1709 +118,1900 @@ pub const LOG_TARGET: &str = "runtime::inference";
 
 /// Balance type of the pallet's currency.
 pub type BalanceOf<T> =
-	<<T as Config>::Currency as Inspect<<T as frame_system::Config>::AccountId>>::Balance;
+    <<T as Config>::Currency as Inspect<<T as frame_system::Config>::AccountId>>::Balance;
 
 /// Negative imbalance (credit) of the pallet's currency, produced by slashes.
-pub type CreditOf<T> = fungible::Credit<<T as frame_system::Config>::AccountId, <T as Config>::Currency>;
+pub type CreditOf<T> =
+    fungible::Credit<<T as frame_system::Config>::AccountId, <T as Config>::Currency>;
 
 /// Why a worker was slashed.
 #[derive(
-	Encode,
-	Decode,
-	codec::DecodeWithMemTracking,
-	MaxEncodedLen,
-	scale_info::TypeInfo,
-	Clone,
-	Copy,
-	PartialEq,
-	Eq,
-	Debug,
+    Encode,
+    Decode,
+    codec::DecodeWithMemTracking,
+    MaxEncodedLen,
+    scale_info::TypeInfo,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Debug,
 )]
 pub enum Offence {
-	/// Revealed an output outside the winning majority.
-	WrongResult,
-	/// Committed but did not reveal (a valid opening) before the reveal deadline.
-	NoReveal,
-	/// Did not commit before the commit deadline.
-	NoCommit,
+    /// Revealed an output outside the winning majority.
+    WrongResult,
+    /// Committed but did not reveal (a valid opening) before the reveal deadline.
+    NoReveal,
+    /// Did not commit before the commit deadline.
+    NoCommit,
 }
 
 #[frame_support::pallet]
 pub mod pallet {
-	use super::*;
-	use frame_system::pallet_prelude::*;
+    use super::*;
+    use frame_system::pallet_prelude::*;
 
-	/// The in-code storage version.
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+    /// The in-code storage version.
+    const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
 
-	#[pallet::pallet]
-	#[pallet::storage_version(STORAGE_VERSION)]
-	pub struct Pallet<T>(_);
+    #[pallet::pallet]
+    #[pallet::storage_version(STORAGE_VERSION)]
+    pub struct Pallet<T>(_);
 
-	/// Configuration of the pallet.
-	#[pallet::config]
-	pub trait Config:
-		frame_system::Config<AccountId: From<sp_core::sr25519::Public>>
-		+ frame_system::offchain::CreateAuthorizedTransaction<Call<Self>>
-	{
-		/// The overarching hold reason.
-		type RuntimeHoldReason: From<HoldReason>;
+    /// Configuration of the pallet.
+    #[pallet::config]
+    pub trait Config:
+        frame_system::Config<AccountId: From<sp_core::sr25519::Public>>
+        + frame_system::offchain::CreateAuthorizedTransaction<Call<Self>>
+    {
+        /// The overarching hold reason.
+        type RuntimeHoldReason: From<HoldReason>;
 
-		/// The currency holding bonds, deposits and fees.
-		type Currency: fungible::Mutate<Self::AccountId>
-			+ fungible::MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>
-			+ fungible::BalancedHold<Self::AccountId, Reason = Self::RuntimeHoldReason>;
+        /// The currency holding bonds, deposits and fees.
+        type Currency: fungible::Mutate<Self::AccountId>
+            + fungible::MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>
+            + fungible::BalancedHold<Self::AccountId, Reason = Self::RuntimeHoldReason>;
 
-		/// Receives slashed worker bonds (`()` burns them).
-		type OnSlash: OnUnbalanced<CreditOf<Self>>;
+        /// Receives slashed worker bonds (`()` burns them).
+        type OnSlash: OnUnbalanced<CreditOf<Self>>;
 
-		/// Weights of the calls and hooks.
-		type WeightInfo: WeightInfo;
+        /// Weights of the calls and hooks.
+        type WeightInfo: WeightInfo;
 
-		/// Smallest bond of an active worker.
-		#[pallet::constant]
-		type MinWorkerBond: Get<BalanceOf<Self>>;
+        /// Smallest bond of an active worker.
+        #[pallet::constant]
+        type MinWorkerBond: Get<BalanceOf<Self>>;
 
-		/// Blocks between leaving the active set and being able to withdraw the bond. Must be
-		/// longer than a job's lifetime (`CommitPeriod + RevealPeriod`).
-		#[pallet::constant]
-		type UnbondingPeriod: Get<BlockNumberFor<Self>>;
+        /// Blocks between leaving the active set and being able to withdraw the bond. Must be
+        /// longer than a job's lifetime (`CommitPeriod + RevealPeriod`).
+        #[pallet::constant]
+        type UnbondingPeriod: Get<BlockNumberFor<Self>>;
 
-		/// Largest number of active workers.
-		#[pallet::constant]
-		type MaxWorkers: Get<u32>;
+        /// Largest number of active workers.
+        #[pallet::constant]
+        type MaxWorkers: Get<u32>;
 
-		/// Largest number of non-final jobs assigned to one worker.
-		#[pallet::constant]
-		type MaxAssignmentsPerWorker: Get<u32>;
+        /// Largest number of non-final jobs assigned to one worker.
+        #[pallet::constant]
+        type MaxAssignmentsPerWorker: Get<u32>;
 
-		/// Largest replica count of a model, and largest validation committee.
-		#[pallet::constant]
-		type MaxReplicas: Get<u32>;
+        /// Largest replica count of a model, and largest validation committee.
+        #[pallet::constant]
+        type MaxReplicas: Get<u32>;
 
-		/// Size of a model's validation committee (capped by the number of available workers).
-		#[pallet::constant]
-		type ValidationReplicas: Get<u32>;
+        /// Size of a model's validation committee (capped by the number of available workers).
+        #[pallet::constant]
+        type ValidationReplicas: Get<u32>;
 
-		/// Fixed part of a model's storage deposit.
-		#[pallet::constant]
-		type ModelDepositBase: Get<BalanceOf<Self>>;
+        /// Fixed part of a model's storage deposit.
+        #[pallet::constant]
+        type ModelDepositBase: Get<BalanceOf<Self>>;
 
-		/// Per-byte part of a model's storage deposit.
-		#[pallet::constant]
-		type ModelDepositPerByte: Get<BalanceOf<Self>>;
+        /// Per-byte part of a model's storage deposit.
+        #[pallet::constant]
+        type ModelDepositPerByte: Get<BalanceOf<Self>>;
 
-		/// Part of the deposit kept (and paid to the agreeing committee) when a model is
-		/// rejected.
-		#[pallet::constant]
-		type RejectionFee: Get<Perbill>;
+        /// Part of the deposit kept (and paid to the agreeing committee) when a model is
+        /// rejected.
+        #[pallet::constant]
+        type RejectionFee: Get<Perbill>;
 
-		/// Longest model name.
-		#[pallet::constant]
-		type MaxNameLen: Get<u32>;
+        /// Longest model name.
+        #[pallet::constant]
+        type MaxNameLen: Get<u32>;
 
-		/// Longest model description.
-		#[pallet::constant]
-		type MaxDescriptionLen: Get<u32>;
+        /// Longest model description.
+        #[pallet::constant]
+        type MaxDescriptionLen: Get<u32>;
 
-		/// Largest input encoding of a request.
-		#[pallet::constant]
-		type MaxInputBytes: Get<u32>;
+        /// Largest input encoding of a request.
+        #[pallet::constant]
+        type MaxInputBytes: Get<u32>;
 
-		/// Largest output encoding a worker can reveal (and that is stored as a result). Must be
-		/// at least `MAX_MODEL_INFO_BYTES + 1` so validation outcomes fit.
-		#[pallet::constant]
-		type MaxOutputBytes: Get<u32>;
+        /// Largest output encoding a worker can reveal (and that is stored as a result). Must be
+        /// at least `MAX_MODEL_INFO_BYTES + 1` so validation outcomes fit.
+        #[pallet::constant]
+        type MaxOutputBytes: Get<u32>;
 
-		/// Largest number of items in one commit or reveal batch.
-		#[pallet::constant]
-		type MaxBatch: Get<u32>;
+        /// Largest number of items in one commit or reveal batch.
+        #[pallet::constant]
+        type MaxBatch: Get<u32>;
 
-		/// Largest number of jobs created per block (bounds the deadline queues and so the work
-		/// of the hooks).
-		#[pallet::constant]
-		type MaxJobsPerBlock: Get<u32>;
+        /// Largest number of jobs created per block (bounds the deadline queues and so the work
+        /// of the hooks).
+        #[pallet::constant]
+        type MaxJobsPerBlock: Get<u32>;
 
-		/// Blocks after creation during which commitments are accepted.
-		#[pallet::constant]
-		type CommitPeriod: Get<BlockNumberFor<Self>>;
+        /// Blocks after creation during which commitments are accepted.
+        #[pallet::constant]
+        type CommitPeriod: Get<BlockNumberFor<Self>>;
 
-		/// Blocks after the commit deadline during which reveals are accepted.
-		#[pallet::constant]
-		type RevealPeriod: Get<BlockNumberFor<Self>>;
+        /// Blocks after the commit deadline during which reveals are accepted.
+        #[pallet::constant]
+        type RevealPeriod: Get<BlockNumberFor<Self>>;
 
-		/// Blocks a final job and its result are kept after the reveal deadline.
-		#[pallet::constant]
-		type ResultRetention: Get<BlockNumberFor<Self>>;
+        /// Blocks a final job and its result are kept after the reveal deadline.
+        #[pallet::constant]
+        type ResultRetention: Get<BlockNumberFor<Self>>;
 
-		/// Fixed part of the fee of each worker.
-		#[pallet::constant]
-		type BaseWorkerFee: Get<BalanceOf<Self>>;
+        /// Fixed part of the fee of each worker.
+        #[pallet::constant]
+        type BaseWorkerFee: Get<BalanceOf<Self>>;
 
-		/// Worker fee per unit of the model's estimated cost ([`ModelInfo::cost`]).
-		#[pallet::constant]
-		type FeePerCostUnit: Get<BalanceOf<Self>>;
+        /// Worker fee per unit of the model's estimated cost ([`ModelInfo::cost`]).
+        #[pallet::constant]
+        type FeePerCostUnit: Get<BalanceOf<Self>>;
 
-		/// Worker fee per byte of canonical inputs.
-		#[pallet::constant]
-		type FeePerInputByte: Get<BalanceOf<Self>>;
+        /// Worker fee per byte of canonical inputs.
+        #[pallet::constant]
+        type FeePerInputByte: Get<BalanceOf<Self>>;
 
-		/// Part of the bond slashed for revealing an output outside the winning majority.
-		#[pallet::constant]
-		type WrongResultSlash: Get<Perbill>;
+        /// Part of the bond slashed for revealing an output outside the winning majority.
+        #[pallet::constant]
+        type WrongResultSlash: Get<Perbill>;
 
-		/// Part of the bond slashed for committing without revealing.
-		#[pallet::constant]
-		type NoRevealSlash: Get<Perbill>;
+        /// Part of the bond slashed for committing without revealing.
+        #[pallet::constant]
+        type NoRevealSlash: Get<Perbill>;
 
-		/// Part of the bond slashed for not committing.
-		#[pallet::constant]
-		type NoCommitSlash: Get<Perbill>;
+        /// Part of the bond slashed for not committing.
+        #[pallet::constant]
+        type NoCommitSlash: Get<Perbill>;
 
-		/// Priority of workers' commit and reveal transactions.
-		#[pallet::constant]
-		type WorkerTxPriority: Get<TransactionPriority>;
-	}
+        /// Priority of workers' commit and reveal transactions.
+        #[pallet::constant]
+        type WorkerTxPriority: Get<TransactionPriority>;
+    }
 
-	/// Reasons for holding funds.
-	#[pallet::composite_enum]
-	pub enum HoldReason {
-		/// A worker's bond.
-		WorkerBond,
-		/// A model's storage deposit.
-		ModelDeposit,
-		/// Fees of pending inference requests.
-		RequestFee,
-	}
+    /// Reasons for holding funds.
+    #[pallet::composite_enum]
+    pub enum HoldReason {
+        /// A worker's bond.
+        WorkerBond,
+        /// A model's storage deposit.
+        ModelDeposit,
+        /// Fees of pending inference requests.
+        RequestFee,
+    }
 
-	/// Registered workers.
-	#[pallet::storage]
-	pub type Workers<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, Worker<T>>;
+    /// Registered workers.
+    #[pallet::storage]
+    pub type Workers<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, Worker<T>>;
 
-	/// Workers that can be drawn for new jobs.
-	#[pallet::storage]
-	pub type ActiveWorkers<T: Config> =
-		StorageValue<_, BoundedVec<T::AccountId, T::MaxWorkers>, ValueQuery>;
+    /// Workers that can be drawn for new jobs.
+    #[pallet::storage]
+    pub type ActiveWorkers<T: Config> =
+        StorageValue<_, BoundedVec<T::AccountId, T::MaxWorkers>, ValueQuery>;
 
-	/// Registered models.
-	#[pallet::storage]
-	pub type Models<T: Config> = StorageMap<_, Blake2_128Concat, ModelId, Model<T>>;
+    /// Registered models.
+    #[pallet::storage]
+    pub type Models<T: Config> = StorageMap<_, Blake2_128Concat, ModelId, Model<T>>;
 
-	/// Next job id.
-	#[pallet::storage]
-	pub type NextRequestId<T: Config> = StorageValue<_, RequestId, ValueQuery>;
+    /// Next job id.
+    #[pallet::storage]
+    pub type NextRequestId<T: Config> = StorageValue<_, RequestId, ValueQuery>;
 
-	/// Jobs (inference requests and model validations) until pruned.
-	#[pallet::storage]
-	pub type Requests<T: Config> = StorageMap<_, Twox64Concat, RequestId, Request<T>>;
+    /// Jobs (inference requests and model validations) until pruned.
+    #[pallet::storage]
+    pub type Requests<T: Config> = StorageMap<_, Twox64Concat, RequestId, Request<T>>;
 
-	/// Revealed outputs of pending jobs.
-	#[pallet::storage]
-	pub type Reveals<T: Config> = StorageDoubleMap<
-		_,
-		Twox64Concat,
-		RequestId,
-		Blake2_128Concat,
-		T::AccountId,
-		OutputOf<T>,
-	>;
+    /// Revealed outputs of pending jobs.
+    #[pallet::storage]
+    pub type Reveals<T: Config> =
+        StorageDoubleMap<_, Twox64Concat, RequestId, Blake2_128Concat, T::AccountId, OutputOf<T>>;
 
-	/// Agreed outputs of completed jobs, until pruned.
-	#[pallet::storage]
-	pub type Results<T: Config> = StorageMap<_, Twox64Concat, RequestId, OutputOf<T>>;
+    /// Agreed outputs of completed jobs, until pruned.
+    #[pallet::storage]
+    pub type Results<T: Config> = StorageMap<_, Twox64Concat, RequestId, OutputOf<T>>;
 
-	/// Non-final jobs assigned to each worker: the index used by offchain workers and the
-	/// runtime API.
-	#[pallet::storage]
-	pub type Assignments<T: Config> =
-		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Twox64Concat, RequestId, ()>;
+    /// Non-final jobs assigned to each worker: the index used by offchain workers and the
+    /// runtime API.
+    #[pallet::storage]
+    pub type Assignments<T: Config> =
+        StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Twox64Concat, RequestId, ()>;
 
-	/// Jobs whose commit deadline passed at the end of the previous block, by block.
-	#[pallet::storage]
-	pub type CommitQueue<T: Config> = StorageMap<
-		_,
-		Twox64Concat,
-		BlockNumberFor<T>,
-		BoundedVec<RequestId, T::MaxJobsPerBlock>,
-		ValueQuery,
-	>;
+    /// Jobs whose commit deadline passed at the end of the previous block, by block.
+    #[pallet::storage]
+    pub type CommitQueue<T: Config> = StorageMap<
+        _,
+        Twox64Concat,
+        BlockNumberFor<T>,
+        BoundedVec<RequestId, T::MaxJobsPerBlock>,
+        ValueQuery,
+    >;
 
-	/// Jobs whose reveal deadline passed at the end of the previous block, by block.
-	#[pallet::storage]
-	pub type RevealQueue<T: Config> = StorageMap<
-		_,
-		Twox64Concat,
-		BlockNumberFor<T>,
-		BoundedVec<RequestId, T::MaxJobsPerBlock>,
-		ValueQuery,
-	>;
+    /// Jobs whose reveal deadline passed at the end of the previous block, by block.
+    #[pallet::storage]
+    pub type RevealQueue<T: Config> = StorageMap<
+        _,
+        Twox64Concat,
+        BlockNumberFor<T>,
+        BoundedVec<RequestId, T::MaxJobsPerBlock>,
+        ValueQuery,
+    >;
 
-	/// Jobs to prune, by block.
-	#[pallet::storage]
-	pub type PruneQueue<T: Config> = StorageMap<
-		_,
-		Twox64Concat,
-		BlockNumberFor<T>,
-		BoundedVec<RequestId, T::MaxJobsPerBlock>,
-		ValueQuery,
-	>;
+    /// Jobs to prune, by block.
+    #[pallet::storage]
+    pub type PruneQueue<T: Config> = StorageMap<
+        _,
+        Twox64Concat,
+        BlockNumberFor<T>,
+        BoundedVec<RequestId, T::MaxJobsPerBlock>,
+        ValueQuery,
+    >;
 
-	/// Genesis configuration.
-	#[pallet::genesis_config]
-	#[derive(frame_support::DefaultNoBound)]
-	pub struct GenesisConfig<T: Config> {
-		/// Workers and their bonds (held from their free balance, which must exist).
-		pub workers: Vec<(T::AccountId, BalanceOf<T>)>,
-		/// Models registered as `Active`, without deposit.
-		pub models: Vec<GenesisModel<T::AccountId, BalanceOf<T>>>,
-	}
+    /// Genesis configuration.
+    #[pallet::genesis_config]
+    #[derive(frame_support::DefaultNoBound)]
+    pub struct GenesisConfig<T: Config> {
+        /// Workers and their bonds (held from their free balance, which must exist).
+        pub workers: Vec<(T::AccountId, BalanceOf<T>)>,
+        /// Models registered as `Active`, without deposit.
+        pub models: Vec<GenesisModel<T::AccountId, BalanceOf<T>>>,
+    }
 
-	#[pallet::genesis_build]
-	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
-		fn build(&self) {
-			for (who, bond) in &self.workers {
-				assert!(*bond >= T::MinWorkerBond::get(), "genesis worker bond below minimum");
-				Pallet::<T>::do_register_worker(who, *bond)
-					.expect("genesis worker must be registrable");
-			}
-			for m in &self.models {
-				let info = ModelInfo::decode(&mut &m.info[..]).expect("genesis model info decodes");
-				let policy =
-					ModelPolicy::decode(&mut &m.policy[..]).expect("genesis model policy decodes");
-				Pallet::<T>::check_policy(&policy).expect("genesis model policy is valid");
-				assert!(Pallet::<T>::usable(&info), "genesis model info is usable");
-				let chunk_hashes: ChunkHashes =
-					m.chunk_hashes.clone().try_into().expect("genesis chunk count within limit");
-				assert_eq!(
-					Pallet::<T>::expected_chunks(m.size).ok(),
-					Some(chunk_hashes.len() as u32),
-					"genesis chunk count matches size"
-				);
-				assert!(!Models::<T>::contains_key(m.model_id), "duplicate genesis model");
-				let mut received = ChunkBitmap::default();
-				for i in 0..chunk_hashes.len() as u32 {
-					set_bit(&mut received, i);
-				}
-				let model = Model::<T> {
-					owner: m.owner.clone(),
-					name: m.name.clone().try_into().expect("genesis model name within limit"),
-					description: Default::default(),
-					size: m.size,
-					received_count: chunk_hashes.len() as u32,
-					chunk_hashes,
-					received,
-					policy,
-					price: m.price,
-					deposit: Zero::zero(),
-					status: ModelStatus::Active,
-					info: Some(info),
-					pending: 0,
-				};
-				Models::<T>::insert(m.model_id, model);
-			}
-		}
-	}
+    #[pallet::genesis_build]
+    impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
+        fn build(&self) {
+            for (who, bond) in &self.workers {
+                assert!(
+                    *bond >= T::MinWorkerBond::get(),
+                    "genesis worker bond below minimum"
+                );
+                Pallet::<T>::do_register_worker(who, *bond)
+                    .expect("genesis worker must be registrable");
+            }
+            for m in &self.models {
+                let info = ModelInfo::decode(&mut &m.info[..]).expect("genesis model info decodes");
+                let policy =
+                    ModelPolicy::decode(&mut &m.policy[..]).expect("genesis model policy decodes");
+                Pallet::<T>::check_policy(&policy).expect("genesis model policy is valid");
+                assert!(Pallet::<T>::usable(&info), "genesis model info is usable");
+                let chunk_hashes: ChunkHashes = m
+                    .chunk_hashes
+                    .clone()
+                    .try_into()
+                    .expect("genesis chunk count within limit");
+                assert_eq!(
+                    Pallet::<T>::expected_chunks(m.size).ok(),
+                    Some(chunk_hashes.len() as u32),
+                    "genesis chunk count matches size"
+                );
+                assert!(
+                    !Models::<T>::contains_key(m.model_id),
+                    "duplicate genesis model"
+                );
+                let mut received = ChunkBitmap::default();
+                for i in 0..chunk_hashes.len() as u32 {
+                    set_bit(&mut received, i);
+                }
+                let model = Model::<T> {
+                    owner: m.owner.clone(),
+                    name: m
+                        .name
+                        .clone()
+                        .try_into()
+                        .expect("genesis model name within limit"),
+                    description: Default::default(),
+                    size: m.size,
+                    received_count: chunk_hashes.len() as u32,
+                    chunk_hashes,
+                    received,
+                    policy,
+                    price: m.price,
+                    deposit: Zero::zero(),
+                    status: ModelStatus::Active,
+                    info: Some(info),
+                    pending: 0,
+                };
+                Models::<T>::insert(m.model_id, model);
+            }
+        }
+    }
 
-	/// Events of the pallet.
-	#[pallet::event]
-	#[pallet::generate_deposit(pub(super) fn deposit_event)]
-	pub enum Event<T: Config> {
-		/// A worker registered with a bond.
-		WorkerRegistered { worker: T::AccountId, bond: BalanceOf<T> },
-		/// A worker increased its bond.
-		BondIncreased { worker: T::AccountId, bond: BalanceOf<T> },
-		/// A worker left the active set; its bond can be withdrawn from block `until`.
-		WorkerUnbonding { worker: T::AccountId, until: BlockNumberFor<T> },
-		/// A worker was slashed below the minimum bond and removed from the active set.
-		WorkerRemoved { worker: T::AccountId, until: BlockNumberFor<T> },
-		/// A worker withdrew its bond and is no longer registered.
-		BondWithdrawn { worker: T::AccountId, amount: BalanceOf<T> },
-		/// A worker was slashed.
-		WorkerSlashed {
-			worker: T::AccountId,
-			request_id: RequestId,
-			offence: Offence,
-			amount: BalanceOf<T>,
-		},
-		/// A model was registered; its chunks can be uploaded.
-		ModelRegistered {
-			model_id: ModelId,
-			owner: T::AccountId,
-			size: u32,
-			chunks: u32,
-			deposit: BalanceOf<T>,
-		},
-		/// A chunk of a model was uploaded (to the offchain index).
-		ChunkUploaded { model_id: ModelId, index: u32 },
-		/// All chunks arrived; the validation job started.
-		ModelValidationStarted {
-			model_id: ModelId,
-			request_id: RequestId,
-			committee: BoundedVec<T::AccountId, T::MaxReplicas>,
-		},
-		/// The committee validated the model; requests are accepted.
-		ModelActivated { model_id: ModelId, cost: u64 },
-		/// The model was rejected; `fee` was kept from the deposit.
-		ModelRejected { model_id: ModelId, reason: RejectReason, fee: BalanceOf<T> },
-		/// The owner changed the royalty.
-		ModelPriceSet { model_id: ModelId, price: BalanceOf<T> },
-		/// The owner retired the model.
-		ModelRetired { model_id: ModelId },
-		/// The model record was removed and the deposit returned.
-		ModelRemoved { model_id: ModelId, deposit_returned: BalanceOf<T> },
-		/// An inference was requested.
-		InferenceRequested {
-			request_id: RequestId,
-			model_id: ModelId,
-			requester: T::AccountId,
-			fee: BalanceOf<T>,
-			workers: BoundedVec<T::AccountId, T::MaxReplicas>,
-		},
-		/// A worker committed to its outputs for a job.
-		Committed { request_id: RequestId, worker: T::AccountId },
-		/// A worker revealed its outputs for a job.
-		Revealed { request_id: RequestId, worker: T::AccountId },
-		/// A job completed: `outputs` is the agreed output encoding (canonical tensor map of an
-		/// inference, SCALE `ValidationOutcome` of a validation).
-		InferenceCompleted {
-			request_id: RequestId,
-			outputs: OutputOf<T>,
-			agreeing: BoundedVec<T::AccountId, T::MaxReplicas>,
-		},
-		/// Fees of a completed inference were paid and the rest refunded.
-		FeesPaid {
-			request_id: RequestId,
-			royalty: BalanceOf<T>,
-			worker_fee: BalanceOf<T>,
-			refunded: BalanceOf<T>,
-		},
-		/// A job failed; the requester was refunded in full.
-		InferenceFailed { request_id: RequestId, reason: FailureReason },
-		/// No worker committed before the deadline; the requester was refunded in full.
-		InferenceExpired { request_id: RequestId },
-		/// A final job and its result were pruned from state.
-		RequestPruned { request_id: RequestId },
-	}
+    /// Events of the pallet.
+    #[pallet::event]
+    #[pallet::generate_deposit(pub(super) fn deposit_event)]
+    pub enum Event<T: Config> {
+        /// A worker registered with a bond.
+        WorkerRegistered {
+            worker: T::AccountId,
+            bond: BalanceOf<T>,
+        },
+        /// A worker increased its bond.
+        BondIncreased {
+            worker: T::AccountId,
+            bond: BalanceOf<T>,
+        },
+        /// A worker left the active set; its bond can be withdrawn from block `until`.
+        WorkerUnbonding {
+            worker: T::AccountId,
+            until: BlockNumberFor<T>,
+        },
+        /// A worker was slashed below the minimum bond and removed from the active set.
+        WorkerRemoved {
+            worker: T::AccountId,
+            until: BlockNumberFor<T>,
+        },
+        /// A worker withdrew its bond and is no longer registered.
+        BondWithdrawn {
+            worker: T::AccountId,
+            amount: BalanceOf<T>,
+        },
+        /// A worker was slashed.
+        WorkerSlashed {
+            worker: T::AccountId,
+            request_id: RequestId,
+            offence: Offence,
+            amount: BalanceOf<T>,
+        },
+        /// A model was registered; its chunks can be uploaded.
+        ModelRegistered {
+            model_id: ModelId,
+            owner: T::AccountId,
+            size: u32,
+            chunks: u32,
+            deposit: BalanceOf<T>,
+        },
+        /// A chunk of a model was uploaded (to the offchain index).
+        ChunkUploaded { model_id: ModelId, index: u32 },
+        /// All chunks arrived; the validation job started.
+        ModelValidationStarted {
+            model_id: ModelId,
+            request_id: RequestId,
+            committee: BoundedVec<T::AccountId, T::MaxReplicas>,
+        },
+        /// The committee validated the model; requests are accepted.
+        ModelActivated { model_id: ModelId, cost: u64 },
+        /// The model was rejected; `fee` was kept from the deposit.
+        ModelRejected {
+            model_id: ModelId,
+            reason: RejectReason,
+            fee: BalanceOf<T>,
+        },
+        /// The owner changed the royalty.
+        ModelPriceSet {
+            model_id: ModelId,
+            price: BalanceOf<T>,
+        },
+        /// The owner retired the model.
+        ModelRetired { model_id: ModelId },
+        /// The model record was removed and the deposit returned.
+        ModelRemoved {
+            model_id: ModelId,
+            deposit_returned: BalanceOf<T>,
+        },
+        /// An inference was requested.
+        InferenceRequested {
+            request_id: RequestId,
+            model_id: ModelId,
+            requester: T::AccountId,
+            fee: BalanceOf<T>,
+            workers: BoundedVec<T::AccountId, T::MaxReplicas>,
+        },
+        /// A worker committed to its outputs for a job.
+        Committed {
+            request_id: RequestId,
+            worker: T::AccountId,
+        },
+        /// A worker revealed its outputs for a job.
+        Revealed {
+            request_id: RequestId,
+            worker: T::AccountId,
+        },
+        /// A job completed: `outputs` is the agreed output encoding (canonical tensor map of an
+        /// inference, SCALE `ValidationOutcome` of a validation).
+        InferenceCompleted {
+            request_id: RequestId,
+            outputs: OutputOf<T>,
+            agreeing: BoundedVec<T::AccountId, T::MaxReplicas>,
+        },
+        /// Fees of a completed inference were paid and the rest refunded.
+        FeesPaid {
+            request_id: RequestId,
+            royalty: BalanceOf<T>,
+            worker_fee: BalanceOf<T>,
+            refunded: BalanceOf<T>,
+        },
+        /// A job failed; the requester was refunded in full.
+        InferenceFailed {
+            request_id: RequestId,
+            reason: FailureReason,
+        },
+        /// No worker committed before the deadline; the requester was refunded in full.
+        InferenceExpired { request_id: RequestId },
+        /// A final job and its result were pruned from state.
+        RequestPruned { request_id: RequestId },
+    }
 
-	/// Errors of the pallet.
-	#[pallet::error]
-	pub enum Error<T> {
-		/// The account is already a registered worker.
-		AlreadyWorker,
-		/// The bond is below `MinWorkerBond`.
-		BondTooLow,
-		/// The active set is full.
-		TooManyWorkers,
-		/// The account is not a registered worker.
-		NotWorker,
-		/// The worker is not in the active set.
-		NotActiveWorker,
-		/// The worker is still active: call `unregister_worker` first.
-		NotUnbonding,
-		/// The unbonding period has not ended.
-		UnbondingNotOver,
-		/// The worker still has jobs assigned.
-		WorkerHasJobs,
-		/// The balance is too low for the hold.
-		InsufficientBalance,
-		/// A model with this id is registered.
-		ModelExists,
-		/// No model with this id.
-		ModelNotFound,
-		/// Only the owner can do this.
-		NotModelOwner,
-		/// The size is zero or above `MAX_MODEL_BYTES`.
-		BadModelSize,
-		/// The number of chunk hashes does not match the size.
-		BadChunkCount,
-		/// The replica count is zero or above `MaxReplicas`, or a tolerance is unreasonably
-		/// large.
-		BadPolicy,
-		/// The chunk index is out of range.
-		BadChunkIndex,
-		/// The chunk has the wrong length for its index.
-		BadChunkSize,
-		/// The chunk does not hash to its declared hash.
-		ChunkHashMismatch,
-		/// The chunk was already uploaded.
-		ChunkAlreadyUploaded,
-		/// The model is not accepting uploads.
-		NotUploading,
-		/// The model is not active.
-		ModelNotActive,
-		/// The model is being validated.
-		ModelValidating,
-		/// The model is retired or rejected.
-		ModelClosed,
-		/// The inputs are not a valid canonical tensor map.
-		BadInputs,
-		/// The inputs do not match the model's input schema.
-		InputsSchemaMismatch,
-		/// The fee quote exceeds `max_fee`.
-		FeeAboveMax,
-		/// Not enough active workers with free capacity.
-		NotEnoughWorkers,
-		/// Too many jobs were created in this block.
-		JobQueueFull,
-		/// No job with this id.
-		RequestNotFound,
-		/// The worker is not assigned to the job.
-		NotAssigned,
-		/// Commitments are not accepted for this job now.
-		CommitClosed,
-		/// The worker already committed.
-		AlreadyCommitted,
-		/// Another worker already submitted this commitment (copied commitments are refused).
-		DuplicateCommitment,
-		/// Reveals are not accepted for this job now.
-		RevealClosed,
-		/// The worker did not commit.
-		NotCommitted,
-		/// The worker already revealed.
-		AlreadyRevealed,
-		/// The revealed outputs do not match the commitment.
-		CommitmentMismatch,
-		/// The revealed outputs are not a valid encoding.
-		BadOutputs,
-		/// The batch is empty.
-		EmptyBatch,
-		/// The batch names a job twice.
-		DuplicateInBatch,
-		/// An arithmetic overflow.
-		Overflow,
-	}
+    /// Errors of the pallet.
+    #[pallet::error]
+    pub enum Error<T> {
+        /// The account is already a registered worker.
+        AlreadyWorker,
+        /// The bond is below `MinWorkerBond`.
+        BondTooLow,
+        /// The active set is full.
+        TooManyWorkers,
+        /// The account is not a registered worker.
+        NotWorker,
+        /// The worker is not in the active set.
+        NotActiveWorker,
+        /// The worker is still active: call `unregister_worker` first.
+        NotUnbonding,
+        /// The unbonding period has not ended.
+        UnbondingNotOver,
+        /// The worker still has jobs assigned.
+        WorkerHasJobs,
+        /// The balance is too low for the hold.
+        InsufficientBalance,
+        /// A model with this id is registered.
+        ModelExists,
+        /// No model with this id.
+        ModelNotFound,
+        /// Only the owner can do this.
+        NotModelOwner,
+        /// The size is zero or above `MAX_MODEL_BYTES`.
+        BadModelSize,
+        /// The number of chunk hashes does not match the size.
+        BadChunkCount,
+        /// The replica count is zero or above `MaxReplicas`, or a tolerance is unreasonably
+        /// large.
+        BadPolicy,
+        /// The chunk index is out of range.
+        BadChunkIndex,
+        /// The chunk has the wrong length for its index.
+        BadChunkSize,
+        /// The chunk does not hash to its declared hash.
+        ChunkHashMismatch,
+        /// The chunk was already uploaded.
+        ChunkAlreadyUploaded,
+        /// The model is not accepting uploads.
+        NotUploading,
+        /// The model is not active.
+        ModelNotActive,
+        /// The model is being validated.
+        ModelValidating,
+        /// The model is retired or rejected.
+        ModelClosed,
+        /// The inputs are not a valid canonical tensor map.
+        BadInputs,
+        /// The inputs do not match the model's input schema.
+        InputsSchemaMismatch,
+        /// The fee quote exceeds `max_fee`.
+        FeeAboveMax,
+        /// Not enough active workers with free capacity.
+        NotEnoughWorkers,
+        /// Too many jobs were created in this block.
+        JobQueueFull,
+        /// No job with this id.
+        RequestNotFound,
+        /// The worker is not assigned to the job.
+        NotAssigned,
+        /// Commitments are not accepted for this job now.
+        CommitClosed,
+        /// The worker already committed.
+        AlreadyCommitted,
+        /// Another worker already submitted this commitment (copied commitments are refused).
+        DuplicateCommitment,
+        /// Reveals are not accepted for this job now.
+        RevealClosed,
+        /// The worker did not commit.
+        NotCommitted,
+        /// The worker already revealed.
+        AlreadyRevealed,
+        /// The revealed outputs do not match the commitment.
+        CommitmentMismatch,
+        /// The revealed outputs are not a valid encoding.
+        BadOutputs,
+        /// The batch is empty.
+        EmptyBatch,
+        /// The batch names a job twice.
+        DuplicateInBatch,
+        /// An arithmetic overflow.
+        Overflow,
+    }
 
-	#[pallet::hooks]
-	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
-		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
-			Self::process_queues(now)
-		}
+    #[pallet::hooks]
+    impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+        fn on_initialize(now: BlockNumberFor<T>) -> Weight {
+            Self::process_queues(now)
+        }
 
-		fn offchain_worker(now: BlockNumberFor<T>) {
-			crate::offchain::run::<T>(now);
-		}
+        fn offchain_worker(now: BlockNumberFor<T>) {
+            crate::offchain::run::<T>(now);
+        }
 
-		fn integrity_test() {
-			assert!(T::MaxReplicas::get() >= 1, "MaxReplicas must be at least 1");
-			assert!(T::MaxReplicas::get() <= u8::MAX as u32, "MaxReplicas must fit a u8");
-			assert!(
-				T::ValidationReplicas::get() >= 1 &&
-					T::ValidationReplicas::get() <= T::MaxReplicas::get(),
-				"ValidationReplicas must be in 1..=MaxReplicas"
-			);
-			assert!(
-				T::MaxOutputBytes::get() > MAX_MODEL_INFO_BYTES,
-				"MaxOutputBytes must hold a validation outcome"
-			);
-			assert!(T::MaxAssignmentsPerWorker::get() >= 1);
-			assert!(T::MaxJobsPerBlock::get() >= 1);
-			assert!(T::MaxBatch::get() >= 1);
-			assert!(!T::CommitPeriod::get().is_zero());
-			assert!(!T::RevealPeriod::get().is_zero());
-			assert!(
-				T::UnbondingPeriod::get() >
-					T::CommitPeriod::get().saturating_add(T::RevealPeriod::get()),
-				"UnbondingPeriod must outlast a job"
-			);
-		}
+        fn integrity_test() {
+            assert!(T::MaxReplicas::get() >= 1, "MaxReplicas must be at least 1");
+            assert!(
+                T::MaxReplicas::get() <= u8::MAX as u32,
+                "MaxReplicas must fit a u8"
+            );
+            assert!(
+                T::ValidationReplicas::get() >= 1
+                    && T::ValidationReplicas::get() <= T::MaxReplicas::get(),
+                "ValidationReplicas must be in 1..=MaxReplicas"
+            );
+            assert!(
+                T::MaxOutputBytes::get() > MAX_MODEL_INFO_BYTES,
+                "MaxOutputBytes must hold a validation outcome"
+            );
+            assert!(T::MaxAssignmentsPerWorker::get() >= 1);
+            assert!(T::MaxJobsPerBlock::get() >= 1);
+            assert!(T::MaxBatch::get() >= 1);
+            assert!(!T::CommitPeriod::get().is_zero());
+            assert!(!T::RevealPeriod::get().is_zero());
+            assert!(
+                T::UnbondingPeriod::get()
+                    > T::CommitPeriod::get().saturating_add(T::RevealPeriod::get()),
+                "UnbondingPeriod must outlast a job"
+            );
+        }
 
-		#[cfg(feature = "try-runtime")]
-		fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
-			Self::do_try_state()
-		}
-	}
+        #[cfg(feature = "try-runtime")]
+        fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+            Self::do_try_state()
+        }
+    }
 
-	#[pallet::call(weight(<T as Config>::WeightInfo))]
-	impl<T: Config> Pallet<T> {
-		/// Registers the caller as a worker, holding `bond` (at least `MinWorkerBond`).
-		///
-		/// The caller's node must hold the caller's key as an `infr` key.
-		#[pallet::call_index(0)]
-		pub fn register_worker(origin: OriginFor<T>, bond: BalanceOf<T>) -> DispatchResult {
-			let who = ensure_signed(origin)?;
-			ensure!(bond >= T::MinWorkerBond::get(), Error::<T>::BondTooLow);
-			Self::do_register_worker(&who, bond)?;
-			Self::deposit_event(Event::WorkerRegistered { worker: who, bond });
-			Ok(())
-		}
+    #[pallet::call(weight(<T as Config>::WeightInfo))]
+    impl<T: Config> Pallet<T> {
+        /// Registers the caller as a worker, holding `bond` (at least `MinWorkerBond`).
+        ///
+        /// The caller's node must hold the caller's key as an `infr` key.
+        #[pallet::call_index(0)]
+        pub fn register_worker(origin: OriginFor<T>, bond: BalanceOf<T>) -> DispatchResult {
+            let who = ensure_signed(origin)?;
+            ensure!(bond >= T::MinWorkerBond::get(), Error::<T>::BondTooLow);
+            Self::do_register_worker(&who, bond)?;
+            Self::deposit_event(Event::WorkerRegistered { worker: who, bond });
+            Ok(())
+        }
 
-		/// Adds `amount` to an active worker's bond.
-		#[pallet::call_index(1)]
-		pub fn bond_extra(origin: OriginFor<T>, amount: BalanceOf<T>) -> DispatchResult {
-			let who = ensure_signed(origin)?;
-			let mut worker = Workers::<T>::get(&who).ok_or(Error::<T>::NotWorker)?;
-			ensure!(worker.status == WorkerStatus::Active, Error::<T>::NotActiveWorker);
-			T::Currency::hold(&HoldReason::WorkerBond.into(), &who, amount)
-				.map_err(|_| Error::<T>::InsufficientBalance)?;
-			worker.bond = worker.bond.saturating_add(amount);
-			let bond = worker.bond;
-			Workers::<T>::insert(&who, worker);
-			Self::deposit_event(Event::BondIncreased { worker: who, bond });
-			Ok(())
-		}
+        /// Adds `amount` to an active worker's bond.
+        #[pallet::call_index(1)]
+        pub fn bond_extra(origin: OriginFor<T>, amount: BalanceOf<T>) -> DispatchResult {
+            let who = ensure_signed(origin)?;
+            let mut worker = Workers::<T>::get(&who).ok_or(Error::<T>::NotWorker)?;
+            ensure!(
+                worker.status == WorkerStatus::Active,
+                Error::<T>::NotActiveWorker
+            );
+            T::Currency::hold(&HoldReason::WorkerBond.into(), &who, amount)
+                .map_err(|_| Error::<T>::InsufficientBalance)?;
+            worker.bond = worker.bond.saturating_add(amount);
+            let bond = worker.bond;
+            Workers::<T>::insert(&who, worker);
+            Self::deposit_event(Event::BondIncreased { worker: who, bond });
+            Ok(())
+        }
 
-		/// Leaves the active set; the bond can be withdrawn after `UnbondingPeriod` once no job
-		/// is assigned.
-		#[pallet::call_index(2)]
-		pub fn unregister_worker(origin: OriginFor<T>) -> DispatchResult {
-			let who = ensure_signed(origin)?;
-			let worker = Workers::<T>::get(&who).ok_or(Error::<T>::NotWorker)?;
-			ensure!(worker.status == WorkerStatus::Active, Error::<T>::NotActiveWorker);
-			let until = Self::start_unbonding(&who, worker);
-			Self::deposit_event(Event::WorkerUnbonding { worker: who, until });
-			Ok(())
-		}
+        /// Leaves the active set; the bond can be withdrawn after `UnbondingPeriod` once no job
+        /// is assigned.
+        #[pallet::call_index(2)]
+        pub fn unregister_worker(origin: OriginFor<T>) -> DispatchResult {
+            let who = ensure_signed(origin)?;
+            let worker = Workers::<T>::get(&who).ok_or(Error::<T>::NotWorker)?;
+            ensure!(
+                worker.status == WorkerStatus::Active,
+                Error::<T>::NotActiveWorker
+            );
+            let until = Self::start_unbonding(&who, worker);
+            Self::deposit_event(Event::WorkerUnbonding { worker: who, until });
+            Ok(())
+        }
 
-		/// Releases the bond of an unbonding worker whose period is over and who has no job,
-		/// and forgets the worker.
-		#[pallet::call_index(3)]
-		pub fn withdraw_bond(origin: OriginFor<T>) -> DispatchResult {
-			let who = ensure_signed(origin)?;
-			let worker = Workers::<T>::get(&who).ok_or(Error::<T>::NotWorker)?;
-			let WorkerStatus::Unbonding(until) = worker.status else {
-				return Err(Error::<T>::NotUnbonding.into());
-			};
-			ensure!(frame_system::Pallet::<T>::block_number() >= until, Error::<T>::UnbondingNotOver);
-			ensure!(worker.assigned == 0, Error::<T>::WorkerHasJobs);
-			let amount = T::Currency::release_all(
-				&HoldReason::WorkerBond.into(),
-				&who,
-				Precision::BestEffort,
-			)?;
-			Workers::<T>::remove(&who);
-			Self::deposit_event(Event::BondWithdrawn { worker: who, amount });
-			Ok(())
-		}
+        /// Releases the bond of an unbonding worker whose period is over and who has no job,
+        /// and forgets the worker.
+        #[pallet::call_index(3)]
+        pub fn withdraw_bond(origin: OriginFor<T>) -> DispatchResult {
+            let who = ensure_signed(origin)?;
+            let worker = Workers::<T>::get(&who).ok_or(Error::<T>::NotWorker)?;
+            let WorkerStatus::Unbonding(until) = worker.status else {
+                return Err(Error::<T>::NotUnbonding.into());
+            };
+            ensure!(
+                frame_system::Pallet::<T>::block_number() >= until,
+                Error::<T>::UnbondingNotOver
+            );
+            ensure!(worker.assigned == 0, Error::<T>::WorkerHasJobs);
+            let amount = T::Currency::release_all(
+                &HoldReason::WorkerBond.into(),
+                &who,
+                Precision::BestEffort,
+            )?;
+            Workers::<T>::remove(&who);
+            Self::deposit_event(Event::BondWithdrawn {
+                worker: who,
+                amount,
+            });
+            Ok(())
+        }
 
-		/// Registers a model: its id (blake2-256 of the ONNX bytes), size, the blake2-256 hash of
-		/// each chunk (`MAX_CHUNK_BYTES` each, the last one shorter), name, description,
-		/// policy and royalty. Holds `ModelDepositBase + ModelDepositPerByte * size`.
-		#[pallet::call_index(4)]
-		#[pallet::weight(T::WeightInfo::register_model(chunk_hashes.len() as u32))]
-		#[allow(clippy::too_many_arguments)]
-		pub fn register_model(
-			origin: OriginFor<T>,
-			model_id: ModelId,
-			size: u32,
-			chunk_hashes: ChunkHashes,
-			name: BoundedVec<u8, T::MaxNameLen>,
-			description: BoundedVec<u8, T::MaxDescriptionLen>,
-			policy: ModelPolicy,
-			price: BalanceOf<T>,
-		) -> DispatchResult {
-			let who = ensure_signed(origin)?;
-			ensure!(!Models::<T>::contains_key(model_id), Error::<T>::ModelExists);
-			let chunks = Self::expected_chunks(size)?;
-			ensure!(chunk_hashes.len() as u32 == chunks, Error::<T>::BadChunkCount);
-			Self::check_policy(&policy)?;
-			let deposit = Self::model_deposit(size);
-			T::Currency::hold(&HoldReason::ModelDeposit.into(), &who, deposit)
-				.map_err(|_| Error::<T>::InsufficientBalance)?;
-			let received: ChunkBitmap = alloc::vec![0u8; chunks.div_ceil(8) as usize]
-				.try_into()
-				.map_err(|_| Error::<T>::BadChunkCount)?;
-			Models::<T>::insert(
-				model_id,
-				Model::<T> {
-					owner: who.clone(),
-					name,
-					description,
-					size,
-					chunk_hashes,
-					received,
-					received_count: 0,
-					policy,
-					price,
-					deposit,
-					status: ModelStatus::Uploading,
-					info: None,
-					pending: 0,
-				},
-			);
-			Self::deposit_event(Event::ModelRegistered { model_id, owner: who, size, chunks, deposit });
-			Ok(())
-		}
+        /// Registers a model: its id (blake2-256 of the ONNX bytes), size, the blake2-256 hash of
+        /// each chunk (`MAX_CHUNK_BYTES` each, the last one shorter), name, description,
+        /// policy and royalty. Holds `ModelDepositBase + ModelDepositPerByte * size`.
+        #[pallet::call_index(4)]
+        #[pallet::weight(T::WeightInfo::register_model(chunk_hashes.len() as u32))]
+        #[allow(clippy::too_many_arguments)]
+        pub fn register_model(
+            origin: OriginFor<T>,
+            model_id: ModelId,
+            size: u32,
+            chunk_hashes: ChunkHashes,
+            name: BoundedVec<u8, T::MaxNameLen>,
+            description: BoundedVec<u8, T::MaxDescriptionLen>,
+            policy: ModelPolicy,
+            price: BalanceOf<T>,
+        ) -> DispatchResult {
+            let who = ensure_signed(origin)?;
+            ensure!(
+                !Models::<T>::contains_key(model_id),
+                Error::<T>::ModelExists
+            );
+            let chunks = Self::expected_chunks(size)?;
+            ensure!(
+                chunk_hashes.len() as u32 == chunks,
+                Error::<T>::BadChunkCount
+            );
+            Self::check_policy(&policy)?;
+            let deposit = Self::model_deposit(size);
+            T::Currency::hold(&HoldReason::ModelDeposit.into(), &who, deposit)
+                .map_err(|_| Error::<T>::InsufficientBalance)?;
+            let received: ChunkBitmap = alloc::vec![0u8; chunks.div_ceil(8) as usize]
+                .try_into()
+                .map_err(|_| Error::<T>::BadChunkCount)?;
+            Models::<T>::insert(
+                model_id,
+                Model::<T> {
+                    owner: who.clone(),
+                    name,
+                    description,
+                    size,
+                    chunk_hashes,
+                    received,
+                    received_count: 0,
+                    policy,
+                    price,
+                    deposit,
+                    status: ModelStatus::Uploading,
+                    info: None,
+                    pending: 0,
+                },
+            );
+            Self::deposit_event(Event::ModelRegistered {
+                model_id,
+                owner: who,
+                size,
+                chunks,
+                deposit,
+            });
+            Ok(())
+        }
 
-		/// Uploads chunk `index` of a model. The bytes go to the offchain index under
-		/// `chunk_key(model_id, index)`; state records that the chunk arrived. The last missing
-		/// chunk starts the model's validation. Anyone may upload (the hash authenticates the
-		/// bytes).
-		#[pallet::call_index(5)]
-		#[pallet::weight(T::WeightInfo::upload_chunk(bytes.len() as u32)
+        /// Uploads chunk `index` of a model. The bytes go to the offchain index under
+        /// `chunk_key(model_id, index)`; state records that the chunk arrived. The last missing
+        /// chunk starts the model's validation. Anyone may upload (the hash authenticates the
+        /// bytes).
+        #[pallet::call_index(5)]
+        #[pallet::weight(T::WeightInfo::upload_chunk(bytes.len() as u32)
 			.max(T::WeightInfo::upload_final_chunk(bytes.len() as u32, T::MaxWorkers::get())))]
-		pub fn upload_chunk(
-			origin: OriginFor<T>,
-			model_id: ModelId,
-			index: u32,
-			bytes: BoundedVec<u8, ConstU32<MAX_CHUNK_BYTES>>,
-		) -> DispatchResultWithPostInfo {
-			ensure_signed(origin)?;
-			let mut model = Models::<T>::get(model_id).ok_or(Error::<T>::ModelNotFound)?;
-			ensure!(model.status == ModelStatus::Uploading, Error::<T>::NotUploading);
-			let expected_hash =
-				*model.chunk_hashes.get(index as usize).ok_or(Error::<T>::BadChunkIndex)?;
-			ensure!(!get_bit(&model.received, index), Error::<T>::ChunkAlreadyUploaded);
-			ensure!(
-				bytes.len() as u32 == Self::chunk_len(model.size, index),
-				Error::<T>::BadChunkSize
-			);
-			ensure!(
-				H256(sp_io::hashing::blake2_256(&bytes)) == expected_hash,
-				Error::<T>::ChunkHashMismatch
-			);
-			set_bit(&mut model.received, index);
-			model.received_count = model.received_count.saturating_add(1);
-			sp_io::offchain_index::set(&chunk_key(&model_id, index), &bytes);
-			Self::deposit_event(Event::ChunkUploaded { model_id, index });
-			let complete = model.received_count as usize == model.chunk_hashes.len();
-			if complete {
-				let id = Self::next_request_id()?;
-				let committee_size =
-					T::ValidationReplicas::get().min(ActiveWorkers::<T>::decode_len().unwrap_or(0) as u32);
-				ensure!(committee_size >= 1, Error::<T>::NotEnoughWorkers);
-				let committee = Self::draw_workers(id, committee_size)?;
-				Self::create_job(id, model_id, JobKind::Validation, committee.clone(), 0)?;
-				model.status = ModelStatus::Validating(id);
-				Models::<T>::insert(model_id, model);
-				Self::deposit_event(Event::ModelValidationStarted {
-					model_id,
-					request_id: id,
-					committee,
-				});
-				Ok(Some(T::WeightInfo::upload_final_chunk(
-					bytes.len() as u32,
-					ActiveWorkers::<T>::decode_len().unwrap_or(0) as u32,
-				))
-				.into())
-			} else {
-				Models::<T>::insert(model_id, model);
-				Ok(Some(T::WeightInfo::upload_chunk(bytes.len() as u32)).into())
-			}
-		}
+        pub fn upload_chunk(
+            origin: OriginFor<T>,
+            model_id: ModelId,
+            index: u32,
+            bytes: BoundedVec<u8, ConstU32<MAX_CHUNK_BYTES>>,
+        ) -> DispatchResultWithPostInfo {
+            ensure_signed(origin)?;
+            let mut model = Models::<T>::get(model_id).ok_or(Error::<T>::ModelNotFound)?;
+            ensure!(
+                model.status == ModelStatus::Uploading,
+                Error::<T>::NotUploading
+            );
+            let expected_hash = *model
+                .chunk_hashes
+                .get(index as usize)
+                .ok_or(Error::<T>::BadChunkIndex)?;
+            ensure!(
+                !get_bit(&model.received, index),
+                Error::<T>::ChunkAlreadyUploaded
+            );
+            ensure!(
+                bytes.len() as u32 == Self::chunk_len(model.size, index),
+                Error::<T>::BadChunkSize
+            );
+            ensure!(
+                H256(sp_io::hashing::blake2_256(&bytes)) == expected_hash,
+                Error::<T>::ChunkHashMismatch
+            );
+            set_bit(&mut model.received, index);
+            model.received_count = model.received_count.saturating_add(1);
+            sp_io::offchain_index::set(&chunk_key(&model_id, index), &bytes);
+            Self::deposit_event(Event::ChunkUploaded { model_id, index });
+            let complete = model.received_count as usize == model.chunk_hashes.len();
+            if complete {
+                let id = Self::next_request_id()?;
+                let committee_size = T::ValidationReplicas::get()
+                    .min(ActiveWorkers::<T>::decode_len().unwrap_or(0) as u32);
+                ensure!(committee_size >= 1, Error::<T>::NotEnoughWorkers);
+                let committee = Self::draw_workers(id, committee_size)?;
+                Self::create_job(id, model_id, JobKind::Validation, committee.clone(), 0)?;
+                model.status = ModelStatus::Validating(id);
+                Models::<T>::insert(model_id, model);
+                Self::deposit_event(Event::ModelValidationStarted {
+                    model_id,
+                    request_id: id,
+                    committee,
+                });
+                Ok(Some(T::WeightInfo::upload_final_chunk(
+                    bytes.len() as u32,
+                    ActiveWorkers::<T>::decode_len().unwrap_or(0) as u32,
+                ))
+                .into())
+            } else {
+                Models::<T>::insert(model_id, model);
+                Ok(Some(T::WeightInfo::upload_chunk(bytes.len() as u32)).into())
+            }
+        }
 
-		/// Sets the royalty of a model (owner only).
-		#[pallet::call_index(6)]
-		pub fn set_price(
-			origin: OriginFor<T>,
-			model_id: ModelId,
-			price: BalanceOf<T>,
-		) -> DispatchResult {
-			let who = ensure_signed(origin)?;
-			let mut model = Models::<T>::get(model_id).ok_or(Error::<T>::ModelNotFound)?;
-			ensure!(model.owner == who, Error::<T>::NotModelOwner);
-			ensure!(
-				!matches!(model.status, ModelStatus::Retired | ModelStatus::Rejected(_)),
-				Error::<T>::ModelClosed
-			);
-			model.price = price;
-			Models::<T>::insert(model_id, model);
-			Self::deposit_event(Event::ModelPriceSet { model_id, price });
-			Ok(())
-		}
+        /// Sets the royalty of a model (owner only).
+        #[pallet::call_index(6)]
+        pub fn set_price(
+            origin: OriginFor<T>,
+            model_id: ModelId,
+            price: BalanceOf<T>,
+        ) -> DispatchResult {
+            let who = ensure_signed(origin)?;
+            let mut model = Models::<T>::get(model_id).ok_or(Error::<T>::ModelNotFound)?;
+            ensure!(model.owner == who, Error::<T>::NotModelOwner);
+            ensure!(
+                !matches!(
+                    model.status,
+                    ModelStatus::Retired | ModelStatus::Rejected(_)
+                ),
+                Error::<T>::ModelClosed
+            );
+            model.price = price;
+            Models::<T>::insert(model_id, model);
+            Self::deposit_event(Event::ModelPriceSet { model_id, price });
+            Ok(())
+        }
 
-		/// Retires a model (owner only): no new requests; the deposit is returned and the
-		/// record removed once no request is pending. A model still uploading is removed at
-		/// once; a rejected model's record is removed.
-		#[pallet::call_index(7)]
-		#[pallet::weight(T::WeightInfo::retire_model(MAX_CHUNKS))]
-		pub fn retire_model(origin: OriginFor<T>, model_id: ModelId) -> DispatchResultWithPostInfo {
-			let who = ensure_signed(origin)?;
-			let mut model = Models::<T>::get(model_id).ok_or(Error::<T>::ModelNotFound)?;
-			ensure!(model.owner == who, Error::<T>::NotModelOwner);
-			let chunks = model.chunk_hashes.len() as u32;
-			match model.status {
-				ModelStatus::Validating(_) => return Err(Error::<T>::ModelValidating.into()),
-				ModelStatus::Retired => return Err(Error::<T>::ModelClosed.into()),
-				ModelStatus::Uploading | ModelStatus::Rejected(_) => {
-					Self::deposit_event(Event::ModelRetired { model_id });
-					Self::remove_model(model_id, &model);
-				},
-				ModelStatus::Active => {
-					model.status = ModelStatus::Retired;
-					Self::deposit_event(Event::ModelRetired { model_id });
-					if model.pending == 0 {
-						Self::remove_model(model_id, &model);
-					} else {
-						Models::<T>::insert(model_id, model);
-					}
-				},
-			}
-			Ok(Some(T::WeightInfo::retire_model(chunks)).into())
-		}
+        /// Retires a model (owner only): no new requests; the deposit is returned and the
+        /// record removed once no request is pending. A model still uploading is removed at
+        /// once; a rejected model's record is removed.
+        #[pallet::call_index(7)]
+        #[pallet::weight(T::WeightInfo::retire_model(MAX_CHUNKS))]
+        pub fn retire_model(origin: OriginFor<T>, model_id: ModelId) -> DispatchResultWithPostInfo {
+            let who = ensure_signed(origin)?;
+            let mut model = Models::<T>::get(model_id).ok_or(Error::<T>::ModelNotFound)?;
+            ensure!(model.owner == who, Error::<T>::NotModelOwner);
+            let chunks = model.chunk_hashes.len() as u32;
+            match model.status {
+                ModelStatus::Validating(_) => return Err(Error::<T>::ModelValidating.into()),
+                ModelStatus::Retired => return Err(Error::<T>::ModelClosed.into()),
+                ModelStatus::Uploading | ModelStatus::Rejected(_) => {
+                    Self::deposit_event(Event::ModelRetired { model_id });
+                    Self::remove_model(model_id, &model);
+                }
+                ModelStatus::Active => {
+                    model.status = ModelStatus::Retired;
+                    Self::deposit_event(Event::ModelRetired { model_id });
+                    if model.pending == 0 {
+                        Self::remove_model(model_id, &model);
+                    } else {
+                        Models::<T>::insert(model_id, model);
+                    }
+                }
+            }
+            Ok(Some(T::WeightInfo::retire_model(chunks)).into())
+        }
 
-		/// Requests an inference of an active model on `inputs` (a canonical tensor map
-		/// encoding matching the model's inputs). Holds the quoted fee, which must not exceed
-		/// `max_fee`, and draws the model's replica count of distinct workers.
-		#[pallet::call_index(8)]
-		#[pallet::weight(T::WeightInfo::request_inference(inputs.len() as u32, T::MaxWorkers::get()))]
-		pub fn request_inference(
-			origin: OriginFor<T>,
-			model_id: ModelId,
-			inputs: BoundedVec<u8, T::MaxInputBytes>,
-			max_fee: BalanceOf<T>,
-		) -> DispatchResult {
-			let who = ensure_signed(origin)?;
-			let mut model = Models::<T>::get(model_id).ok_or(Error::<T>::ModelNotFound)?;
-			ensure!(model.status == ModelStatus::Active, Error::<T>::ModelNotActive);
-			let info = model.info.as_ref().ok_or(Error::<T>::ModelNotActive)?;
-			let map = TensorMap::decode_checked(&inputs).map_err(|_| Error::<T>::BadInputs)?;
-			info.check_inputs(&map).map_err(|_| Error::<T>::InputsSchemaMismatch)?;
-			let canonical = map.canonical_bytes();
-			let input_len = u32::try_from(canonical.len()).map_err(|_| Error::<T>::BadInputs)?;
-			let quote = Self::quote_model(&model, input_len).ok_or(Error::<T>::Overflow)?;
-			ensure!(quote.total <= max_fee, Error::<T>::FeeAboveMax);
-			let id = Self::next_request_id()?;
-			let workers = Self::draw_workers(id, model.policy.replicas as u32)?;
-			T::Currency::hold(&HoldReason::RequestFee.into(), &who, quote.total)
-				.map_err(|_| Error::<T>::InsufficientBalance)?;
-			Self::create_job(
-				id,
-				model_id,
-				JobKind::Inference {
-					requester: who.clone(),
-					royalty: quote.royalty,
-					worker_fee: quote.worker_fee,
-				},
-				workers.clone(),
-				input_len,
-			)?;
-			model.pending = model.pending.checked_add(1).ok_or(Error::<T>::Overflow)?;
-			Models::<T>::insert(model_id, model);
-			sp_io::offchain_index::set(&request_inputs_key(id), &canonical);
-			Self::deposit_event(Event::InferenceRequested {
-				request_id: id,
-				model_id,
-				requester: who,
-				fee: quote.total,
-				workers,
-			});
-			Ok(())
-		}
+        /// Requests an inference of an active model on `inputs` (a canonical tensor map
+        /// encoding matching the model's inputs). Holds the quoted fee, which must not exceed
+        /// `max_fee`, and draws the model's replica count of distinct workers.
+        #[pallet::call_index(8)]
+        #[pallet::weight(T::WeightInfo::request_inference(inputs.len() as u32, T::MaxWorkers::get()))]
+        pub fn request_inference(
+            origin: OriginFor<T>,
+            model_id: ModelId,
+            inputs: BoundedVec<u8, T::MaxInputBytes>,
+            max_fee: BalanceOf<T>,
+        ) -> DispatchResult {
+            let who = ensure_signed(origin)?;
+            let mut model = Models::<T>::get(model_id).ok_or(Error::<T>::ModelNotFound)?;
+            ensure!(
+                model.status == ModelStatus::Active,
+                Error::<T>::ModelNotActive
+            );
+            let info = model.info.as_ref().ok_or(Error::<T>::ModelNotActive)?;
+            let map = TensorMap::decode_checked(&inputs).map_err(|_| Error::<T>::BadInputs)?;
+            info.check_inputs(&map)
+                .map_err(|_| Error::<T>::InputsSchemaMismatch)?;
+            let canonical = map.canonical_bytes();
+            let input_len = u32::try_from(canonical.len()).map_err(|_| Error::<T>::BadInputs)?;
+            let quote = Self::quote_model(&model, input_len).ok_or(Error::<T>::Overflow)?;
+            ensure!(quote.total <= max_fee, Error::<T>::FeeAboveMax);
+            let id = Self::next_request_id()?;
+            let workers = Self::draw_workers(id, model.policy.replicas as u32)?;
+            T::Currency::hold(&HoldReason::RequestFee.into(), &who, quote.total)
+                .map_err(|_| Error::<T>::InsufficientBalance)?;
+            Self::create_job(
+                id,
+                model_id,
+                JobKind::Inference {
+                    requester: who.clone(),
+                    royalty: quote.royalty,
+                    worker_fee: quote.worker_fee,
+                },
+                workers.clone(),
+                input_len,
+            )?;
+            model.pending = model.pending.checked_add(1).ok_or(Error::<T>::Overflow)?;
+            Models::<T>::insert(model_id, model);
+            sp_io::offchain_index::set(&request_inputs_key(id), &canonical);
+            Self::deposit_event(Event::InferenceRequested {
+                request_id: id,
+                model_id,
+                requester: who,
+                fee: quote.total,
+                workers,
+            });
+            Ok(())
+        }
 
-		/// Commits a batch of output commitments of one worker (an authorized transaction:
-		/// signed by the worker's `infr` key, feeless, checked at the pool).
-		///
-		/// `signature` signs `(COMMIT_CONTEXT, worker, items)` SCALE-encoded.
-		#[pallet::call_index(9)]
-		#[pallet::weight(T::WeightInfo::commit(items.len() as u32))]
-		#[pallet::authorize(Pallet::<T>::authorize_commit)]
-		#[pallet::weight_of_authorize(T::WeightInfo::authorize_commit(items.len() as u32))]
-		pub fn commit(
-			origin: OriginFor<T>,
-			worker: crypto::Public,
-			items: CommitBatchOf<T>,
-			signature: crypto::Signature,
-		) -> DispatchResult {
-			ensure_authorized(origin)?;
-			let _ = signature;
-			let account = Self::account_of(&worker);
-			let now = frame_system::Pallet::<T>::block_number();
-			Self::check_batch_ids(items.iter().map(|(id, _)| *id))?;
-			for (id, commitment) in items {
-				Self::do_commit(&account, id, commitment, now)?;
-			}
-			Ok(())
-		}
+        /// Commits a batch of output commitments of one worker (an authorized transaction:
+        /// signed by the worker's `infr` key, feeless, checked at the pool).
+        ///
+        /// `signature` signs `(COMMIT_CONTEXT, worker, items)` SCALE-encoded.
+        #[pallet::call_index(9)]
+        #[pallet::weight(T::WeightInfo::commit(items.len() as u32))]
+        #[pallet::authorize(Pallet::<T>::authorize_commit)]
+        #[pallet::weight_of_authorize(T::WeightInfo::authorize_commit(items.len() as u32))]
+        pub fn commit(
+            origin: OriginFor<T>,
+            worker: crypto::Public,
+            items: CommitBatchOf<T>,
+            signature: crypto::Signature,
+        ) -> DispatchResult {
+            ensure_authorized(origin)?;
+            let _ = signature;
+            let account = Self::account_of(&worker);
+            let now = frame_system::Pallet::<T>::block_number();
+            Self::check_batch_ids(items.iter().map(|(id, _)| *id))?;
+            for (id, commitment) in items {
+                Self::do_commit(&account, id, commitment, now)?;
+            }
+            Ok(())
+        }
 
-		/// Reveals a batch of outputs of one worker (an authorized transaction: signed by the
-		/// worker's `infr` key, feeless, checked at the pool). Each output must open the
-		/// worker's commitment. A job settles as soon as every committed worker revealed.
-		///
-		/// `signature` signs `(REVEAL_CONTEXT, worker, items)` SCALE-encoded.
-		#[pallet::call_index(10)]
-		#[pallet::weight(T::WeightInfo::reveal(items.len() as u32, Pallet::<T>::batch_output_len(items)))]
-		#[pallet::authorize(Pallet::<T>::authorize_reveal)]
-		#[pallet::weight_of_authorize(T::WeightInfo::authorize_reveal(items.len() as u32, Pallet::<T>::batch_output_len(items)))]
-		pub fn reveal(
-			origin: OriginFor<T>,
-			worker: crypto::Public,
-			items: RevealBatchOf<T>,
-			signature: crypto::Signature,
-		) -> DispatchResult {
-			ensure_authorized(origin)?;
-			let _ = signature;
-			let account = Self::account_of(&worker);
-			let now = frame_system::Pallet::<T>::block_number();
-			Self::check_batch_ids(items.iter().map(|(id, _)| *id))?;
-			for (id, output) in items {
-				Self::do_reveal(&account, id, output, now)?;
-			}
-			Ok(())
-		}
-	}
+        /// Reveals a batch of outputs of one worker (an authorized transaction: signed by the
+        /// worker's `infr` key, feeless, checked at the pool). Each output must open the
+        /// worker's commitment. A job settles as soon as every committed worker revealed.
+        ///
+        /// `signature` signs `(REVEAL_CONTEXT, worker, items)` SCALE-encoded.
+        #[pallet::call_index(10)]
+        #[pallet::weight(T::WeightInfo::reveal(items.len() as u32, Pallet::<T>::batch_output_len(items)))]
+        #[pallet::authorize(Pallet::<T>::authorize_reveal)]
+        #[pallet::weight_of_authorize(T::WeightInfo::authorize_reveal(items.len() as u32, Pallet::<T>::batch_output_len(items)))]
+        pub fn reveal(
+            origin: OriginFor<T>,
+            worker: crypto::Public,
+            items: RevealBatchOf<T>,
+            signature: crypto::Signature,
+        ) -> DispatchResult {
+            ensure_authorized(origin)?;
+            let _ = signature;
+            let account = Self::account_of(&worker);
+            let now = frame_system::Pallet::<T>::block_number();
+            Self::check_batch_ids(items.iter().map(|(id, _)| *id))?;
+            for (id, output) in items {
+                Self::do_reveal(&account, id, output, now)?;
+            }
+            Ok(())
+        }
+    }
 }
 
 /// Reads bit `i` of a chunk bitmap.
 fn get_bit(bitmap: &ChunkBitmap, i: u32) -> bool {
-	bitmap.get((i / 8) as usize).map(|b| b & (1u8 << (i % 8)) != 0).unwrap_or(false)
+    bitmap
+        .get((i / 8) as usize)
+        .map(|b| b & (1u8 << (i % 8)) != 0)
+        .unwrap_or(false)
 }
 
 /// Sets bit `i` of a chunk bitmap, growing it if needed (within its bound).
 fn set_bit(bitmap: &mut ChunkBitmap, i: u32) {
-	let byte = (i / 8) as usize;
-	while bitmap.len() <= byte {
-		if bitmap.try_push(0).is_err() {
-			return;
-		}
-	}
-	if let Some(b) = bitmap.get_mut(byte) {
-		*b |= 1u8 << (i % 8);
-	}
+    let byte = (i / 8) as usize;
+    while bitmap.len() <= byte {
+        if bitmap.try_push(0).is_err() {
+            return;
+        }
+    }
+    if let Some(b) = bitmap.get_mut(byte) {
+        *b |= 1u8 << (i % 8);
+    }
 }
 
 /// Maps a dispatch error of this pallet to a pool rejection with the error's index as code.
 fn invalid<T: Config>(e: Error<T>) -> TransactionValidityError {
-	let code = e.encode().first().copied().unwrap_or(u8::MAX);
-	TransactionValidityError::Invalid(InvalidTransaction::Custom(code))
+    let code = e.encode().first().copied().unwrap_or(u8::MAX);
+    TransactionValidityError::Invalid(InvalidTransaction::Custom(code))
 }
 
 impl<T: Config> Pallet<T> {
-	// ---------------------------------------------------------------- workers
+    // ---------------------------------------------------------------- workers
 
-	/// Holds `bond` from `who` and adds it to the active set.
-	pub(crate) fn do_register_worker(who: &T::AccountId, bond: BalanceOf<T>) -> DispatchResult {
-		ensure!(!Workers::<T>::contains_key(who), Error::<T>::AlreadyWorker);
-		ActiveWorkers::<T>::try_mutate(|set| set.try_push(who.clone()))
-			.map_err(|_| Error::<T>::TooManyWorkers)?;
-		T::Currency::hold(&HoldReason::WorkerBond.into(), who, bond)
-			.map_err(|_| Error::<T>::InsufficientBalance)?;
-		Workers::<T>::insert(who, Worker::<T> { bond, status: WorkerStatus::Active, assigned: 0 });
-		Ok(())
-	}
+    /// Holds `bond` from `who` and adds it to the active set.
+    pub(crate) fn do_register_worker(who: &T::AccountId, bond: BalanceOf<T>) -> DispatchResult {
+        ensure!(!Workers::<T>::contains_key(who), Error::<T>::AlreadyWorker);
+        ActiveWorkers::<T>::try_mutate(|set| set.try_push(who.clone()))
+            .map_err(|_| Error::<T>::TooManyWorkers)?;
+        T::Currency::hold(&HoldReason::WorkerBond.into(), who, bond)
+            .map_err(|_| Error::<T>::InsufficientBalance)?;
+        Workers::<T>::insert(
+            who,
+            Worker::<T> {
+                bond,
+                status: WorkerStatus::Active,
+                assigned: 0,
+            },
+        );
+        Ok(())
+    }
 
-	/// Moves a worker out of the active set into unbonding; returns the end of the period.
-	fn start_unbonding(who: &T::AccountId, mut worker: Worker<T>) -> BlockNumberFor<T> {
-		let until =
-			frame_system::Pallet::<T>::block_number().saturating_add(T::UnbondingPeriod::get());
-		worker.status = WorkerStatus::Unbonding(until);
-		Workers::<T>::insert(who, worker);
-		ActiveWorkers::<T>::mutate(|set| set.retain(|w| w != who));
-		until
-	}
+    /// Moves a worker out of the active set into unbonding; returns the end of the period.
+    fn start_unbonding(who: &T::AccountId, mut worker: Worker<T>) -> BlockNumberFor<T> {
+        let until =
+            frame_system::Pallet::<T>::block_number().saturating_add(T::UnbondingPeriod::get());
+        worker.status = WorkerStatus::Unbonding(until);
+        Workers::<T>::insert(who, worker);
+        ActiveWorkers::<T>::mutate(|set| set.retain(|w| w != who));
+        until
+    }
 
-	/// The worker account of an `infr` key.
-	pub fn account_of(key: &crypto::Public) -> T::AccountId {
-		T::AccountId::from(sp_core::sr25519::Public::from(key.clone()))
-	}
+    /// The worker account of an `infr` key.
+    pub fn account_of(key: &crypto::Public) -> T::AccountId {
+        T::AccountId::from(sp_core::sr25519::Public::from(key.clone()))
+    }
 
-	/// Slashes `fraction` of a worker's bond for `offence` on job `id`; removes the worker from
-	/// the active set if its bond falls below the minimum.
-	fn slash_worker(who: &T::AccountId, id: RequestId, offence: Offence, fraction: Perbill) {
-		let Some(mut worker) = Workers::<T>::get(who) else { return };
-		let amount = fraction.mul_floor(worker.bond);
-		if amount.is_zero() {
-			return;
-		}
-		let (credit, _missing) =
-			<T::Currency as BalancedHold<T::AccountId>>::slash(&HoldReason::WorkerBond.into(), who, amount);
-		let slashed = credit.peek();
-		T::OnSlash::on_unbalanced(credit);
-		worker.bond = worker.bond.saturating_sub(slashed);
-		Self::deposit_event(Event::WorkerSlashed {
-			worker: who.clone(),
-			request_id: id,
-			offence,
-			amount: slashed,
-		});
-		if worker.status == WorkerStatus::Active && worker.bond < T::MinWorkerBond::get() {
-			let until = Self::start_unbonding(who, worker);
-			Self::deposit_event(Event::WorkerRemoved { worker: who.clone(), until });
-		} else {
-			Workers::<T>::insert(who, worker);
-		}
-	}
+    /// Slashes `fraction` of a worker's bond for `offence` on job `id`; removes the worker from
+    /// the active set if its bond falls below the minimum.
+    fn slash_worker(who: &T::AccountId, id: RequestId, offence: Offence, fraction: Perbill) {
+        let Some(mut worker) = Workers::<T>::get(who) else {
+            return;
+        };
+        let amount = fraction.mul_floor(worker.bond);
+        if amount.is_zero() {
+            return;
+        }
+        let (credit, _missing) = <T::Currency as BalancedHold<T::AccountId>>::slash(
+            &HoldReason::WorkerBond.into(),
+            who,
+            amount,
+        );
+        let slashed = credit.peek();
+        T::OnSlash::on_unbalanced(credit);
+        worker.bond = worker.bond.saturating_sub(slashed);
+        Self::deposit_event(Event::WorkerSlashed {
+            worker: who.clone(),
+            request_id: id,
+            offence,
+            amount: slashed,
+        });
+        if worker.status == WorkerStatus::Active && worker.bond < T::MinWorkerBond::get() {
+            let until = Self::start_unbonding(who, worker);
+            Self::deposit_event(Event::WorkerRemoved {
+                worker: who.clone(),
+                until,
+            });
+        } else {
+            Workers::<T>::insert(who, worker);
+        }
+    }
 
-	/// Draws `count` distinct active workers with free capacity for job `id`.
-	///
-	/// Randomness: `blake2_256(parent_hash ‖ id ‖ round)`; see the crate documentation for
-	/// what a block author can bias. Reads at most `MaxWorkers` worker records.
-	pub fn draw_workers(
-		id: RequestId,
-		count: u32,
-	) -> Result<BoundedVec<T::AccountId, T::MaxReplicas>, Error<T>> {
-		ensure!(count >= 1 && count <= T::MaxReplicas::get(), Error::<T>::BadPolicy);
-		let mut candidates: Vec<T::AccountId> = ActiveWorkers::<T>::get().into_inner();
-		let parent = frame_system::Pallet::<T>::parent_hash();
-		let mut chosen: BoundedVec<T::AccountId, T::MaxReplicas> = BoundedVec::new();
-		let mut round: u32 = 0;
-		while (chosen.len() as u32) < count {
-			if candidates.is_empty() {
-				return Err(Error::<T>::NotEnoughWorkers);
-			}
-			let seed = (b"inferchain/draw", parent, id, round).using_encoded(sp_io::hashing::blake2_256);
-			round = round.saturating_add(1);
-			let r = seed.first_chunk::<8>().map(|c| u64::from_le_bytes(*c)).unwrap_or_default();
-			let idx = (r % candidates.len() as u64) as usize;
-			let who = candidates.swap_remove(idx);
-			let eligible = Workers::<T>::get(&who).is_some_and(|w| {
-				w.status == WorkerStatus::Active && w.assigned < T::MaxAssignmentsPerWorker::get()
-			});
-			if eligible {
-				chosen.try_push(who).map_err(|_| Error::<T>::BadPolicy)?;
-			}
-		}
-		Ok(chosen)
-	}
+    /// Draws `count` distinct active workers with free capacity for job `id`.
+    ///
+    /// Randomness: `blake2_256(parent_hash ‖ id ‖ round)`; see the crate documentation for
+    /// what a block author can bias. Reads at most `MaxWorkers` worker records.
+    pub fn draw_workers(
+        id: RequestId,
+        count: u32,
+    ) -> Result<BoundedVec<T::AccountId, T::MaxReplicas>, Error<T>> {
+        ensure!(
+            count >= 1 && count <= T::MaxReplicas::get(),
+            Error::<T>::BadPolicy
+        );
+        let mut candidates: Vec<T::AccountId> = ActiveWorkers::<T>::get().into_inner();
+        let parent = frame_system::Pallet::<T>::parent_hash();
+        let mut chosen: BoundedVec<T::AccountId, T::MaxReplicas> = BoundedVec::new();
+        let mut round: u32 = 0;
+        while (chosen.len() as u32) < count {
+            if candidates.is_empty() {
+                return Err(Error::<T>::NotEnoughWorkers);
+            }
+            let seed =
+                (b"inferchain/draw", parent, id, round).using_encoded(sp_io::hashing::blake2_256);
+            round = round.saturating_add(1);
+            let r = seed
+                .first_chunk::<8>()
+                .map(|c| u64::from_le_bytes(*c))
+                .unwrap_or_default();
+            let idx = (r % candidates.len() as u64) as usize;
+            let who = candidates.swap_remove(idx);
+            let eligible = Workers::<T>::get(&who).is_some_and(|w| {
+                w.status == WorkerStatus::Active && w.assigned < T::MaxAssignmentsPerWorker::get()
+            });
+            if eligible {
+                chosen.try_push(who).map_err(|_| Error::<T>::BadPolicy)?;
+            }
+        }
+        Ok(chosen)
+    }
 
-	// ---------------------------------------------------------------- models
+    // ---------------------------------------------------------------- models
 
-	/// Number of chunks of a model of `size` bytes.
-	pub fn expected_chunks(size: u32) -> Result<u32, Error<T>> {
-		ensure!(size >= 1 && size <= MAX_MODEL_BYTES, Error::<T>::BadModelSize);
-		Ok(size.div_ceil(MAX_CHUNK_BYTES))
-	}
+    /// Number of chunks of a model of `size` bytes.
+    pub fn expected_chunks(size: u32) -> Result<u32, Error<T>> {
+        ensure!(
+            size >= 1 && size <= MAX_MODEL_BYTES,
+            Error::<T>::BadModelSize
+        );
+        Ok(size.div_ceil(MAX_CHUNK_BYTES))
+    }
 
-	/// Length of chunk `index` of a model of `size` bytes.
-	fn chunk_len(size: u32, index: u32) -> u32 {
-		let start = index.saturating_mul(MAX_CHUNK_BYTES);
-		size.saturating_sub(start).min(MAX_CHUNK_BYTES)
-	}
+    /// Length of chunk `index` of a model of `size` bytes.
+    fn chunk_len(size: u32, index: u32) -> u32 {
+        let start = index.saturating_mul(MAX_CHUNK_BYTES);
+        size.saturating_sub(start).min(MAX_CHUNK_BYTES)
+    }
 
-	/// Deposit of a model of `size` bytes.
-	pub fn model_deposit(size: u32) -> BalanceOf<T> {
-		T::ModelDepositBase::get()
-			.saturating_add(T::ModelDepositPerByte::get().saturating_mul(size.into()))
-	}
+    /// Deposit of a model of `size` bytes.
+    pub fn model_deposit(size: u32) -> BalanceOf<T> {
+        T::ModelDepositBase::get()
+            .saturating_add(T::ModelDepositPerByte::get().saturating_mul(size.into()))
+    }
 
-	/// Checks a model policy.
-	pub(crate) fn check_policy(policy: &ModelPolicy) -> Result<(), Error<T>> {
-		ensure!(
-			policy.replicas >= 1 && (policy.replicas as u32) <= T::MaxReplicas::get(),
-			Error::<T>::BadPolicy
-		);
-		if let ExecutionPolicy::Tolerance { abs, rel } = policy.execution {
-			// Tolerances above 1e9 (absolute) or 100% (relative) make comparison meaningless.
-			let unit = inferchain_primitives::policy::TOLERANCE_UNIT;
-			ensure!(abs <= unit.saturating_mul(unit) && rel <= unit, Error::<T>::BadPolicy);
-		}
-		Ok(())
-	}
+    /// Checks a model policy.
+    pub(crate) fn check_policy(policy: &ModelPolicy) -> Result<(), Error<T>> {
+        ensure!(
+            policy.replicas >= 1 && (policy.replicas as u32) <= T::MaxReplicas::get(),
+            Error::<T>::BadPolicy
+        );
+        if let ExecutionPolicy::Tolerance { abs, rel } = policy.execution {
+            // Tolerances above 1e9 (absolute) or 100% (relative) make comparison meaningless.
+            let unit = inferchain_primitives::policy::TOLERANCE_UNIT;
+            ensure!(
+                abs <= unit.saturating_mul(unit) && rel <= unit,
+                Error::<T>::BadPolicy
+            );
+        }
+        Ok(())
+    }
 
-	/// Whether a validated schema can be used by the chain.
-	pub(crate) fn usable(info: &ModelInfo) -> bool {
-		!info.inputs.is_empty() && !info.outputs.is_empty() && info.cost <= MAX_COST
-	}
+    /// Whether a validated schema can be used by the chain.
+    pub(crate) fn usable(info: &ModelInfo) -> bool {
+        !info.inputs.is_empty() && !info.outputs.is_empty() && info.cost <= MAX_COST
+    }
 
-	/// Removes a model record, returns its deposit and clears its chunks from the offchain
-	/// index.
-	fn remove_model(model_id: ModelId, model: &Model<T>) {
-		let returned = T::Currency::release(
-			&HoldReason::ModelDeposit.into(),
-			&model.owner,
-			model.deposit,
-			Precision::BestEffort,
-		)
-		.unwrap_or_else(|_| Zero::zero());
-		for i in 0..model.chunk_hashes.len() as u32 {
-			sp_io::offchain_index::clear(&chunk_key(&model_id, i));
-		}
-		Models::<T>::remove(model_id);
-		Self::deposit_event(Event::ModelRemoved { model_id, deposit_returned: returned });
-	}
+    /// Removes a model record, returns its deposit and clears its chunks from the offchain
+    /// index.
+    fn remove_model(model_id: ModelId, model: &Model<T>) {
+        let returned = T::Currency::release(
+            &HoldReason::ModelDeposit.into(),
+            &model.owner,
+            model.deposit,
+            Precision::BestEffort,
+        )
+        .unwrap_or_else(|_| Zero::zero());
+        for i in 0..model.chunk_hashes.len() as u32 {
+            sp_io::offchain_index::clear(&chunk_key(&model_id, i));
+        }
+        Models::<T>::remove(model_id);
+        Self::deposit_event(Event::ModelRemoved {
+            model_id,
+            deposit_returned: returned,
+        });
+    }
 
-	/// Fee quote for a request of `input_len` bytes of canonical inputs on `model`.
-	pub fn quote_model(model: &Model<T>, input_len: u32) -> Option<FeeQuote<BalanceOf<T>>> {
-		let info = model.info.as_ref()?;
-		let cost: BalanceOf<T> = info.cost.saturated_into();
-		let worker_fee = T::BaseWorkerFee::get()
-			.checked_add(&T::FeePerCostUnit::get().checked_mul(&cost)?)?
-			.checked_add(&T::FeePerInputByte::get().checked_mul(&input_len.into())?)?;
-		let replicas: BalanceOf<T> = (model.policy.replicas as u32).into();
-		let total = model.price.checked_add(&worker_fee.checked_mul(&replicas)?)?;
-		Some(FeeQuote { royalty: model.price, worker_fee, replicas: model.policy.replicas, total })
-	}
+    /// Fee quote for a request of `input_len` bytes of canonical inputs on `model`.
+    pub fn quote_model(model: &Model<T>, input_len: u32) -> Option<FeeQuote<BalanceOf<T>>> {
+        let info = model.info.as_ref()?;
+        let cost: BalanceOf<T> = info.cost.saturated_into();
+        let worker_fee = T::BaseWorkerFee::get()
+            .checked_add(&T::FeePerCostUnit::get().checked_mul(&cost)?)?
+            .checked_add(&T::FeePerInputByte::get().checked_mul(&input_len.into())?)?;
+        let replicas: BalanceOf<T> = (model.policy.replicas as u32).into();
+        let total = model
+            .price
+            .checked_add(&worker_fee.checked_mul(&replicas)?)?;
+        Some(FeeQuote {
+            royalty: model.price,
+            worker_fee,
+            replicas: model.policy.replicas,
+            total,
+        })
+    }
 
-	// ---------------------------------------------------------------- jobs
+    // ---------------------------------------------------------------- jobs
 
-	/// Allocates a job id.
-	fn next_request_id() -> Result<RequestId, Error<T>> {
-		NextRequestId::<T>::try_mutate(|next| {
-			let id = *next;
-			*next = next.checked_add(1).ok_or(Error::<T>::Overflow)?;
-			Ok(id)
-		})
-	}
+    /// Allocates a job id.
+    fn next_request_id() -> Result<RequestId, Error<T>> {
+        NextRequestId::<T>::try_mutate(|next| {
+            let id = *next;
+            *next = next.checked_add(1).ok_or(Error::<T>::Overflow)?;
+            Ok(id)
+        })
+    }
 
-	/// Records a new job, its deadlines and the workers' assignments.
-	fn create_job(
-		id: RequestId,
-		model_id: ModelId,
-		kind: JobKind<T>,
-		workers: BoundedVec<T::AccountId, T::MaxReplicas>,
-		input_len: u32,
-	) -> DispatchResult {
-		let now = frame_system::Pallet::<T>::block_number();
-		let commit_deadline = now.saturating_add(T::CommitPeriod::get());
-		let reveal_deadline = commit_deadline.saturating_add(T::RevealPeriod::get());
-		let one: BlockNumberFor<T> = 1u32.into();
-		let after_reveal = reveal_deadline.saturating_add(one);
-		CommitQueue::<T>::try_mutate(commit_deadline.saturating_add(one), |q| q.try_push(id))
-			.map_err(|_| Error::<T>::JobQueueFull)?;
-		RevealQueue::<T>::try_mutate(after_reveal, |q| q.try_push(id))
-			.map_err(|_| Error::<T>::JobQueueFull)?;
-		PruneQueue::<T>::try_mutate(after_reveal.saturating_add(T::ResultRetention::get()), |q| {
-			q.try_push(id)
-		})
-		.map_err(|_| Error::<T>::JobQueueFull)?;
-		let mut slots: BoundedVec<Slot<T>, T::MaxReplicas> = BoundedVec::new();
-		for w in workers {
-			Workers::<T>::try_mutate(&w, |maybe| -> DispatchResult {
-				let worker = maybe.as_mut().ok_or(Error::<T>::NotWorker)?;
-				worker.assigned = worker.assigned.checked_add(1).ok_or(Error::<T>::Overflow)?;
-				Ok(())
-			})?;
-			Assignments::<T>::insert(&w, id, ());
-			slots
-				.try_push(Slot { worker: w, commitment: None, revealed: false })
-				.map_err(|_| Error::<T>::BadPolicy)?;
-		}
-		Requests::<T>::insert(
-			id,
-			Request::<T> {
-				model_id,
-				kind,
-				slots,
-				created: now,
-				commit_deadline,
-				reveal_deadline,
-				input_len,
-				status: RequestStatus::Pending,
-			},
-		);
-		Ok(())
-	}
+    /// Records a new job, its deadlines and the workers' assignments.
+    fn create_job(
+        id: RequestId,
+        model_id: ModelId,
+        kind: JobKind<T>,
+        workers: BoundedVec<T::AccountId, T::MaxReplicas>,
+        input_len: u32,
+    ) -> DispatchResult {
+        let now = frame_system::Pallet::<T>::block_number();
+        let commit_deadline = now.saturating_add(T::CommitPeriod::get());
+        let reveal_deadline = commit_deadline.saturating_add(T::RevealPeriod::get());
+        let one: BlockNumberFor<T> = 1u32.into();
+        let after_reveal = reveal_deadline.saturating_add(one);
+        CommitQueue::<T>::try_mutate(commit_deadline.saturating_add(one), |q| q.try_push(id))
+            .map_err(|_| Error::<T>::JobQueueFull)?;
+        RevealQueue::<T>::try_mutate(after_reveal, |q| q.try_push(id))
+            .map_err(|_| Error::<T>::JobQueueFull)?;
+        PruneQueue::<T>::try_mutate(
+            after_reveal.saturating_add(T::ResultRetention::get()),
+            |q| q.try_push(id),
+        )
+        .map_err(|_| Error::<T>::JobQueueFull)?;
+        let mut slots: BoundedVec<Slot<T>, T::MaxReplicas> = BoundedVec::new();
+        for w in workers {
+            Workers::<T>::try_mutate(&w, |maybe| -> DispatchResult {
+                let worker = maybe.as_mut().ok_or(Error::<T>::NotWorker)?;
+                worker.assigned = worker.assigned.checked_add(1).ok_or(Error::<T>::Overflow)?;
+                Ok(())
+            })?;
+            Assignments::<T>::insert(&w, id, ());
+            slots
+                .try_push(Slot {
+                    worker: w,
+                    commitment: None,
+                    revealed: false,
+                })
+                .map_err(|_| Error::<T>::BadPolicy)?;
+        }
+        Requests::<T>::insert(
+            id,
+            Request::<T> {
+                model_id,
+                kind,
+                slots,
+                created: now,
+                commit_deadline,
+                reveal_deadline,
+                input_len,
+                status: RequestStatus::Pending,
+            },
+        );
+        Ok(())
+    }
 
-	/// Rejects batches that name a job twice.
-	fn check_batch_ids(ids: impl Iterator<Item = RequestId>) -> Result<(), Error<T>> {
-		let mut seen: Vec<RequestId> = ids.collect();
-		ensure!(!seen.is_empty(), Error::<T>::EmptyBatch);
-		let len = seen.len();
-		seen.sort_unstable();
-		seen.dedup();
-		ensure!(seen.len() == len, Error::<T>::DuplicateInBatch);
-		Ok(())
-	}
+    /// Rejects batches that name a job twice.
+    fn check_batch_ids(ids: impl Iterator<Item = RequestId>) -> Result<(), Error<T>> {
+        let mut seen: Vec<RequestId> = ids.collect();
+        ensure!(!seen.is_empty(), Error::<T>::EmptyBatch);
+        let len = seen.len();
+        seen.sort_unstable();
+        seen.dedup();
+        ensure!(seen.len() == len, Error::<T>::DuplicateInBatch);
+        Ok(())
+    }
 
-	/// Total length of the outputs in a reveal batch (for weights).
-	pub fn batch_output_len(items: &RevealBatchOf<T>) -> u32 {
-		items.iter().fold(0u32, |acc, (_, o)| acc.saturating_add(o.len() as u32))
-	}
+    /// Total length of the outputs in a reveal batch (for weights).
+    pub fn batch_output_len(items: &RevealBatchOf<T>) -> u32 {
+        items
+            .iter()
+            .fold(0u32, |acc, (_, o)| acc.saturating_add(o.len() as u32))
+    }
 
-	/// Checks that `worker` may commit `commitment` to job `id` at block `now`.
-	pub fn check_commit(
-		worker: &T::AccountId,
-		id: RequestId,
-		commitment: &H256,
-		now: BlockNumberFor<T>,
-	) -> Result<(Request<T>, usize), Error<T>> {
-		let req = Requests::<T>::get(id).ok_or(Error::<T>::RequestNotFound)?;
-		let idx = req.slot_of(worker).ok_or(Error::<T>::NotAssigned)?;
-		ensure!(req.commit_open(now), Error::<T>::CommitClosed);
-		let slot = req.slots.get(idx).ok_or(Error::<T>::NotAssigned)?;
-		ensure!(slot.commitment.is_none(), Error::<T>::AlreadyCommitted);
-		ensure!(
-			!req.slots.iter().any(|s| s.commitment.as_ref() == Some(commitment)),
-			Error::<T>::DuplicateCommitment
-		);
-		Ok((req, idx))
-	}
+    /// Checks that `worker` may commit `commitment` to job `id` at block `now`.
+    pub fn check_commit(
+        worker: &T::AccountId,
+        id: RequestId,
+        commitment: &H256,
+        now: BlockNumberFor<T>,
+    ) -> Result<(Request<T>, usize), Error<T>> {
+        let req = Requests::<T>::get(id).ok_or(Error::<T>::RequestNotFound)?;
+        let idx = req.slot_of(worker).ok_or(Error::<T>::NotAssigned)?;
+        ensure!(req.commit_open(now), Error::<T>::CommitClosed);
+        let slot = req.slots.get(idx).ok_or(Error::<T>::NotAssigned)?;
+        ensure!(slot.commitment.is_none(), Error::<T>::AlreadyCommitted);
+        ensure!(
+            !req.slots
+                .iter()
+                .any(|s| s.commitment.as_ref() == Some(commitment)),
+            Error::<T>::DuplicateCommitment
+        );
+        Ok((req, idx))
+    }
 
-	/// Records a commitment.
-	fn do_commit(
-		worker: &T::AccountId,
-		id: RequestId,
-		commitment: H256,
-		now: BlockNumberFor<T>,
-	) -> DispatchResult {
-		let (mut req, idx) = Self::check_commit(worker, id, &commitment, now)?;
-		if let Some(slot) = req.slots.get_mut(idx) {
-			slot.commitment = Some(commitment);
-		}
-		Requests::<T>::insert(id, req);
-		Self::deposit_event(Event::Committed { request_id: id, worker: worker.clone() });
-		Ok(())
-	}
+    /// Records a commitment.
+    fn do_commit(
+        worker: &T::AccountId,
+        id: RequestId,
+        commitment: H256,
+        now: BlockNumberFor<T>,
+    ) -> DispatchResult {
+        let (mut req, idx) = Self::check_commit(worker, id, &commitment, now)?;
+        if let Some(slot) = req.slots.get_mut(idx) {
+            slot.commitment = Some(commitment);
+        }
+        Requests::<T>::insert(id, req);
+        Self::deposit_event(Event::Committed {
+            request_id: id,
+            worker: worker.clone(),
+        });
+        Ok(())
+    }
 
-	/// Checks that `worker` may reveal `output` for job `id` at block `now`.
-	pub fn check_reveal(
-		worker: &T::AccountId,
-		id: RequestId,
-		output: &[u8],
-		now: BlockNumberFor<T>,
-	) -> Result<(Request<T>, usize), Error<T>> {
-		let req = Requests::<T>::get(id).ok_or(Error::<T>::RequestNotFound)?;
-		let idx = req.slot_of(worker).ok_or(Error::<T>::NotAssigned)?;
-		ensure!(req.reveal_open(now), Error::<T>::RevealClosed);
-		let slot = req.slots.get(idx).ok_or(Error::<T>::NotAssigned)?;
-		let commitment = slot.commitment.ok_or(Error::<T>::NotCommitted)?;
-		ensure!(!slot.revealed, Error::<T>::AlreadyRevealed);
-		ensure!(
-			output_commitment(output, &worker.encode()) == commitment,
-			Error::<T>::CommitmentMismatch
-		);
-		match req.kind {
-			JobKind::Inference { .. } => {
-				TensorMap::decode_checked(output).map_err(|_| Error::<T>::BadOutputs)?;
-			},
-			JobKind::Validation => {
-				let _outcome = ValidationOutcome::decode_all(&mut &output[..])
-					.map_err(|_| Error::<T>::BadOutputs)?;
-			},
-		}
-		Ok((req, idx))
-	}
+    /// Checks that `worker` may reveal `output` for job `id` at block `now`.
+    pub fn check_reveal(
+        worker: &T::AccountId,
+        id: RequestId,
+        output: &[u8],
+        now: BlockNumberFor<T>,
+    ) -> Result<(Request<T>, usize), Error<T>> {
+        let req = Requests::<T>::get(id).ok_or(Error::<T>::RequestNotFound)?;
+        let idx = req.slot_of(worker).ok_or(Error::<T>::NotAssigned)?;
+        ensure!(req.reveal_open(now), Error::<T>::RevealClosed);
+        let slot = req.slots.get(idx).ok_or(Error::<T>::NotAssigned)?;
+        let commitment = slot.commitment.ok_or(Error::<T>::NotCommitted)?;
+        ensure!(!slot.revealed, Error::<T>::AlreadyRevealed);
+        ensure!(
+            output_commitment(output, &worker.encode()) == commitment,
+            Error::<T>::CommitmentMismatch
+        );
+        match req.kind {
+            JobKind::Inference { .. } => {
+                TensorMap::decode_checked(output).map_err(|_| Error::<T>::BadOutputs)?;
+            }
+            JobKind::Validation => {
+                let _outcome = ValidationOutcome::decode_all(&mut &output[..])
+                    .map_err(|_| Error::<T>::BadOutputs)?;
+            }
+        }
+        Ok((req, idx))
+    }
 
-	/// Records a reveal and settles the job if nothing more can change its outcome.
-	fn do_reveal(
-		worker: &T::AccountId,
-		id: RequestId,
-		output: OutputOf<T>,
-		now: BlockNumberFor<T>,
-	) -> DispatchResult {
-		let (mut req, idx) = Self::check_reveal(worker, id, &output, now)?;
-		if let Some(slot) = req.slots.get_mut(idx) {
-			slot.revealed = true;
-		}
-		Self::deposit_event(Event::Revealed { request_id: id, worker: worker.clone() });
-		let exact = Self::policy_of(&req) == ExecutionPolicy::Exact;
-		// Exact comparison: one reveal that opens every commitment decides.
-		let opens_all = exact &&
-			req.all_committed() &&
-			req.slots.iter().all(|s| {
-				s.commitment == Some(output_commitment(&output, &s.worker.encode()))
-			});
-		Reveals::<T>::insert(id, worker, output);
-		if opens_all || req.all_committed_revealed() {
-			Self::settle(id, req);
-		} else {
-			Requests::<T>::insert(id, req);
-		}
-		Ok(())
-	}
+    /// Records a reveal and settles the job if nothing more can change its outcome.
+    fn do_reveal(
+        worker: &T::AccountId,
+        id: RequestId,
+        output: OutputOf<T>,
+        now: BlockNumberFor<T>,
+    ) -> DispatchResult {
+        let (mut req, idx) = Self::check_reveal(worker, id, &output, now)?;
+        if let Some(slot) = req.slots.get_mut(idx) {
+            slot.revealed = true;
+        }
+        Self::deposit_event(Event::Revealed {
+            request_id: id,
+            worker: worker.clone(),
+        });
+        let exact = Self::policy_of(&req) == ExecutionPolicy::Exact;
+        // Exact comparison: one reveal that opens every commitment decides.
+        let opens_all = exact
+            && req.all_committed()
+            && req
+                .slots
+                .iter()
+                .all(|s| s.commitment == Some(output_commitment(&output, &s.worker.encode())));
+        Reveals::<T>::insert(id, worker, output);
+        if opens_all || req.all_committed_revealed() {
+            Self::settle(id, req);
+        } else {
+            Requests::<T>::insert(id, req);
+        }
+        Ok(())
+    }
 
-	/// Execution policy used to compare a job's outputs.
-	fn policy_of(req: &Request<T>) -> ExecutionPolicy {
-		match req.kind {
-			JobKind::Validation => ExecutionPolicy::Exact,
-			JobKind::Inference { .. } => Models::<T>::get(req.model_id)
-				.map(|m| m.policy.execution)
-				.unwrap_or(ExecutionPolicy::Exact),
-		}
-	}
+    /// Execution policy used to compare a job's outputs.
+    fn policy_of(req: &Request<T>) -> ExecutionPolicy {
+        match req.kind {
+            JobKind::Validation => ExecutionPolicy::Exact,
+            JobKind::Inference { .. } => Models::<T>::get(req.model_id)
+                .map(|m| m.policy.execution)
+                .unwrap_or(ExecutionPolicy::Exact),
+        }
+    }
 
-	/// Finds the largest agreeing group among the revealed outputs of a job.
-	///
-	/// Returns the representative output and, per slot, whether the worker agrees with it.
-	/// A slot agrees if it revealed an output that matches the representative under the
-	/// policy (`compare(policy, output, representative)`), or — under `Exact` — if its
-	/// commitment opens with the representative's bytes. Ties go to the earliest slot.
-	pub fn largest_group(
-		req: &Request<T>,
-		reveals: &[(usize, OutputOf<T>)],
-	) -> Option<(OutputOf<T>, Vec<bool>)> {
-		let policy = Self::policy_of(req);
-		let maps: Vec<Option<TensorMap>> = match (&req.kind, policy) {
-			(JobKind::Inference { .. }, ExecutionPolicy::Tolerance { .. }) =>
-				reveals.iter().map(|(_, o)| TensorMap::decode_checked(o).ok()).collect(),
-			_ => Vec::new(),
-		};
-		let mut best: Option<(usize, Vec<bool>, usize)> = None;
-		for (c, (_, rep)) in reveals.iter().enumerate() {
-			let mut members = alloc::vec![false; req.slots.len()];
-			let mut count = 0usize;
-			for (j, (slot_idx, out)) in reveals.iter().enumerate() {
-				let agrees = if maps.is_empty() {
-					out == rep
-				} else {
-					match (maps.get(j).and_then(|m| m.as_ref()), maps.get(c).and_then(|m| m.as_ref())) {
-						(Some(a), Some(b)) => compare(&policy, a, b).is_ok(),
-						_ => false,
-					}
-				};
-				if agrees {
-					if let Some(m) = members.get_mut(*slot_idx) {
-						*m = true;
-						count = count.saturating_add(1);
-					}
-				}
-			}
-			if policy == ExecutionPolicy::Exact {
-				for (i, s) in req.slots.iter().enumerate() {
-					if !s.revealed &&
-						s.commitment == Some(output_commitment(rep, &s.worker.encode()))
-					{
-						if let Some(m) = members.get_mut(i) {
-							if !*m {
-								*m = true;
-								count = count.saturating_add(1);
-							}
-						}
-					}
-				}
-			}
-			if best.as_ref().map_or(true, |(_, _, n)| count > *n) {
-				best = Some((c, members, count));
-			}
-		}
-		let (c, members, _) = best?;
-		let (_, rep) = reveals.get(c)?;
-		Some((rep.clone(), members))
-	}
+    /// Finds the largest agreeing group among the revealed outputs of a job.
+    ///
+    /// Returns the representative output and, per slot, whether the worker agrees with it.
+    /// A slot agrees if it revealed an output that matches the representative under the
+    /// policy (`compare(policy, output, representative)`), or — under `Exact` — if its
+    /// commitment opens with the representative's bytes. Ties go to the earliest slot.
+    pub fn largest_group(
+        req: &Request<T>,
+        reveals: &[(usize, OutputOf<T>)],
+    ) -> Option<(OutputOf<T>, Vec<bool>)> {
+        let policy = Self::policy_of(req);
+        let maps: Vec<Option<TensorMap>> = match (&req.kind, policy) {
+            (JobKind::Inference { .. }, ExecutionPolicy::Tolerance { .. }) => reveals
+                .iter()
+                .map(|(_, o)| TensorMap::decode_checked(o).ok())
+                .collect(),
+            _ => Vec::new(),
+        };
+        let mut best: Option<(usize, Vec<bool>, usize)> = None;
+        for (c, (_, rep)) in reveals.iter().enumerate() {
+            let mut members = alloc::vec![false; req.slots.len()];
+            let mut count = 0usize;
+            for (j, (slot_idx, out)) in reveals.iter().enumerate() {
+                let agrees = if maps.is_empty() {
+                    out == rep
+                } else {
+                    match (
+                        maps.get(j).and_then(|m| m.as_ref()),
+                        maps.get(c).and_then(|m| m.as_ref()),
+                    ) {
+                        (Some(a), Some(b)) => compare(&policy, a, b).is_ok(),
+                        _ => false,
+                    }
+                };
+                if agrees {
+                    if let Some(m) = members.get_mut(*slot_idx) {
+                        *m = true;
+                        count = count.saturating_add(1);
+                    }
+                }
+            }
+            if policy == ExecutionPolicy::Exact {
+                for (i, s) in req.slots.iter().enumerate() {
+                    if !s.revealed
+                        && s.commitment == Some(output_commitment(rep, &s.worker.encode()))
+                    {
+                        if let Some(m) = members.get_mut(i) {
+                            if !*m {
+                                *m = true;
+                                count = count.saturating_add(1);
+                            }
+                        }
+                    }
+                }
+            }
+            if best.as_ref().map_or(true, |(_, _, n)| count > *n) {
+                best = Some((c, members, count));
+            }
+        }
+        let (c, members, _) = best?;
+        let (_, rep) = reveals.get(c)?;
+        Some((rep.clone(), members))
+    }
 
-	/// Whether `group` agreeing workers out of `assigned` decide.
-	pub fn is_majority(group: usize, assigned: usize) -> bool {
-		group.saturating_mul(2) > assigned && (assigned < 2 || group >= 2)
-	}
+    /// Whether `group` agreeing workers out of `assigned` decide.
+    pub fn is_majority(group: usize, assigned: usize) -> bool {
+        group.saturating_mul(2) > assigned && (assigned < 2 || group >= 2)
+    }
 
-	/// Settles a pending job with the reveals it has.
-	fn settle(id: RequestId, mut req: Request<T>) {
-		let reveals: Vec<(usize, OutputOf<T>)> = req
-			.slots
-			.iter()
-			.enumerate()
-			.filter(|(_, s)| s.revealed)
-			.filter_map(|(i, s)| Reveals::<T>::get(id, &s.worker).map(|o| (i, o)))
-			.collect();
-		let _ = Reveals::<T>::clear_prefix(id, T::MaxReplicas::get(), None);
-		let group = Self::largest_group(&req, &reveals);
-		let decided = group.as_ref().and_then(|(out, members)| {
-			let n = members.iter().filter(|m| **m).count();
-			Self::is_majority(n, req.slots.len()).then(|| (out.clone(), members.clone()))
-		});
-		// Slashes.
-		for (i, s) in req.slots.iter().enumerate() {
-			let agrees = decided.as_ref().and_then(|(_, m)| m.get(i).copied()).unwrap_or(false);
-			if agrees {
-				continue;
-			}
-			if s.revealed {
-				if decided.is_some() {
-					Self::slash_worker(&s.worker, id, Offence::WrongResult, T::WrongResultSlash::get());
-				}
-			} else if s.commitment.is_some() {
-				Self::slash_worker(&s.worker, id, Offence::NoReveal, T::NoRevealSlash::get());
-			} else {
-				Self::slash_worker(&s.worker, id, Offence::NoCommit, T::NoCommitSlash::get());
-			}
-		}
-		match decided {
-			Some((output, members)) => {
-				let agreeing: BoundedVec<T::AccountId, T::MaxReplicas> = req
-					.slots
-					.iter()
-					.zip(members.iter())
-					.filter(|(_, m)| **m)
-					.map(|(s, _)| s.worker.clone())
-					.collect::<Vec<_>>()
-					.try_into()
-					.unwrap_or_default();
-				req.status = RequestStatus::Completed;
-				match &req.kind {
-					JobKind::Inference { requester, royalty, worker_fee } =>
-						Self::pay(id, &req, requester, *royalty, *worker_fee, &agreeing),
-					JobKind::Validation => Self::conclude_validation(req.model_id, Some(&output), &agreeing, false),
-				}
-				Results::<T>::insert(id, output.clone());
-				Self::deposit_event(Event::InferenceCompleted { request_id: id, outputs: output, agreeing });
-			},
-			None => {
-				req.status = RequestStatus::Failed(FailureReason::Inconclusive);
-				match &req.kind {
-					JobKind::Inference { requester, .. } => Self::refund_all(id, &req, requester),
-					JobKind::Validation => Self::conclude_validation(req.model_id, None, &[], false),
-				}
-				Self::deposit_event(Event::InferenceFailed {
-					request_id: id,
-					reason: FailureReason::Inconclusive,
-				});
-			},
-		}
-		Self::finalize(id, req);
-	}
+    /// Settles a pending job with the reveals it has.
+    fn settle(id: RequestId, mut req: Request<T>) {
+        let reveals: Vec<(usize, OutputOf<T>)> = req
+            .slots
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.revealed)
+            .filter_map(|(i, s)| Reveals::<T>::get(id, &s.worker).map(|o| (i, o)))
+            .collect();
+        let _ = Reveals::<T>::clear_prefix(id, T::MaxReplicas::get(), None);
+        let group = Self::largest_group(&req, &reveals);
+        let decided = group.as_ref().and_then(|(out, members)| {
+            let n = members.iter().filter(|m| **m).count();
+            Self::is_majority(n, req.slots.len()).then(|| (out.clone(), members.clone()))
+        });
+        // Slashes.
+        for (i, s) in req.slots.iter().enumerate() {
+            let agrees = decided
+                .as_ref()
+                .and_then(|(_, m)| m.get(i).copied())
+                .unwrap_or(false);
+            if agrees {
+                continue;
+            }
+            if s.revealed {
+                if decided.is_some() {
+                    Self::slash_worker(
+                        &s.worker,
+                        id,
+                        Offence::WrongResult,
+                        T::WrongResultSlash::get(),
+                    );
+                }
+            } else if s.commitment.is_some() {
+                Self::slash_worker(&s.worker, id, Offence::NoReveal, T::NoRevealSlash::get());
+            } else {
+                Self::slash_worker(&s.worker, id, Offence::NoCommit, T::NoCommitSlash::get());
+            }
+        }
+        match decided {
+            Some((output, members)) => {
+                let agreeing: BoundedVec<T::AccountId, T::MaxReplicas> = req
+                    .slots
+                    .iter()
+                    .zip(members.iter())
+                    .filter(|(_, m)| **m)
+                    .map(|(s, _)| s.worker.clone())
+                    .collect::<Vec<_>>()
+                    .try_into()
+                    .unwrap_or_default();
+                req.status = RequestStatus::Completed;
+                match &req.kind {
+                    JobKind::Inference {
+                        requester,
+                        royalty,
+                        worker_fee,
+                    } => Self::pay(id, &req, requester, *royalty, *worker_fee, &agreeing),
+                    JobKind::Validation => {
+                        Self::conclude_validation(req.model_id, Some(&output), &agreeing, false)
+                    }
+                }
+                Results::<T>::insert(id, output.clone());
+                Self::deposit_event(Event::InferenceCompleted {
+                    request_id: id,
+                    outputs: output,
+                    agreeing,
+                });
+            }
+            None => {
+                req.status = RequestStatus::Failed(FailureReason::Inconclusive);
+                match &req.kind {
+                    JobKind::Inference { requester, .. } => Self::refund_all(id, &req, requester),
+                    JobKind::Validation => {
+                        Self::conclude_validation(req.model_id, None, &[], false)
+                    }
+                }
+                Self::deposit_event(Event::InferenceFailed {
+                    request_id: id,
+                    reason: FailureReason::Inconclusive,
+                });
+            }
+        }
+        Self::finalize(id, req);
+    }
 
-	/// Expires a job nobody committed to.
-	fn expire(id: RequestId, mut req: Request<T>) {
-		for s in req.slots.iter() {
-			Self::slash_worker(&s.worker, id, Offence::NoCommit, T::NoCommitSlash::get());
-		}
-		req.status = RequestStatus::Expired;
-		match &req.kind {
-			JobKind::Inference { requester, .. } => Self::refund_all(id, &req, requester),
-			JobKind::Validation => Self::conclude_validation(req.model_id, None, &[], true),
-		}
-		Self::deposit_event(Event::InferenceExpired { request_id: id });
-		Self::finalize(id, req);
-	}
+    /// Expires a job nobody committed to.
+    fn expire(id: RequestId, mut req: Request<T>) {
+        for s in req.slots.iter() {
+            Self::slash_worker(&s.worker, id, Offence::NoCommit, T::NoCommitSlash::get());
+        }
+        req.status = RequestStatus::Expired;
+        match &req.kind {
+            JobKind::Inference { requester, .. } => Self::refund_all(id, &req, requester),
+            JobKind::Validation => Self::conclude_validation(req.model_id, None, &[], true),
+        }
+        Self::deposit_event(Event::InferenceExpired { request_id: id });
+        Self::finalize(id, req);
+    }
 
-	/// Total fee held for an inference job.
-	fn held_fee(req: &Request<T>) -> BalanceOf<T> {
-		match req.kind {
-			JobKind::Inference { royalty, worker_fee, .. } => royalty
-				.saturating_add(worker_fee.saturating_mul((req.slots.len() as u32).into())),
-			JobKind::Validation => Zero::zero(),
-		}
-	}
+    /// Total fee held for an inference job.
+    fn held_fee(req: &Request<T>) -> BalanceOf<T> {
+        match req.kind {
+            JobKind::Inference {
+                royalty,
+                worker_fee,
+                ..
+            } => royalty.saturating_add(worker_fee.saturating_mul((req.slots.len() as u32).into())),
+            JobKind::Validation => Zero::zero(),
+        }
+    }
 
-	/// Pays the royalty and the agreeing workers' fees of a completed inference and refunds
-	/// the rest.
-	fn pay(
-		id: RequestId,
-		req: &Request<T>,
-		requester: &T::AccountId,
-		royalty: BalanceOf<T>,
-		worker_fee: BalanceOf<T>,
-		agreeing: &[T::AccountId],
-	) {
-		let reason: T::RuntimeHoldReason = HoldReason::RequestFee.into();
-		let mut remaining = Self::held_fee(req);
-		let owner = Models::<T>::get(req.model_id).map(|m| m.owner);
-		let mut paid_royalty = Zero::zero();
-		if let Some(owner) = owner {
-			if let Ok(moved) = T::Currency::transfer_on_hold(
-				&reason,
-				requester,
-				&owner,
-				royalty,
-				Precision::BestEffort,
-				Restriction::Free,
-				Fortitude::Force,
-			) {
-				paid_royalty = moved;
-				remaining = remaining.saturating_sub(moved);
-			}
-		}
-		let mut paid_workers: BalanceOf<T> = Zero::zero();
-		for w in agreeing {
-			if let Ok(moved) = T::Currency::transfer_on_hold(
-				&reason,
-				requester,
-				w,
-				worker_fee,
-				Precision::BestEffort,
-				Restriction::Free,
-				Fortitude::Force,
-			) {
-				paid_workers = paid_workers.saturating_add(moved);
-				remaining = remaining.saturating_sub(moved);
-			}
-		}
-		let refunded = T::Currency::release(&reason, requester, remaining, Precision::BestEffort)
-			.unwrap_or_else(|_| Zero::zero());
-		Self::deposit_event(Event::FeesPaid {
-			request_id: id,
-			royalty: paid_royalty,
-			worker_fee: paid_workers,
-			refunded,
-		});
-	}
+    /// Pays the royalty and the agreeing workers' fees of a completed inference and refunds
+    /// the rest.
+    fn pay(
+        id: RequestId,
+        req: &Request<T>,
+        requester: &T::AccountId,
+        royalty: BalanceOf<T>,
+        worker_fee: BalanceOf<T>,
+        agreeing: &[T::AccountId],
+    ) {
+        let reason: T::RuntimeHoldReason = HoldReason::RequestFee.into();
+        let mut remaining = Self::held_fee(req);
+        let owner = Models::<T>::get(req.model_id).map(|m| m.owner);
+        let mut paid_royalty = Zero::zero();
+        if let Some(owner) = owner {
+            if let Ok(moved) = T::Currency::transfer_on_hold(
+                &reason,
+                requester,
+                &owner,
+                royalty,
+                Precision::BestEffort,
+                Restriction::Free,
+                Fortitude::Force,
+            ) {
+                paid_royalty = moved;
+                remaining = remaining.saturating_sub(moved);
+            }
+        }
+        let mut paid_workers: BalanceOf<T> = Zero::zero();
+        for w in agreeing {
+            if let Ok(moved) = T::Currency::transfer_on_hold(
+                &reason,
+                requester,
+                w,
+                worker_fee,
+                Precision::BestEffort,
+                Restriction::Free,
+                Fortitude::Force,
+            ) {
+                paid_workers = paid_workers.saturating_add(moved);
+                remaining = remaining.saturating_sub(moved);
+            }
+        }
+        let refunded = T::Currency::release(&reason, requester, remaining, Precision::BestEffort)
+            .unwrap_or_else(|_| Zero::zero());
+        Self::deposit_event(Event::FeesPaid {
+            request_id: id,
+            royalty: paid_royalty,
+            worker_fee: paid_workers,
+            refunded,
+        });
+    }
 
-	/// Refunds the whole fee of an inference job.
-	fn refund_all(_id: RequestId, req: &Request<T>, requester: &T::AccountId) {
-		let _ = T::Currency::release(
-			&HoldReason::RequestFee.into(),
-			requester,
-			Self::held_fee(req),
-			Precision::BestEffort,
-		);
-	}
+    /// Refunds the whole fee of an inference job.
+    fn refund_all(_id: RequestId, req: &Request<T>, requester: &T::AccountId) {
+        let _ = T::Currency::release(
+            &HoldReason::RequestFee.into(),
+            requester,
+            Self::held_fee(req),
+            Precision::BestEffort,
+        );
+    }
 
-	/// Applies the outcome of a model validation: `Some(outcome)` is the agreed encoding,
-	/// `None` means no majority (`expired` if nobody committed).
-	fn conclude_validation(
-		model_id: ModelId,
-		outcome: Option<&OutputOf<T>>,
-		agreeing: &[T::AccountId],
-		expired: bool,
-	) {
-		let Some(mut model) = Models::<T>::get(model_id) else { return };
-		let decoded = outcome.and_then(|o| ValidationOutcome::decode_all(&mut &o[..]).ok());
-		let reason = match decoded {
-			Some(Ok(info)) if Self::usable(&info) => {
-				let cost = info.cost;
-				model.info = Some(info);
-				model.status = ModelStatus::Active;
-				Models::<T>::insert(model_id, model);
-				Self::deposit_event(Event::ModelActivated { model_id, cost });
-				return;
-			},
-			Some(Ok(_)) => RejectReason::Unusable,
-			Some(Err(ValidationFailure::IdMismatch)) => RejectReason::IdMismatch,
-			Some(Err(ValidationFailure::Invalid)) => RejectReason::Invalid,
-			None if expired => RejectReason::NoResponse,
-			None => RejectReason::Inconclusive,
-		};
-		let reason_hold: T::RuntimeHoldReason = HoldReason::ModelDeposit.into();
-		// The committee is paid the rejection fee only when it agreed on a rejection.
-		let mut fee_paid: BalanceOf<T> = Zero::zero();
-		if decoded.is_some() && !agreeing.is_empty() {
-			let fee = T::RejectionFee::get().mul_floor(model.deposit);
-			let each = fee / (agreeing.len() as u32).into();
-			for w in agreeing {
-				if let Ok(moved) = T::Currency::transfer_on_hold(
-					&reason_hold,
-					&model.owner,
-					w,
-					each,
-					Precision::BestEffort,
-					Restriction::Free,
-					Fortitude::Force,
-				) {
-					fee_paid = fee_paid.saturating_add(moved);
-				}
-			}
-		}
-		let _ = T::Currency::release(
-			&reason_hold,
-			&model.owner,
-			model.deposit.saturating_sub(fee_paid),
-			Precision::BestEffort,
-		);
-		model.deposit = Zero::zero();
-		model.status = ModelStatus::Rejected(reason);
-		Models::<T>::insert(model_id, model);
-		Self::deposit_event(Event::ModelRejected { model_id, reason, fee: fee_paid });
-	}
+    /// Applies the outcome of a model validation: `Some(outcome)` is the agreed encoding,
+    /// `None` means no majority (`expired` if nobody committed).
+    fn conclude_validation(
+        model_id: ModelId,
+        outcome: Option<&OutputOf<T>>,
+        agreeing: &[T::AccountId],
+        expired: bool,
+    ) {
+        let Some(mut model) = Models::<T>::get(model_id) else {
+            return;
+        };
+        let decoded = outcome.and_then(|o| ValidationOutcome::decode_all(&mut &o[..]).ok());
+        let reason = match decoded {
+            Some(Ok(info)) if Self::usable(&info) => {
+                let cost = info.cost;
+                model.info = Some(info);
+                model.status = ModelStatus::Active;
+                Models::<T>::insert(model_id, model);
+                Self::deposit_event(Event::ModelActivated { model_id, cost });
+                return;
+            }
+            Some(Ok(_)) => RejectReason::Unusable,
+            Some(Err(ValidationFailure::IdMismatch)) => RejectReason::IdMismatch,
+            Some(Err(ValidationFailure::Invalid)) => RejectReason::Invalid,
+            None if expired => RejectReason::NoResponse,
+            None => RejectReason::Inconclusive,
+        };
+        let reason_hold: T::RuntimeHoldReason = HoldReason::ModelDeposit.into();
+        // The committee is paid the rejection fee only when it agreed on a rejection.
+        let mut fee_paid: BalanceOf<T> = Zero::zero();
+        if decoded.is_some() && !agreeing.is_empty() {
+            let fee = T::RejectionFee::get().mul_floor(model.deposit);
+            let each = fee / (agreeing.len() as u32).into();
+            for w in agreeing {
+                if let Ok(moved) = T::Currency::transfer_on_hold(
+                    &reason_hold,
+                    &model.owner,
+                    w,
+                    each,
+                    Precision::BestEffort,
+                    Restriction::Free,
+                    Fortitude::Force,
+                ) {
+                    fee_paid = fee_paid.saturating_add(moved);
+                }
+            }
+        }
+        let _ = T::Currency::release(
+            &reason_hold,
+            &model.owner,
+            model.deposit.saturating_sub(fee_paid),
+            Precision::BestEffort,
+        );
+        model.deposit = Zero::zero();
+        model.status = ModelStatus::Rejected(reason);
+        Models::<T>::insert(model_id, model);
+        Self::deposit_event(Event::ModelRejected {
+            model_id,
+            reason,
+            fee: fee_paid,
+        });
+    }
 
-	/// Common end of a job: stores its final state, frees the workers' assignments and the
-	/// model's pending count (removing a retired model when it was the last).
-	fn finalize(id: RequestId, req: Request<T>) {
-		for s in req.slots.iter() {
-			Assignments::<T>::remove(&s.worker, id);
-			Workers::<T>::mutate(&s.worker, |maybe| {
-				if let Some(w) = maybe {
-					w.assigned = w.assigned.saturating_sub(1);
-				}
-			});
-		}
-		if let JobKind::Inference { .. } = req.kind {
-			if let Some(mut model) = Models::<T>::get(req.model_id) {
-				model.pending = model.pending.saturating_sub(1);
-				if model.status == ModelStatus::Retired && model.pending == 0 {
-					Self::remove_model(req.model_id, &model);
-				} else {
-					Models::<T>::insert(req.model_id, model);
-				}
-			}
-		}
-		Requests::<T>::insert(id, req);
-	}
+    /// Common end of a job: stores its final state, frees the workers' assignments and the
+    /// model's pending count (removing a retired model when it was the last).
+    fn finalize(id: RequestId, req: Request<T>) {
+        for s in req.slots.iter() {
+            Assignments::<T>::remove(&s.worker, id);
+            Workers::<T>::mutate(&s.worker, |maybe| {
+                if let Some(w) = maybe {
+                    w.assigned = w.assigned.saturating_sub(1);
+                }
+            });
+        }
+        if let JobKind::Inference { .. } = req.kind {
+            if let Some(mut model) = Models::<T>::get(req.model_id) {
+                model.pending = model.pending.saturating_sub(1);
+                if model.status == ModelStatus::Retired && model.pending == 0 {
+                    Self::remove_model(req.model_id, &model);
+                } else {
+                    Models::<T>::insert(req.model_id, model);
+                }
+            }
+        }
+        Requests::<T>::insert(id, req);
+    }
 
-	/// Processes the deadline and pruning queues of block `now`; returns the weight used.
-	pub(crate) fn process_queues(now: BlockNumberFor<T>) -> Weight {
-		let commits = CommitQueue::<T>::take(now);
-		let reveals = RevealQueue::<T>::take(now);
-		let prunes = PruneQueue::<T>::take(now);
-		let mut weight = T::WeightInfo::on_initialize_idle();
-		for id in commits.iter() {
-			if let Some(req) = Requests::<T>::get(id) {
-				if req.status == RequestStatus::Pending && req.slots.iter().all(|s| s.commitment.is_none()) {
-					Self::expire(*id, req);
-				} else if req.status == RequestStatus::Pending && req.all_committed_revealed() {
-					// Everyone who committed revealed while others were still allowed to commit.
-					Self::settle(*id, req);
-				}
-			}
-		}
-		weight = weight.saturating_add(T::WeightInfo::expire_jobs(commits.len() as u32));
-		for id in reveals.iter() {
-			if let Some(req) = Requests::<T>::get(id) {
-				if req.status == RequestStatus::Pending {
-					Self::settle(*id, req);
-				}
-			}
-		}
-		weight = weight.saturating_add(T::WeightInfo::settle_jobs(
-			reveals.len() as u32,
-			T::MaxOutputBytes::get(),
-		));
-		for id in prunes.iter() {
-			Self::prune(*id);
-		}
-		weight.saturating_add(T::WeightInfo::prune_jobs(prunes.len() as u32))
-	}
+    /// Processes the deadline and pruning queues of block `now`; returns the weight used.
+    pub(crate) fn process_queues(now: BlockNumberFor<T>) -> Weight {
+        let commits = CommitQueue::<T>::take(now);
+        let reveals = RevealQueue::<T>::take(now);
+        let prunes = PruneQueue::<T>::take(now);
+        let mut weight = T::WeightInfo::on_initialize_idle();
+        for id in commits.iter() {
+            if let Some(req) = Requests::<T>::get(id) {
+                if req.status == RequestStatus::Pending
+                    && req.slots.iter().all(|s| s.commitment.is_none())
+                {
+                    Self::expire(*id, req);
+                } else if req.status == RequestStatus::Pending && req.all_committed_revealed() {
+                    // Everyone who committed revealed while others were still allowed to commit.
+                    Self::settle(*id, req);
+                }
+            }
+        }
+        weight = weight.saturating_add(T::WeightInfo::expire_jobs(commits.len() as u32));
+        for id in reveals.iter() {
+            if let Some(req) = Requests::<T>::get(id) {
+                if req.status == RequestStatus::Pending {
+                    Self::settle(*id, req);
+                }
+            }
+        }
+        weight = weight.saturating_add(T::WeightInfo::settle_jobs(
+            reveals.len() as u32,
+            T::MaxOutputBytes::get(),
+        ));
+        for id in prunes.iter() {
+            Self::prune(*id);
+        }
+        weight.saturating_add(T::WeightInfo::prune_jobs(prunes.len() as u32))
+    }
 
-	/// Removes a final job, its result and its indexed inputs.
-	fn prune(id: RequestId) {
-		let Some(req) = Requests::<T>::get(id) else { return };
-		if req.status == RequestStatus::Pending {
-			// Cannot happen: a job settles at its reveal deadline, before pruning.
-			log::warn!(target: LOG_TARGET, "job {id} still pending at pruning");
-			return;
-		}
-		Requests::<T>::remove(id);
-		Results::<T>::remove(id);
-		if let JobKind::Inference { .. } = req.kind {
-			sp_io::offchain_index::clear(&request_inputs_key(id));
-		}
-		Self::deposit_event(Event::RequestPruned { request_id: id });
-	}
+    /// Removes a final job, its result and its indexed inputs.
+    fn prune(id: RequestId) {
+        let Some(req) = Requests::<T>::get(id) else {
+            return;
+        };
+        if req.status == RequestStatus::Pending {
+            // Cannot happen: a job settles at its reveal deadline, before pruning.
+            log::warn!(target: LOG_TARGET, "job {id} still pending at pruning");
+            return;
+        }
+        Requests::<T>::remove(id);
+        Results::<T>::remove(id);
+        if let JobKind::Inference { .. } = req.kind {
+            sp_io::offchain_index::clear(&request_inputs_key(id));
+        }
+        Self::deposit_event(Event::RequestPruned { request_id: id });
+    }
 
-	// ---------------------------------------------------------------- authorization
+    // ---------------------------------------------------------------- authorization
 
-	/// The message a worker signs for a batch.
-	pub fn signing_payload<I: Encode>(context: &[u8], worker: &crypto::Public, items: &I) -> Vec<u8> {
-		(context, worker, items).encode()
-	}
+    /// The message a worker signs for a batch.
+    pub fn signing_payload<I: Encode>(
+        context: &[u8],
+        worker: &crypto::Public,
+        items: &I,
+    ) -> Vec<u8> {
+        (context, worker, items).encode()
+    }
 
-	/// Pool validation of [`Pallet::commit`].
-	pub fn authorize_commit(
-		_source: TransactionSource,
-		worker: &crypto::Public,
-		items: &CommitBatchOf<T>,
-		signature: &crypto::Signature,
-	) -> TransactionValidityWithRefund {
-		let payload = Self::signing_payload(COMMIT_CONTEXT, worker, items);
-		if !worker.verify(&payload, signature) {
-			return Err(InvalidTransaction::BadProof.into());
-		}
-		let account = Self::account_of(worker);
-		let now = frame_system::Pallet::<T>::block_number();
-		Self::check_batch_ids(items.iter().map(|(id, _)| *id)).map_err(invalid::<T>)?;
-		let mut builder = ValidTransaction::with_tag_prefix("InferenceCommit")
-			.priority(T::WorkerTxPriority::get())
-			.longevity(T::CommitPeriod::get().saturated_into::<u64>().max(1))
-			.propagate(true);
-		for (id, commitment) in items.iter() {
-			Self::check_commit(&account, *id, commitment, now).map_err(invalid::<T>)?;
-			builder = builder.and_provides((&account, id));
-		}
-		Ok((builder.build()?, Weight::zero()))
-	}
+    /// Pool validation of [`Pallet::commit`].
+    pub fn authorize_commit(
+        _source: TransactionSource,
+        worker: &crypto::Public,
+        items: &CommitBatchOf<T>,
+        signature: &crypto::Signature,
+    ) -> TransactionValidityWithRefund {
+        let payload = Self::signing_payload(COMMIT_CONTEXT, worker, items);
+        if !worker.verify(&payload, signature) {
+            return Err(InvalidTransaction::BadProof.into());
+        }
+        let account = Self::account_of(worker);
+        let now = frame_system::Pallet::<T>::block_number();
+        Self::check_batch_ids(items.iter().map(|(id, _)| *id)).map_err(invalid::<T>)?;
+        let mut builder = ValidTransaction::with_tag_prefix("InferenceCommit")
+            .priority(T::WorkerTxPriority::get())
+            .longevity(T::CommitPeriod::get().saturated_into::<u64>().max(1))
+            .propagate(true);
+        for (id, commitment) in items.iter() {
+            Self::check_commit(&account, *id, commitment, now).map_err(invalid::<T>)?;
+            builder = builder.and_provides((&account, id));
+        }
+        Ok((builder.build()?, Weight::zero()))
+    }
 
-	/// Pool validation of [`Pallet::reveal`].
-	pub fn authorize_reveal(
-		_source: TransactionSource,
-		worker: &crypto::Public,
-		items: &RevealBatchOf<T>,
-		signature: &crypto::Signature,
-	) -> TransactionValidityWithRefund {
-		let payload = Self::signing_payload(REVEAL_CONTEXT, worker, items);
-		if !worker.verify(&payload, signature) {
-			return Err(InvalidTransaction::BadProof.into());
-		}
-		let account = Self::account_of(worker);
-		let now = frame_system::Pallet::<T>::block_number();
-		Self::check_batch_ids(items.iter().map(|(id, _)| *id)).map_err(invalid::<T>)?;
-		let mut builder = ValidTransaction::with_tag_prefix("InferenceReveal")
-			.priority(T::WorkerTxPriority::get())
-			.longevity(T::RevealPeriod::get().saturated_into::<u64>().max(1))
-			.propagate(true);
-		for (id, output) in items.iter() {
-			Self::check_reveal(&account, *id, output, now).map_err(invalid::<T>)?;
-			builder = builder.and_provides((&account, id));
-		}
-		Ok((builder.build()?, Weight::zero()))
-	}
+    /// Pool validation of [`Pallet::reveal`].
+    pub fn authorize_reveal(
+        _source: TransactionSource,
+        worker: &crypto::Public,
+        items: &RevealBatchOf<T>,
+        signature: &crypto::Signature,
+    ) -> TransactionValidityWithRefund {
+        let payload = Self::signing_payload(REVEAL_CONTEXT, worker, items);
+        if !worker.verify(&payload, signature) {
+            return Err(InvalidTransaction::BadProof.into());
+        }
+        let account = Self::account_of(worker);
+        let now = frame_system::Pallet::<T>::block_number();
+        Self::check_batch_ids(items.iter().map(|(id, _)| *id)).map_err(invalid::<T>)?;
+        let mut builder = ValidTransaction::with_tag_prefix("InferenceReveal")
+            .priority(T::WorkerTxPriority::get())
+            .longevity(T::RevealPeriod::get().saturated_into::<u64>().max(1))
+            .propagate(true);
+        for (id, output) in items.iter() {
+            Self::check_reveal(&account, *id, output, now).map_err(invalid::<T>)?;
+            builder = builder.and_provides((&account, id));
+        }
+        Ok((builder.build()?, Weight::zero()))
+    }
 
-	// ---------------------------------------------------------------- runtime API
+    // ---------------------------------------------------------------- runtime API
 
-	/// Runtime API: a model.
-	pub fn model_view(model_id: ModelId) -> Option<ModelView<T::AccountId, BalanceOf<T>>> {
-		let m = Models::<T>::get(model_id)?;
-		Some(ModelView {
-			owner: m.owner,
-			name: m.name.into_inner(),
-			description: m.description.into_inner(),
-			size: m.size,
-			chunks: m.chunk_hashes.len() as u32,
-			chunks_received: m.received_count,
-			policy: m.policy,
-			price: m.price,
-			deposit: m.deposit,
-			status: m.status,
-			info: m.info,
-			pending: m.pending,
-		})
-	}
+    /// Runtime API: a model.
+    pub fn model_view(model_id: ModelId) -> Option<ModelView<T::AccountId, BalanceOf<T>>> {
+        let m = Models::<T>::get(model_id)?;
+        Some(ModelView {
+            owner: m.owner,
+            name: m.name.into_inner(),
+            description: m.description.into_inner(),
+            size: m.size,
+            chunks: m.chunk_hashes.len() as u32,
+            chunks_received: m.received_count,
+            policy: m.policy,
+            price: m.price,
+            deposit: m.deposit,
+            status: m.status,
+            info: m.info,
+            pending: m.pending,
+        })
+    }
 
-	/// Runtime API: a job.
-	pub fn request_view(
-		id: RequestId,
-	) -> Option<RequestView<T::AccountId, BalanceOf<T>, BlockNumberFor<T>>> {
-		let r = Requests::<T>::get(id)?;
-		let requester = match &r.kind {
-			JobKind::Inference { requester, .. } => Some(requester.clone()),
-			JobKind::Validation => None,
-		};
-		Some(RequestView {
-			model_id: r.model_id,
-			requester,
-			fee: Self::held_fee(&r),
-			workers: r.slots.iter().map(|s| s.worker.clone()).collect(),
-			committed: r.slots.iter().map(|s| s.commitment.is_some()).collect(),
-			revealed: r.slots.iter().map(|s| s.revealed).collect(),
-			created: r.created,
-			commit_deadline: r.commit_deadline,
-			reveal_deadline: r.reveal_deadline,
-			status: r.status,
-			result: Results::<T>::get(id).map(|o| o.into_inner()),
-		})
-	}
+    /// Runtime API: a job.
+    pub fn request_view(
+        id: RequestId,
+    ) -> Option<RequestView<T::AccountId, BalanceOf<T>, BlockNumberFor<T>>> {
+        let r = Requests::<T>::get(id)?;
+        let requester = match &r.kind {
+            JobKind::Inference { requester, .. } => Some(requester.clone()),
+            JobKind::Validation => None,
+        };
+        Some(RequestView {
+            model_id: r.model_id,
+            requester,
+            fee: Self::held_fee(&r),
+            workers: r.slots.iter().map(|s| s.worker.clone()).collect(),
+            committed: r.slots.iter().map(|s| s.commitment.is_some()).collect(),
+            revealed: r.slots.iter().map(|s| s.revealed).collect(),
+            created: r.created,
+            commit_deadline: r.commit_deadline,
+            reveal_deadline: r.reveal_deadline,
+            status: r.status,
+            result: Results::<T>::get(id).map(|o| o.into_inner()),
+        })
+    }
 
-	/// Runtime API: fee quote for `input_len` bytes of inputs on an active model.
-	pub fn quote(model_id: ModelId, input_len: u32) -> Option<FeeQuote<BalanceOf<T>>> {
-		let m = Models::<T>::get(model_id)?;
-		if m.status != ModelStatus::Active {
-			return None;
-		}
-		Self::quote_model(&m, input_len)
-	}
+    /// Runtime API: fee quote for `input_len` bytes of inputs on an active model.
+    pub fn quote(model_id: ModelId, input_len: u32) -> Option<FeeQuote<BalanceOf<T>>> {
+        let m = Models::<T>::get(model_id)?;
+        if m.status != ModelStatus::Active {
+            return None;
+        }
+        Self::quote_model(&m, input_len)
+    }
 
-	/// Runtime API and offchain worker: jobs assigned to `worker` and what it has to do now.
-	pub fn pending_work(worker: &T::AccountId) -> Vec<PendingWork<BlockNumberFor<T>>> {
-		let now = frame_system::Pallet::<T>::block_number();
-		Assignments::<T>::iter_key_prefix(worker)
-			.take(T::MaxAssignmentsPerWorker::get() as usize)
-			.filter_map(|id| {
-				let r = Requests::<T>::get(id)?;
-				let slot = r.slots.iter().find(|s| &s.worker == worker)?;
-				let (next, deadline) = if slot.commitment.is_none() && r.commit_open(now) {
-					(WorkKind::Commit, r.commit_deadline)
-				} else if slot.commitment.is_some() && !slot.revealed && r.reveal_open(now) {
-					(WorkKind::Reveal, r.reveal_deadline)
-				} else {
-					(WorkKind::Wait, r.reveal_deadline)
-				};
-				Some(PendingWork {
-					request_id: id,
-					model_id: r.model_id,
-					validation: matches!(r.kind, JobKind::Validation),
-					next,
-					deadline,
-				})
-			})
-			.collect()
-	}
+    /// Runtime API and offchain worker: jobs assigned to `worker` and what it has to do now.
+    pub fn pending_work(worker: &T::AccountId) -> Vec<PendingWork<BlockNumberFor<T>>> {
+        let now = frame_system::Pallet::<T>::block_number();
+        Assignments::<T>::iter_key_prefix(worker)
+            .take(T::MaxAssignmentsPerWorker::get() as usize)
+            .filter_map(|id| {
+                let r = Requests::<T>::get(id)?;
+                let slot = r.slots.iter().find(|s| &s.worker == worker)?;
+                let (next, deadline) = if slot.commitment.is_none() && r.commit_open(now) {
+                    (WorkKind::Commit, r.commit_deadline)
+                } else if slot.commitment.is_some() && !slot.revealed && r.reveal_open(now) {
+                    (WorkKind::Reveal, r.reveal_deadline)
+                } else {
+                    (WorkKind::Wait, r.reveal_deadline)
+                };
+                Some(PendingWork {
+                    request_id: id,
+                    model_id: r.model_id,
+                    validation: matches!(r.kind, JobKind::Validation),
+                    next,
+                    deadline,
+                })
+            })
+            .collect()
+    }
 
-	// ---------------------------------------------------------------- invariants
+    // ---------------------------------------------------------------- invariants
 
-	/// Checks the pallet's storage invariants.
-	#[cfg(any(feature = "try-runtime", test))]
-	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
-		use frame_support::traits::fungible::InspectHold;
-		let active = ActiveWorkers::<T>::get();
-		for w in active.iter() {
-			let info = Workers::<T>::get(w).ok_or("active worker not registered")?;
-			ensure!(info.status == WorkerStatus::Active, "active set holds a non-active worker");
-		}
-		for (who, info) in Workers::<T>::iter() {
-			let held = T::Currency::balance_on_hold(&HoldReason::WorkerBond.into(), &who);
-			ensure!(held == info.bond, "worker bond differs from held amount");
-			let assigned = Assignments::<T>::iter_key_prefix(&who).count() as u32;
-			ensure!(assigned == info.assigned, "assignment count differs from index");
-			if info.status == WorkerStatus::Active {
-				ensure!(active.contains(&who), "active worker missing from active set");
-			}
-		}
-		for (id, req) in Requests::<T>::iter() {
-			for s in req.slots.iter() {
-				let indexed = Assignments::<T>::contains_key(&s.worker, id);
-				ensure!(
-					indexed == (req.status == RequestStatus::Pending),
-					"assignment index differs from job state"
-				);
-			}
-		}
-		Ok(())
-	}
+    /// Checks the pallet's storage invariants.
+    #[cfg(any(feature = "try-runtime", test))]
+    pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+        use frame_support::traits::fungible::InspectHold;
+        let active = ActiveWorkers::<T>::get();
+        for w in active.iter() {
+            let info = Workers::<T>::get(w).ok_or("active worker not registered")?;
+            ensure!(
+                info.status == WorkerStatus::Active,
+                "active set holds a non-active worker"
+            );
+        }
+        for (who, info) in Workers::<T>::iter() {
+            let held = T::Currency::balance_on_hold(&HoldReason::WorkerBond.into(), &who);
+            ensure!(held == info.bond, "worker bond differs from held amount");
+            let assigned = Assignments::<T>::iter_key_prefix(&who).count() as u32;
+            ensure!(
+                assigned == info.assigned,
+                "assignment count differs from index"
+            );
+            if info.status == WorkerStatus::Active {
+                ensure!(
+                    active.contains(&who),
+                    "active worker missing from active set"
+                );
+            }
+        }
+        for (id, req) in Requests::<T>::iter() {
+            for s in req.slots.iter() {
+                let indexed = Assignments::<T>::contains_key(&s.worker, id);
+                ensure!(
+                    indexed == (req.status == RequestStatus::Pending),
+                    "assignment index differs from job state"
+                );
+            }
+        }
+        Ok(())
+    }
 }

@@ -2,16 +2,15 @@
 
 use crate as pallet_inference;
 use crate::{crypto, ModelPolicy};
-use codec::Encode;
 use frame_support::{
-	derive_impl, parameter_types,
-	traits::{ConstU128, ConstU32, ConstU64, Hooks},
-	BoundedVec,
+    derive_impl, parameter_types,
+    traits::{ConstU128, ConstU32, ConstU64, Hooks},
+    BoundedVec,
 };
 use inferchain_primitives::{
-	host::{HostError, InferenceHost, InferenceHostExt},
-	limits::MAX_CHUNK_BYTES,
-	DType, ExecutionPolicy, ModelId, ModelInfo, NamedTensor, Tensor, TensorMap, TensorSpec,
+    host::{HostError, InferenceHost},
+    limits::MAX_CHUNK_BYTES,
+    DType, ExecutionPolicy, ModelId, ModelInfo, NamedTensor, Tensor, TensorMap, TensorSpec,
 };
 use sp_core::{sr25519, Pair, H256};
 use sp_runtime::{generic, traits::IdentityLookup, AccountId32, BuildStorage, Perbill};
@@ -24,66 +23,66 @@ pub type AccountId = AccountId32;
 pub type TxExtension = (frame_system::AuthorizeCall<Test>,);
 /// Extrinsic type of the mock.
 pub type Extrinsic =
-	generic::UncheckedExtrinsic<AccountId, RuntimeCall, sp_runtime::MultiSignature, TxExtension>;
+    generic::UncheckedExtrinsic<AccountId, RuntimeCall, sp_runtime::MultiSignature, TxExtension>;
 /// Block type of the mock.
 pub type Block = generic::Block<generic::Header<u64, sp_runtime::traits::BlakeTwo256>, Extrinsic>;
 
 frame_support::construct_runtime!(
-	pub enum Test {
-		System: frame_system,
-		Balances: pallet_balances,
-		Inference: pallet_inference,
-	}
+    pub enum Test {
+        System: frame_system,
+        Balances: pallet_balances,
+        Inference: pallet_inference,
+    }
 );
 
 #[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
 impl frame_system::Config for Test {
-	type Block = Block;
-	type AccountId = AccountId;
-	type Lookup = IdentityLookup<AccountId>;
-	type AccountData = pallet_balances::AccountData<Balance>;
+    type Block = Block;
+    type AccountId = AccountId;
+    type Lookup = IdentityLookup<AccountId>;
+    type AccountData = pallet_balances::AccountData<Balance>;
 }
 
 #[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
 impl pallet_balances::Config for Test {
-	type Balance = Balance;
-	type AccountStore = System;
-	type ExistentialDeposit = ConstU128<1>;
-	type RuntimeHoldReason = RuntimeHoldReason;
+    type Balance = Balance;
+    type AccountStore = System;
+    type ExistentialDeposit = ConstU128<1>;
+    type RuntimeHoldReason = RuntimeHoldReason;
 }
 
 impl<C> frame_system::offchain::CreateTransactionBase<C> for Test
 where
-	RuntimeCall: From<C>,
+    RuntimeCall: From<C>,
 {
-	type Extrinsic = Extrinsic;
-	type RuntimeCall = RuntimeCall;
+    type Extrinsic = Extrinsic;
+    type RuntimeCall = RuntimeCall;
 }
 
 impl<C> frame_system::offchain::CreateTransaction<C> for Test
 where
-	RuntimeCall: From<C>,
+    RuntimeCall: From<C>,
 {
-	type Extension = TxExtension;
-	fn create_transaction(call: RuntimeCall, extension: TxExtension) -> Extrinsic {
-		Extrinsic::new_transaction(call, extension)
-	}
+    type Extension = TxExtension;
+    fn create_transaction(call: RuntimeCall, extension: TxExtension) -> Extrinsic {
+        Extrinsic::new_transaction(call, extension)
+    }
 }
 
 impl<C> frame_system::offchain::CreateAuthorizedTransaction<C> for Test
 where
-	RuntimeCall: From<C>,
+    RuntimeCall: From<C>,
 {
-	fn create_extension() -> TxExtension {
-		(frame_system::AuthorizeCall::<Test>::new(),)
-	}
+    fn create_extension() -> TxExtension {
+        (frame_system::AuthorizeCall::<Test>::new(),)
+    }
 }
 
 parameter_types! {
-	pub const RejectionFee: Perbill = Perbill::from_percent(10);
-	pub const WrongResultSlash: Perbill = Perbill::from_percent(20);
-	pub const NoRevealSlash: Perbill = Perbill::from_percent(10);
-	pub const NoCommitSlash: Perbill = Perbill::from_percent(5);
+    pub const RejectionFee: Perbill = Perbill::from_percent(10);
+    pub const WrongResultSlash: Perbill = Perbill::from_percent(20);
+    pub const NoRevealSlash: Perbill = Perbill::from_percent(10);
+    pub const NoCommitSlash: Perbill = Perbill::from_percent(5);
 }
 
 /// Smallest worker bond in the mock.
@@ -98,35 +97,35 @@ pub const RETENTION: u64 = 10;
 pub const UNBONDING: u64 = 20;
 
 impl pallet_inference::Config for Test {
-	type RuntimeHoldReason = RuntimeHoldReason;
-	type Currency = Balances;
-	type OnSlash = ();
-	type WeightInfo = ();
-	type MinWorkerBond = ConstU128<MIN_BOND>;
-	type UnbondingPeriod = ConstU64<UNBONDING>;
-	type MaxWorkers = ConstU32<16>;
-	type MaxAssignmentsPerWorker = ConstU32<8>;
-	type MaxReplicas = ConstU32<5>;
-	type ValidationReplicas = ConstU32<3>;
-	type ModelDepositBase = ConstU128<500>;
-	type ModelDepositPerByte = ConstU128<1>;
-	type RejectionFee = RejectionFee;
-	type MaxNameLen = ConstU32<32>;
-	type MaxDescriptionLen = ConstU32<128>;
-	type MaxInputBytes = ConstU32<4096>;
-	type MaxOutputBytes = ConstU32<16384>;
-	type MaxBatch = ConstU32<8>;
-	type MaxJobsPerBlock = ConstU32<4>;
-	type CommitPeriod = ConstU64<COMMIT_PERIOD>;
-	type RevealPeriod = ConstU64<REVEAL_PERIOD>;
-	type ResultRetention = ConstU64<RETENTION>;
-	type BaseWorkerFee = ConstU128<10>;
-	type FeePerCostUnit = ConstU128<1>;
-	type FeePerInputByte = ConstU128<0>;
-	type WrongResultSlash = WrongResultSlash;
-	type NoRevealSlash = NoRevealSlash;
-	type NoCommitSlash = NoCommitSlash;
-	type WorkerTxPriority = ConstU64<1_000_000>;
+    type RuntimeHoldReason = RuntimeHoldReason;
+    type Currency = Balances;
+    type OnSlash = ();
+    type WeightInfo = ();
+    type MinWorkerBond = ConstU128<MIN_BOND>;
+    type UnbondingPeriod = ConstU64<UNBONDING>;
+    type MaxWorkers = ConstU32<16>;
+    type MaxAssignmentsPerWorker = ConstU32<8>;
+    type MaxReplicas = ConstU32<5>;
+    type ValidationReplicas = ConstU32<3>;
+    type ModelDepositBase = ConstU128<500>;
+    type ModelDepositPerByte = ConstU128<1>;
+    type RejectionFee = RejectionFee;
+    type MaxNameLen = ConstU32<32>;
+    type MaxDescriptionLen = ConstU32<128>;
+    type MaxInputBytes = ConstU32<4096>;
+    type MaxOutputBytes = ConstU32<16384>;
+    type MaxBatch = ConstU32<8>;
+    type MaxJobsPerBlock = ConstU32<4>;
+    type CommitPeriod = ConstU64<COMMIT_PERIOD>;
+    type RevealPeriod = ConstU64<REVEAL_PERIOD>;
+    type ResultRetention = ConstU64<RETENTION>;
+    type BaseWorkerFee = ConstU128<10>;
+    type FeePerCostUnit = ConstU128<1>;
+    type FeePerInputByte = ConstU128<0>;
+    type WrongResultSlash = WrongResultSlash;
+    type NoRevealSlash = NoRevealSlash;
+    type NoCommitSlash = NoCommitSlash;
+    type WorkerTxPriority = ConstU64<1_000_000>;
 }
 
 /// Initial free balance of every test account.
@@ -134,92 +133,98 @@ pub const INITIAL: Balance = 1_000_000;
 
 /// The sr25519 pair of test worker `i`.
 pub fn pair(i: u8) -> sr25519::Pair {
-	sr25519::Pair::from_seed(&[i; 32])
+    sr25519::Pair::from_seed(&[i; 32])
 }
 
 /// The account of test key `i` (workers are 1..=10, others are plain accounts).
 pub fn acc(i: u8) -> AccountId {
-	AccountId::from(pair(i).public())
+    AccountId::from(pair(i).public())
 }
 
 /// The `infr` public key of test key `i`.
 pub fn key(i: u8) -> crypto::Public {
-	crypto::Public::from(pair(i).public())
+    crypto::Public::from(pair(i).public())
 }
 
 /// Signs `payload` with test key `i`.
 pub fn sign(i: u8, payload: &[u8]) -> crypto::Signature {
-	crypto::Signature::from(pair(i).sign(payload))
+    crypto::Signature::from(pair(i).sign(payload))
 }
 
 /// Model owner account.
 pub fn owner() -> AccountId {
-	acc(100)
+    acc(100)
 }
 
 /// Requester account.
 pub fn requester() -> AccountId {
-	acc(101)
+    acc(101)
 }
 
 /// Requester with almost no balance.
 pub fn pauper() -> AccountId {
-	acc(102)
+    acc(102)
 }
 
 /// A tensor spec.
 pub fn spec(name: &[u8], dtype: DType, shape: &[u64]) -> TensorSpec {
-	TensorSpec {
-		name: name.to_vec().try_into().expect("short"),
-		dtype,
-		shape: shape.to_vec().try_into().expect("short"),
-	}
+    TensorSpec {
+        name: name.to_vec().try_into().expect("short"),
+        dtype,
+        shape: shape.to_vec().try_into().expect("short"),
+    }
 }
 
 /// The schema of the test model: `x: f32[1,2] -> y: f32[1,2]`, cost 100.
 pub fn test_info() -> ModelInfo {
-	ModelInfo {
-		inputs: vec![spec(b"x", DType::F32, &[1, 2])].try_into().expect("short"),
-		outputs: vec![spec(b"y", DType::F32, &[1, 2])].try_into().expect("short"),
-		ops: vec![b"Mul".to_vec().try_into().expect("short")].try_into().expect("short"),
-		parameters: 2,
-		cost: 100,
-	}
+    ModelInfo {
+        inputs: vec![spec(b"x", DType::F32, &[1, 2])]
+            .try_into()
+            .expect("short"),
+        outputs: vec![spec(b"y", DType::F32, &[1, 2])]
+            .try_into()
+            .expect("short"),
+        ops: vec![b"Mul".to_vec().try_into().expect("short")]
+            .try_into()
+            .expect("short"),
+        parameters: 2,
+        cost: 100,
+    }
 }
 
 /// A canonical `x` input map.
 pub fn inputs(a: f32, b: f32) -> Vec<u8> {
-	TensorMap::new(vec![NamedTensor {
-		name: b"x".to_vec(),
-		tensor: Tensor::from_f32(vec![1, 2], &[a, b]).expect("valid"),
-	}])
-	.expect("valid")
-	.canonical_bytes()
+    TensorMap::new(vec![NamedTensor {
+        name: b"x".to_vec(),
+        tensor: Tensor::from_f32(vec![1, 2], &[a, b]).expect("valid"),
+    }])
+    .expect("valid")
+    .canonical_bytes()
 }
 
 /// A canonical `y` output map.
 pub fn outputs(a: f32, b: f32) -> Vec<u8> {
-	TensorMap::new(vec![NamedTensor {
-		name: b"y".to_vec(),
-		tensor: Tensor::from_f32(vec![1, 2], &[a, b]).expect("valid"),
-	}])
-	.expect("valid")
-	.canonical_bytes()
+    TensorMap::new(vec![NamedTensor {
+        name: b"y".to_vec(),
+        tensor: Tensor::from_f32(vec![1, 2], &[a, b]).expect("valid"),
+    }])
+    .expect("valid")
+    .canonical_bytes()
 }
 
 /// Id of the genesis model (exact policy, 3 replicas).
 pub fn genesis_model() -> ModelId {
-	H256::repeat_byte(0xAA)
+    H256::repeat_byte(0xAA)
 }
 
 /// Id of the genesis model with a tolerance policy (3 replicas).
 pub fn tolerance_model() -> ModelId {
-	H256::repeat_byte(0xBB)
+    H256::repeat_byte(0xBB)
 }
 
 /// Id of the genesis model with one replica.
 pub fn single_model() -> ModelId {
-	H256::repeat_byte(0xCC)
+    H256::repeat_byte(0xCC)
 }
 
 /// Royalty of the genesis models.
@@ -229,119 +234,130 @@ pub const PRICE: Balance = 50;
 /// configured failure), execution doubles the inputs and renames them `y`.
 #[derive(Clone, Default)]
 pub struct FakeHost {
-	/// Fail validation with this error.
-	pub validation_error: Option<HostError>,
-	/// Add this to every output element (to simulate a wrong or imprecise worker).
-	pub skew: f32,
-	/// Count of calls, shared with the test.
-	pub calls: std::sync::Arc<std::sync::atomic::AtomicU32>,
+    /// Fail validation with this error.
+    pub validation_error: Option<HostError>,
+    /// Added to every output element (to simulate a wrong or changed backend); shared with
+    /// the test.
+    pub skew: std::sync::Arc<std::sync::Mutex<f32>>,
+    /// Count of calls, shared with the test.
+    pub calls: std::sync::Arc<std::sync::atomic::AtomicU32>,
 }
 
 impl InferenceHost for FakeHost {
-	fn validate_model(&mut self, _model_id: ModelId, _chunks: u32) -> Result<ModelInfo, HostError> {
-		self.calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-		match &self.validation_error {
-			Some(e) => Err(e.clone()),
-			None => Ok(test_info()),
-		}
-	}
+    fn validate_model(&mut self, _model_id: ModelId, _chunks: u32) -> Result<ModelInfo, HostError> {
+        self.calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        match &self.validation_error {
+            Some(e) => Err(e.clone()),
+            None => Ok(test_info()),
+        }
+    }
 
-	fn run(
-		&mut self,
-		_model_id: ModelId,
-		_chunks: u32,
-		inputs_bytes: &[u8],
-		_policy: ExecutionPolicy,
-	) -> Result<Vec<u8>, HostError> {
-		self.calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-		let map = TensorMap::decode_checked(inputs_bytes)
-			.map_err(|_| HostError::BadInputs(b"decode".to_vec()))?;
-		let x = map.get(b"x").ok_or(HostError::BadInputs(b"x".to_vec()))?;
-		let vals: Vec<f32> = x
-			.data
-			.chunks_exact(4)
-			.map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]) * 2.0 + self.skew)
-			.collect();
-		Ok(outputs(vals[0], vals[1]))
-	}
+    fn run(
+        &mut self,
+        _model_id: ModelId,
+        _chunks: u32,
+        inputs_bytes: &[u8],
+        _policy: ExecutionPolicy,
+    ) -> Result<Vec<u8>, HostError> {
+        self.calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let map = TensorMap::decode_checked(inputs_bytes)
+            .map_err(|_| HostError::BadInputs(b"decode".to_vec()))?;
+        let x = map.get(b"x").ok_or(HostError::BadInputs(b"x".to_vec()))?;
+        let vals: Vec<f32> = x
+            .data
+            .chunks_exact(4)
+            .map(|c| {
+                f32::from_le_bytes([c[0], c[1], c[2], c[3]]) * 2.0
+                    + *self.skew.lock().expect("not poisoned")
+            })
+            .collect();
+        Ok(outputs(vals[0], vals[1]))
+    }
 }
 
 /// Builds test externalities: accounts 1..=6 are workers with `MIN_BOND * 2`, accounts 7..=10
 /// are funded but not workers; three genesis models are active.
 pub fn new_test_ext() -> sp_io::TestExternalities {
-	new_test_ext_with_workers(6)
+    new_test_ext_with_workers(6)
 }
 
 /// Like [`new_test_ext`] with `n` genesis workers.
 pub fn new_test_ext_with_workers(n: u8) -> sp_io::TestExternalities {
-	let mut t = frame_system::GenesisConfig::<Test>::default().build_storage().expect("builds");
-	let mut balances: Vec<(AccountId, Balance)> = (1..=10).map(|i| (acc(i), INITIAL)).collect();
-	balances.push((owner(), INITIAL));
-	balances.push((requester(), INITIAL));
-	balances.push((pauper(), 20));
-	pallet_balances::GenesisConfig::<Test> { balances, ..Default::default() }
-		.assimilate_storage(&mut t)
-		.expect("builds");
-	let policy = |execution, replicas| ModelPolicy { execution, replicas };
-	let model = |id, p| {
-		crate::GenesisModel::new(
-			id,
-			owner(),
-			b"double".to_vec(),
-			10,
-			vec![H256::repeat_byte(1)],
-			&test_info(),
-			p,
-			PRICE,
-		)
-	};
-	pallet_inference::GenesisConfig::<Test> {
-		workers: (1..=n).map(|i| (acc(i), MIN_BOND * 2)).collect(),
-		models: vec![
-			model(genesis_model(), policy(ExecutionPolicy::Exact, 3)),
-			model(
-				tolerance_model(),
-				policy(ExecutionPolicy::Tolerance { abs: 10_000_000, rel: 0 }, 3),
-			),
-			model(single_model(), policy(ExecutionPolicy::Exact, 1)),
-		],
-	}
-	.assimilate_storage(&mut t)
-	.expect("builds");
-	let mut ext = sp_io::TestExternalities::new(t);
-	ext.execute_with(|| System::set_block_number(1));
-	ext
+    let mut t = frame_system::GenesisConfig::<Test>::default()
+        .build_storage()
+        .expect("builds");
+    let mut balances: Vec<(AccountId, Balance)> = (1..=10).map(|i| (acc(i), INITIAL)).collect();
+    balances.push((owner(), INITIAL));
+    balances.push((requester(), INITIAL));
+    balances.push((pauper(), 20));
+    pallet_balances::GenesisConfig::<Test> {
+        balances,
+        ..Default::default()
+    }
+    .assimilate_storage(&mut t)
+    .expect("builds");
+    let policy = |execution, replicas| ModelPolicy {
+        execution,
+        replicas,
+    };
+    let model = |id, p| {
+        crate::GenesisModel::new(
+            id,
+            owner(),
+            b"double".to_vec(),
+            10,
+            vec![H256::repeat_byte(1)],
+            &test_info(),
+            p,
+            PRICE,
+        )
+    };
+    pallet_inference::GenesisConfig::<Test> {
+        workers: (1..=n).map(|i| (acc(i), MIN_BOND * 2)).collect(),
+        models: vec![
+            model(genesis_model(), policy(ExecutionPolicy::Exact, 3)),
+            model(
+                tolerance_model(),
+                policy(
+                    ExecutionPolicy::Tolerance {
+                        abs: 10_000_000,
+                        rel: 0,
+                    },
+                    3,
+                ),
+            ),
+            model(single_model(), policy(ExecutionPolicy::Exact, 1)),
+        ],
+    }
+    .assimilate_storage(&mut t)
+    .expect("builds");
+    let mut ext = sp_io::TestExternalities::new(t);
+    ext.execute_with(|| System::set_block_number(1));
+    ext
 }
 
 /// Runs blocks up to `n` (exclusive of its finalization): `on_finalize` of the current block,
 /// then `on_initialize` of each next block.
 pub fn run_to_block(n: u64) {
-	while System::block_number() < n {
-		let b = System::block_number();
-		System::on_finalize(b);
-		System::set_block_number(b + 1);
-		System::set_parent_hash(H256::from_low_u64_be(b));
-		System::on_initialize(b + 1);
-		Inference::on_initialize(b + 1);
-	}
+    while System::block_number() < n {
+        let b = System::block_number();
+        System::on_finalize(b);
+        System::set_block_number(b + 1);
+        System::set_parent_hash(H256::from_low_u64_be(b));
+        System::on_initialize(b + 1);
+        Inference::on_initialize(b + 1);
+    }
 }
 
 /// A bounded chunk.
 pub fn chunk(bytes: Vec<u8>) -> BoundedVec<u8, ConstU32<MAX_CHUNK_BYTES>> {
-	bytes.try_into().expect("chunk within limit")
+    bytes.try_into().expect("chunk within limit")
 }
 
 /// Genesis model policy helper for tests.
 pub fn exact(replicas: u8) -> ModelPolicy {
-	ModelPolicy { execution: ExecutionPolicy::Exact, replicas }
-}
-
-/// Registers the fake host double in `ext`.
-pub fn with_host(ext: &mut sp_io::TestExternalities, host: FakeHost) {
-	ext.register_extension(InferenceHostExt::new(host));
-}
-
-/// SCALE encoding helper used by tests.
-pub fn enc<E: Encode>(e: &E) -> Vec<u8> {
-	e.encode()
+    ModelPolicy {
+        execution: ExecutionPolicy::Exact,
+        replicas,
+    }
 }

@@ -19,31 +19,31 @@
 //! does not commit and is slashed for not committing, as it cannot do the work.
 
 use crate::{
-	crypto, Assignments, Call, CommitBatchOf, Config, JobKind, Models, OutputOf, Pallet,
-	Request, RequestId, Requests, RevealBatchOf, ValidationFailure, ValidationOutcome, Workers,
-	COMMIT_CONTEXT, LOG_TARGET, REVEAL_CONTEXT,
+    crypto, Assignments, Call, CommitBatchOf, Config, JobKind, Models, OutputOf, Pallet, Request,
+    RequestId, Requests, RevealBatchOf, ValidationFailure, ValidationOutcome, Workers,
+    COMMIT_CONTEXT, LOG_TARGET, REVEAL_CONTEXT,
 };
 use alloc::vec::Vec;
 use codec::{Decode, Encode};
 use frame_support::traits::Get;
 use frame_system::{
-	offchain::{CreateAuthorizedTransaction, SubmitTransaction},
-	pallet_prelude::BlockNumberFor,
+    offchain::{CreateAuthorizedTransaction, SubmitTransaction},
+    pallet_prelude::BlockNumberFor,
 };
 use inferchain_primitives::{
-	host::{inference_host, HostError},
-	offchain_keys::request_inputs_key,
-	output_commitment,
+    host::{inference_host, HostError},
+    offchain_keys::request_inputs_key,
+    output_commitment,
 };
 use sp_core::H256;
 use sp_runtime::{
-	offchain::{
-		storage::StorageValueRef,
-		storage_lock::{StorageLock, Time},
-		Duration, StorageKind,
-	},
-	traits::Saturating,
-	RuntimeAppPublic,
+    offchain::{
+        storage::StorageValueRef,
+        storage_lock::{StorageLock, Time},
+        Duration, StorageKind,
+    },
+    traits::Saturating,
+    RuntimeAppPublic,
 };
 
 /// Blocks after which an item submitted but still missing on chain is submitted again.
@@ -54,225 +54,241 @@ pub const LOCK_MILLIS: u64 = 120_000;
 
 /// Local storage key of the outputs computed by `worker` for job `id`.
 pub fn output_key(worker: &[u8], id: RequestId) -> Vec<u8> {
-	(b"inferchain/ocw/output/", worker, id).encode()
+    (b"inferchain/ocw/output/", worker, id).encode()
 }
 
 /// Local storage key of the block in which `worker` submitted `phase` (`b"commit"` or
 /// `b"reveal"`) of job `id`.
 pub fn sent_key(phase: &[u8], worker: &[u8], id: RequestId) -> Vec<u8> {
-	(b"inferchain/ocw/sent/", phase, worker, id).encode()
+    (b"inferchain/ocw/sent/", phase, worker, id).encode()
 }
 
 /// Local storage key of the list of jobs for which `worker` keeps local data.
 pub fn jobs_key(worker: &[u8]) -> Vec<u8> {
-	(b"inferchain/ocw/jobs/", worker).encode()
+    (b"inferchain/ocw/jobs/", worker).encode()
 }
 
 /// Entry point, called from the pallet's `offchain_worker` hook.
 pub fn run<T: Config>(now: BlockNumberFor<T>) {
-	for key in crypto::Public::all() {
-		let account = Pallet::<T>::account_of(&key);
-		if !Workers::<T>::contains_key(&account) {
-			continue;
-		}
-		let lock_key = (b"inferchain/ocw/lock/", &account).encode();
-		let mut lock =
-			StorageLock::<Time>::with_deadline(&lock_key, Duration::from_millis(LOCK_MILLIS));
-		let Ok(_guard) = lock.try_lock() else {
-			log::debug!(target: LOG_TARGET, "offchain worker already running for a key");
-			continue;
-		};
-		process_worker::<T>(&key, &account, now);
-	}
+    for key in crypto::Public::all() {
+        let account = Pallet::<T>::account_of(&key);
+        if !Workers::<T>::contains_key(&account) {
+            continue;
+        }
+        let lock_key = (b"inferchain/ocw/lock/", &account).encode();
+        let mut lock =
+            StorageLock::<Time>::with_deadline(&lock_key, Duration::from_millis(LOCK_MILLIS));
+        let Ok(_guard) = lock.try_lock() else {
+            log::debug!(target: LOG_TARGET, "offchain worker already running for a key");
+            continue;
+        };
+        process_worker::<T>(&key, &account, now);
+    }
 }
 
 /// Whether `phase` of job `id` was submitted less than [`RESUBMIT_AFTER`] blocks ago.
 fn sent_recently(phase: &[u8], worker: &[u8], id: RequestId, now: u32) -> bool {
-	let key = sent_key(phase, worker, id);
-	match StorageValueRef::persistent(&key).get::<u32>() {
-		Ok(Some(at)) => now < at.saturating_add(RESUBMIT_AFTER),
-		_ => false,
-	}
+    let key = sent_key(phase, worker, id);
+    match StorageValueRef::persistent(&key).get::<u32>() {
+        Ok(Some(at)) => now < at.saturating_add(RESUBMIT_AFTER),
+        _ => false,
+    }
 }
 
 /// Records that `phase` of the jobs `ids` was submitted at block `now`.
 fn mark_sent(phase: &[u8], worker: &[u8], ids: impl Iterator<Item = RequestId>, now: u32) {
-	for id in ids {
-		StorageValueRef::persistent(&sent_key(phase, worker, id)).set(&now);
-	}
+    for id in ids {
+        StorageValueRef::persistent(&sent_key(phase, worker, id)).set(&now);
+    }
 }
 
 /// Forgets local data of jobs that are no longer assigned to the worker.
 fn cleanup<T: Config>(account: &T::AccountId, worker: &[u8]) {
-	let key = jobs_key(worker);
-	let store = StorageValueRef::persistent(&key);
-	let jobs: Vec<RequestId> = store.get().ok().flatten().unwrap_or_default();
-	let (keep, drop): (Vec<RequestId>, Vec<RequestId>) =
-		jobs.into_iter().partition(|id| Assignments::<T>::contains_key(account, id));
-	if drop.is_empty() {
-		return;
-	}
-	for id in drop {
-		StorageValueRef::persistent(&output_key(worker, id)).clear();
-		StorageValueRef::persistent(&sent_key(b"commit", worker, id)).clear();
-		StorageValueRef::persistent(&sent_key(b"reveal", worker, id)).clear();
-	}
-	store.set(&keep);
+    let key = jobs_key(worker);
+    let store = StorageValueRef::persistent(&key);
+    let jobs: Vec<RequestId> = store.get().ok().flatten().unwrap_or_default();
+    let (keep, drop): (Vec<RequestId>, Vec<RequestId>) = jobs
+        .into_iter()
+        .partition(|id| Assignments::<T>::contains_key(account, id));
+    if drop.is_empty() {
+        return;
+    }
+    for id in drop {
+        StorageValueRef::persistent(&output_key(worker, id)).clear();
+        StorageValueRef::persistent(&sent_key(b"commit", worker, id)).clear();
+        StorageValueRef::persistent(&sent_key(b"reveal", worker, id)).clear();
+    }
+    store.set(&keep);
 }
 
 /// Stores the outputs of job `id` locally.
 fn store_output(worker: &[u8], id: RequestId, output: &[u8]) {
-	sp_io::offchain::local_storage_set(StorageKind::PERSISTENT, &output_key(worker, id), output);
-	let key = jobs_key(worker);
-	let store = StorageValueRef::persistent(&key);
-	let mut jobs: Vec<RequestId> = store.get().ok().flatten().unwrap_or_default();
-	if !jobs.contains(&id) {
-		jobs.push(id);
-		store.set(&jobs);
-	}
+    sp_io::offchain::local_storage_set(StorageKind::PERSISTENT, &output_key(worker, id), output);
+    let key = jobs_key(worker);
+    let store = StorageValueRef::persistent(&key);
+    let mut jobs: Vec<RequestId> = store.get().ok().flatten().unwrap_or_default();
+    if !jobs.contains(&id) {
+        jobs.push(id);
+        store.set(&jobs);
+    }
 }
 
 /// The outputs of job `id` stored locally, if any.
 fn stored_output(worker: &[u8], id: RequestId) -> Option<Vec<u8>> {
-	sp_io::offchain::local_storage_get(StorageKind::PERSISTENT, &output_key(worker, id))
+    sp_io::offchain::local_storage_get(StorageKind::PERSISTENT, &output_key(worker, id))
 }
 
 /// Executes a job through the host interface. `None` if this node cannot do it.
 pub fn compute<T: Config>(id: RequestId, req: &Request<T>) -> Option<Vec<u8>> {
-	let model = Models::<T>::get(req.model_id)?;
-	let chunks = model.chunk_hashes.len() as u32;
-	match req.kind {
-		JobKind::Validation => {
-			let outcome: ValidationOutcome =
-				match inference_host::validate_model(req.model_id, chunks) {
-					Ok(info) => Ok(info),
-					Err(HostError::IdMismatch) => Err(ValidationFailure::IdMismatch),
-					Err(HostError::Invalid(_)) => Err(ValidationFailure::Invalid),
-					Err(e) => {
-						log::warn!(target: LOG_TARGET, "cannot validate model of job {id}: {e:?}");
-						return None;
-					},
-				};
-			Some(outcome.encode())
-		},
-		JobKind::Inference { .. } => {
-			let inputs = sp_io::offchain::local_storage_get(
-				StorageKind::PERSISTENT,
-				&request_inputs_key(id),
-			);
-			let Some(inputs) = inputs else {
-				log::warn!(target: LOG_TARGET, "inputs of job {id} not in the offchain index");
-				return None;
-			};
-			match inference_host::run(req.model_id, chunks, &inputs, model.policy.execution) {
-				Ok(outputs) => Some(outputs),
-				Err(e) => {
-					log::warn!(target: LOG_TARGET, "cannot run job {id}: {e:?}");
-					None
-				},
-			}
-		},
-	}
+    let model = Models::<T>::get(req.model_id)?;
+    let chunks = model.chunk_hashes.len() as u32;
+    match req.kind {
+        JobKind::Validation => {
+            let outcome: ValidationOutcome =
+                match inference_host::validate_model(req.model_id, chunks) {
+                    Ok(info) => Ok(info),
+                    Err(HostError::IdMismatch) => Err(ValidationFailure::IdMismatch),
+                    Err(HostError::Invalid(_)) => Err(ValidationFailure::Invalid),
+                    Err(e) => {
+                        log::warn!(target: LOG_TARGET, "cannot validate model of job {id}: {e:?}");
+                        return None;
+                    }
+                };
+            Some(outcome.encode())
+        }
+        JobKind::Inference { .. } => {
+            let inputs = sp_io::offchain::local_storage_get(
+                StorageKind::PERSISTENT,
+                &request_inputs_key(id),
+            );
+            let Some(inputs) = inputs else {
+                log::warn!(target: LOG_TARGET, "inputs of job {id} not in the offchain index");
+                return None;
+            };
+            match inference_host::run(req.model_id, chunks, &inputs, model.policy.execution) {
+                Ok(outputs) => Some(outputs),
+                Err(e) => {
+                    log::warn!(target: LOG_TARGET, "cannot run job {id}: {e:?}");
+                    None
+                }
+            }
+        }
+    }
 }
 
 /// Does the work of one local worker key.
 fn process_worker<T: Config>(key: &crypto::Public, account: &T::AccountId, now: BlockNumberFor<T>) {
-	let worker = account.encode();
-	cleanup::<T>(account, &worker);
-	// Transactions built now are included at the earliest in the next block; the pool
-	// validates them against that block number too.
-	let next = now.saturating_add(1u32.into());
-	let now_u32: u32 = sp_runtime::SaturatedConversion::saturated_into(now);
-	let max_batch = T::MaxBatch::get() as usize;
-	let mut commits: Vec<(RequestId, H256)> = Vec::new();
-	let mut reveals: Vec<(RequestId, OutputOf<T>)> = Vec::new();
+    let worker = account.encode();
+    cleanup::<T>(account, &worker);
+    // Transactions built now are included at the earliest in the next block; the pool
+    // validates them against that block number too.
+    let next = now.saturating_add(1u32.into());
+    let now_u32: u32 = sp_runtime::SaturatedConversion::saturated_into(now);
+    let max_batch = T::MaxBatch::get() as usize;
+    let mut commits: Vec<(RequestId, H256)> = Vec::new();
+    let mut reveals: Vec<(RequestId, OutputOf<T>)> = Vec::new();
 
-	let ids: Vec<RequestId> = Assignments::<T>::iter_key_prefix(account)
-		.take(T::MaxAssignmentsPerWorker::get() as usize)
-		.collect();
-	for id in ids {
-		let Some(req) = Requests::<T>::get(id) else { continue };
-		let Some(slot) = req.slots.iter().find(|s| &s.worker == account) else { continue };
-		if slot.commitment.is_none() && req.commit_open(next) && commits.len() < max_batch {
-			if sent_recently(b"commit", &worker, id, now_u32) {
-				continue;
-			}
-			let output = match stored_output(&worker, id) {
-				Some(o) => o,
-				None => {
-					let Some(o) = compute::<T>(id, &req) else { continue };
-					store_output(&worker, id, &o);
-					o
-				},
-			};
-			if OutputOf::<T>::try_from(output.clone()).is_err() {
-				log::warn!(target: LOG_TARGET, "outputs of job {id} exceed MaxOutputBytes");
-				continue;
-			}
-			let commitment = output_commitment(&output, &worker);
-			if Pallet::<T>::check_commit(account, id, &commitment, next).is_ok() {
-				commits.push((id, commitment));
-			}
-		} else if slot.commitment.is_some() &&
-			!slot.revealed &&
-			req.reveal_open(next) &&
-			reveals.len() < max_batch
-		{
-			if sent_recently(b"reveal", &worker, id, now_u32) {
-				continue;
-			}
-			let Some(output) = stored_output(&worker, id) else {
-				log::warn!(target: LOG_TARGET, "outputs of committed job {id} are lost");
-				continue;
-			};
-			if Pallet::<T>::check_reveal(account, id, &output, next).is_err() {
-				continue;
-			}
-			if let Ok(bounded) = OutputOf::<T>::try_from(output) {
-				reveals.push((id, bounded));
-			}
-		}
-	}
+    let ids: Vec<RequestId> = Assignments::<T>::iter_key_prefix(account)
+        .take(T::MaxAssignmentsPerWorker::get() as usize)
+        .collect();
+    for id in ids {
+        let Some(req) = Requests::<T>::get(id) else {
+            continue;
+        };
+        let Some(slot) = req.slots.iter().find(|s| &s.worker == account) else {
+            continue;
+        };
+        if slot.commitment.is_none() && req.commit_open(next) && commits.len() < max_batch {
+            if sent_recently(b"commit", &worker, id, now_u32) {
+                continue;
+            }
+            let output = match stored_output(&worker, id) {
+                Some(o) => o,
+                None => {
+                    let Some(o) = compute::<T>(id, &req) else {
+                        continue;
+                    };
+                    store_output(&worker, id, &o);
+                    o
+                }
+            };
+            if OutputOf::<T>::try_from(output.clone()).is_err() {
+                log::warn!(target: LOG_TARGET, "outputs of job {id} exceed MaxOutputBytes");
+                continue;
+            }
+            let commitment = output_commitment(&output, &worker);
+            if Pallet::<T>::check_commit(account, id, &commitment, next).is_ok() {
+                commits.push((id, commitment));
+            }
+        } else if slot.commitment.is_some()
+            && !slot.revealed
+            && req.reveal_open(next)
+            && reveals.len() < max_batch
+        {
+            if sent_recently(b"reveal", &worker, id, now_u32) {
+                continue;
+            }
+            let Some(output) = stored_output(&worker, id) else {
+                log::warn!(target: LOG_TARGET, "outputs of committed job {id} are lost");
+                continue;
+            };
+            if Pallet::<T>::check_reveal(account, id, &output, next).is_err() {
+                continue;
+            }
+            if let Ok(bounded) = OutputOf::<T>::try_from(output) {
+                reveals.push((id, bounded));
+            }
+        }
+    }
 
-	if !commits.is_empty() {
-		let ids: Vec<RequestId> = commits.iter().map(|(id, _)| *id).collect();
-		if let Ok(items) = CommitBatchOf::<T>::try_from(commits) {
-			let payload = Pallet::<T>::signing_payload(COMMIT_CONTEXT, key, &items);
-			if let Some(signature) = key.sign(&payload) {
-				let call = Call::<T>::commit { worker: key.clone(), items, signature };
-				if submit::<T>(call) {
-					mark_sent(b"commit", &worker, ids.into_iter(), now_u32);
-				}
-			}
-		}
-	}
-	if !reveals.is_empty() {
-		let ids: Vec<RequestId> = reveals.iter().map(|(id, _)| *id).collect();
-		if let Ok(items) = RevealBatchOf::<T>::try_from(reveals) {
-			let payload = Pallet::<T>::signing_payload(REVEAL_CONTEXT, key, &items);
-			if let Some(signature) = key.sign(&payload) {
-				let call = Call::<T>::reveal { worker: key.clone(), items, signature };
-				if submit::<T>(call) {
-					mark_sent(b"reveal", &worker, ids.into_iter(), now_u32);
-				}
-			}
-		}
-	}
+    if !commits.is_empty() {
+        let ids: Vec<RequestId> = commits.iter().map(|(id, _)| *id).collect();
+        if let Ok(items) = CommitBatchOf::<T>::try_from(commits) {
+            let payload = Pallet::<T>::signing_payload(COMMIT_CONTEXT, key, &items);
+            if let Some(signature) = key.sign(&payload) {
+                let call = Call::<T>::commit {
+                    worker: key.clone(),
+                    items,
+                    signature,
+                };
+                if submit::<T>(call) {
+                    mark_sent(b"commit", &worker, ids.into_iter(), now_u32);
+                }
+            }
+        }
+    }
+    if !reveals.is_empty() {
+        let ids: Vec<RequestId> = reveals.iter().map(|(id, _)| *id).collect();
+        if let Ok(items) = RevealBatchOf::<T>::try_from(reveals) {
+            let payload = Pallet::<T>::signing_payload(REVEAL_CONTEXT, key, &items);
+            if let Some(signature) = key.sign(&payload) {
+                let call = Call::<T>::reveal {
+                    worker: key.clone(),
+                    items,
+                    signature,
+                };
+                if submit::<T>(call) {
+                    mark_sent(b"reveal", &worker, ids.into_iter(), now_u32);
+                }
+            }
+        }
+    }
 }
 
 /// Submits an authorized transaction; `true` if the pool accepted it.
 fn submit<T: Config>(call: Call<T>) -> bool {
-	let xt = <T as CreateAuthorizedTransaction<Call<T>>>::create_authorized_transaction(call.into());
-	match SubmitTransaction::<T, Call<T>>::submit_transaction(xt) {
-		Ok(()) => true,
-		Err(()) => {
-			log::warn!(target: LOG_TARGET, "transaction pool refused a worker transaction");
-			false
-		},
-	}
+    let xt =
+        <T as CreateAuthorizedTransaction<Call<T>>>::create_authorized_transaction(call.into());
+    match SubmitTransaction::<T, Call<T>>::submit_transaction(xt) {
+        Ok(()) => true,
+        Err(()) => {
+            log::warn!(target: LOG_TARGET, "transaction pool refused a worker transaction");
+            false
+        }
+    }
 }
 
 /// Decodes a validation outcome (for tools and tests).
 pub fn decode_outcome(bytes: &[u8]) -> Option<ValidationOutcome> {
-	ValidationOutcome::decode(&mut &bytes[..]).ok()
+    ValidationOutcome::decode(&mut &bytes[..]).ok()
 }

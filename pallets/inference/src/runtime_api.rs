@@ -10,21 +10,21 @@ use codec::Codec;
 use inferchain_primitives::ModelId;
 
 sp_api::decl_runtime_apis! {
-	/// Read access to the inference pallet for clients and nodes.
-	pub trait InferenceApi<AccountId, Balance, BlockNumber>
-	where
-		AccountId: Codec,
-		Balance: Codec,
-		BlockNumber: Codec,
-	{
-		/// A registered model, with its status, schema (once active), policy and price.
-		fn model(model_id: ModelId) -> Option<ModelView<AccountId, Balance>>;
-		/// A job (inference request or model validation) until it is pruned, with its result
-		/// while retained.
-		fn request(request_id: RequestId) -> Option<RequestView<AccountId, Balance, BlockNumber>>;
-		/// Fee quote for a request with `input_len` bytes of canonical inputs on an active model.
-		fn quote(model_id: ModelId, input_len: u32) -> Option<FeeQuote<Balance>>;
-		/// Jobs assigned to `worker` that are not final, with the next step and its deadline.
-		fn pending_work(worker: AccountId) -> Vec<PendingWork<BlockNumber>>;
-	}
+    /// Read access to the inference pallet for clients and nodes.
+    pub trait InferenceApi<AccountId, Balance, BlockNumber>
+    where
+        AccountId: Codec,
+        Balance: Codec,
+        BlockNumber: Codec,
+    {
+        /// A registered model, with its status, schema (once active), policy and price.
+        fn model(model_id: ModelId) -> Option<ModelView<AccountId, Balance>>;
+        /// A job (inference request or model validation) until it is pruned, with its result
+        /// while retained.
+        fn request(request_id: RequestId) -> Option<RequestView<AccountId, Balance, BlockNumber>>;
+        /// Fee quote for a request with `input_len` bytes of canonical inputs on an active model.
+        fn quote(model_id: ModelId, input_len: u32) -> Option<FeeQuote<Balance>>;
+        /// Jobs assigned to `worker` that are not final, with the next step and its deadline.
+        fn pending_work(worker: AccountId) -> Vec<PendingWork<BlockNumber>>;
+    }
 }

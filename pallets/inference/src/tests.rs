@@ -1,31 +1,31 @@
 //! Unit tests of the inference pallet on the mock runtime.
 
 use crate::{
-	mock::*, ActiveWorkers, Assignments, CommitBatchOf, Error, Event, FailureReason, HoldReason,
-	JobKind, ModelPolicy, ModelStatus, Models, Offence, OutputOf, RejectReason, RequestStatus,
-	Requests, Results, RevealBatchOf, ValidationFailure, ValidationOutcome, WorkerStatus, Workers,
-	COMMIT_CONTEXT, REVEAL_CONTEXT,
+    mock::*, ActiveWorkers, Assignments, CommitBatchOf, Error, Event, FailureReason, HoldReason,
+    JobKind, ModelPolicy, ModelStatus, Models, Offence, OutputOf, RejectReason, RequestStatus,
+    Requests, Results, RevealBatchOf, ValidationFailure, ValidationOutcome, WorkerStatus, Workers,
+    COMMIT_CONTEXT, REVEAL_CONTEXT,
 };
 use codec::Encode;
 use frame_support::{
-	assert_noop, assert_ok,
-	dispatch::RawOrigin,
-	pallet_prelude::TransactionSource,
-	traits::{
-		fungible::{Inspect, InspectHold, Mutate},
-		Authorize, UnfilteredDispatchable,
-	},
-	BoundedVec,
+    assert_noop, assert_ok,
+    dispatch::RawOrigin,
+    pallet_prelude::TransactionSource,
+    traits::{
+        fungible::{Inspect, InspectHold, Mutate},
+        Authorize, UnfilteredDispatchable,
+    },
+    BoundedVec,
 };
 use inferchain_primitives::{
-	limits::{MAX_CHUNK_BYTES, MAX_MODEL_BYTES},
-	offchain_keys::{chunk_key, request_inputs_key},
-	output_commitment, ExecutionPolicy, ModelId,
+    limits::{MAX_CHUNK_BYTES, MAX_MODEL_BYTES},
+    offchain_keys::{chunk_key, request_inputs_key},
+    output_commitment, ExecutionPolicy, ModelId,
 };
 use sp_core::H256;
 use sp_runtime::{
-	transaction_validity::{InvalidTransaction, TransactionValidityError},
-	DispatchError,
+    transaction_validity::{InvalidTransaction, TransactionValidityError},
+    DispatchError,
 };
 
 // ------------------------------------------------------------------ helpers
@@ -33,108 +33,136 @@ use sp_runtime::{
 /// Outcome of submitting an authorized worker transaction through "pool then block".
 #[derive(Debug, PartialEq)]
 pub enum TxError {
-	/// Rejected by the pool (authorization).
-	Pool(TransactionValidityError),
-	/// Failed in dispatch.
-	Dispatch(DispatchError),
+    /// Rejected by the pool (authorization).
+    Pool(TransactionValidityError),
+    /// Failed in dispatch.
+    Dispatch(DispatchError),
 }
 
 /// Authorizes `call` as the pool would, then dispatches it with the authorized origin.
 pub fn submit(call: crate::Call<Test>) -> Result<(), TxError> {
-	match call.authorize(TransactionSource::External) {
-		Some(Ok(_)) => {},
-		Some(Err(e)) => return Err(TxError::Pool(e)),
-		None => panic!("call is not authorizable"),
-	}
-	call.dispatch_bypass_filter(RuntimeOrigin::from(RawOrigin::Authorized))
-		.map(|_| ())
-		.map_err(|e| TxError::Dispatch(e.error))
+    match call.authorize(TransactionSource::External) {
+        Some(Ok(_)) => {}
+        Some(Err(e)) => return Err(TxError::Pool(e)),
+        None => panic!("call is not authorizable"),
+    }
+    call.dispatch_bypass_filter(RuntimeOrigin::from(RawOrigin::Authorized))
+        .map(|_| ())
+        .map_err(|e| TxError::Dispatch(e.error))
 }
 
 /// The pool code of a pallet error.
 pub fn code(e: Error<Test>) -> TxError {
-	TxError::Pool(TransactionValidityError::Invalid(InvalidTransaction::Custom(e.encode()[0])))
+    TxError::Pool(TransactionValidityError::Invalid(
+        InvalidTransaction::Custom(e.encode()[0]),
+    ))
 }
 
 /// A signed commit call of test worker `i`.
 pub fn commit_call(i: u8, items: Vec<(u64, H256)>) -> crate::Call<Test> {
-	let items: CommitBatchOf<Test> = items.try_into().expect("within MaxBatch");
-	let sig = sign(i, &Inference::signing_payload(COMMIT_CONTEXT, &key(i), &items));
-	crate::Call::commit { worker: key(i), items, signature: sig }
+    let items: CommitBatchOf<Test> = items.try_into().expect("within MaxBatch");
+    let sig = sign(
+        i,
+        &Inference::signing_payload(COMMIT_CONTEXT, &key(i), &items),
+    );
+    crate::Call::commit {
+        worker: key(i),
+        items,
+        signature: sig,
+    }
 }
 
 /// A signed reveal call of test worker `i`.
 pub fn reveal_call(i: u8, items: Vec<(u64, Vec<u8>)>) -> crate::Call<Test> {
-	let items: RevealBatchOf<Test> = items
-		.into_iter()
-		.map(|(id, o)| (id, OutputOf::<Test>::try_from(o).expect("within MaxOutputBytes")))
-		.collect::<Vec<_>>()
-		.try_into()
-		.expect("within MaxBatch");
-	let sig = sign(i, &Inference::signing_payload(REVEAL_CONTEXT, &key(i), &items));
-	crate::Call::reveal { worker: key(i), items, signature: sig }
+    let items: RevealBatchOf<Test> = items
+        .into_iter()
+        .map(|(id, o)| {
+            (
+                id,
+                OutputOf::<Test>::try_from(o).expect("within MaxOutputBytes"),
+            )
+        })
+        .collect::<Vec<_>>()
+        .try_into()
+        .expect("within MaxBatch");
+    let sig = sign(
+        i,
+        &Inference::signing_payload(REVEAL_CONTEXT, &key(i), &items),
+    );
+    crate::Call::reveal {
+        worker: key(i),
+        items,
+        signature: sig,
+    }
 }
 
 /// Commitment of worker `i` to `out`.
 pub fn commitment(i: u8, out: &[u8]) -> H256 {
-	output_commitment(out, &acc(i).encode())
+    output_commitment(out, &acc(i).encode())
 }
 
 /// Commits worker `i` to `out` on job `id`.
 pub fn commit(i: u8, id: u64, out: &[u8]) -> Result<(), TxError> {
-	submit(commit_call(i, vec![(id, commitment(i, out))]))
+    submit(commit_call(i, vec![(id, commitment(i, out))]))
 }
 
 /// Reveals `out` for worker `i` on job `id`.
 pub fn reveal(i: u8, id: u64, out: &[u8]) -> Result<(), TxError> {
-	submit(reveal_call(i, vec![(id, out.to_vec())]))
+    submit(reveal_call(i, vec![(id, out.to_vec())]))
 }
 
 /// Test index of an account (1..=10 workers/funded accounts).
 pub fn idx(a: &AccountId) -> u8 {
-	(1..=10).find(|i| &acc(*i) == a).expect("test account")
+    (1..=10).find(|i| &acc(*i) == a).expect("test account")
 }
 
 /// Test indices of the workers assigned to job `id`.
 pub fn workers_of(id: u64) -> Vec<u8> {
-	Requests::<Test>::get(id).expect("job").slots.iter().map(|s| idx(&s.worker)).collect()
+    Requests::<Test>::get(id)
+        .expect("job")
+        .slots
+        .iter()
+        .map(|s| idx(&s.worker))
+        .collect()
 }
 
 /// Requests an inference on `model` with inputs `(1, 2)`; returns the job id.
 pub fn request(model: ModelId) -> u64 {
-	let id = crate::NextRequestId::<Test>::get();
-	assert_ok!(Inference::request_inference(
-		RuntimeOrigin::signed(requester()),
-		model,
-		inputs(1.0, 2.0).try_into().expect("short"),
-		1_000_000,
-	));
-	id
+    let id = crate::NextRequestId::<Test>::get();
+    assert_ok!(Inference::request_inference(
+        RuntimeOrigin::signed(requester()),
+        model,
+        inputs(1.0, 2.0).try_into().expect("short"),
+        1_000_000,
+    ));
+    id
 }
 
 /// The correct outputs for inputs `(1, 2)`.
 pub fn good() -> Vec<u8> {
-	outputs(2.0, 4.0)
+    outputs(2.0, 4.0)
 }
 
 /// Wrong outputs.
 pub fn bad() -> Vec<u8> {
-	outputs(9.0, 9.0)
+    outputs(9.0, 9.0)
 }
 
 /// Free balance.
 pub fn free(a: &AccountId) -> Balance {
-	Balances::balance(a)
+    Balances::balance(a)
 }
 
 /// Held balance for `reason`.
 pub fn held(reason: HoldReason, a: &AccountId) -> Balance {
-	Balances::balance_on_hold(&RuntimeHoldReason::Inference(reason), a)
+    Balances::balance_on_hold(&RuntimeHoldReason::Inference(reason), a)
 }
 
 /// Bond of worker `i`.
 pub fn bond(i: u8) -> Balance {
-	Workers::<Test>::get(acc(i)).map(|w| w.bond).unwrap_or_default()
+    Workers::<Test>::get(acc(i))
+        .map(|w| w.bond)
+        .unwrap_or_default()
 }
 
 /// Total fee of a request on a genesis model with 3 replicas and cost 100.
@@ -142,1030 +170,1501 @@ pub const FEE3: Balance = PRICE + 3 * (10 + 100);
 
 /// Whether an event was deposited.
 pub fn has_event(e: Event<Test>) -> bool {
-	System::events().iter().any(|r| r.event == RuntimeEvent::Inference(e.clone()))
+    System::events()
+        .iter()
+        .any(|r| r.event == RuntimeEvent::Inference(e.clone()))
 }
 
 /// Slash events of job `id`: `(worker index, offence, amount)`.
 pub fn slashes(id: u64) -> Vec<(u8, Offence, Balance)> {
-	System::events()
-		.iter()
-		.filter_map(|r| match &r.event {
-			RuntimeEvent::Inference(Event::WorkerSlashed { worker, request_id, offence, amount })
-				if *request_id == id =>
-				Some((idx(worker), *offence, *amount)),
-			_ => None,
-		})
-		.collect()
+    System::events()
+        .iter()
+        .filter_map(|r| match &r.event {
+            RuntimeEvent::Inference(Event::WorkerSlashed {
+                worker,
+                request_id,
+                offence,
+                amount,
+            }) if *request_id == id => Some((idx(worker), *offence, *amount)),
+            _ => None,
+        })
+        .collect()
 }
 
 /// A model of `size` bytes with deterministic content; returns `(id, chunks, hashes)`.
 pub fn model_bytes(size: u32, salt: u8) -> (ModelId, Vec<Vec<u8>>, Vec<H256>) {
-	let bytes: Vec<u8> = (0..size).map(|i| (i as u8).wrapping_mul(31).wrapping_add(salt)).collect();
-	let id = inferchain_primitives::model_id(&bytes);
-	let chunks: Vec<Vec<u8>> = bytes.chunks(MAX_CHUNK_BYTES as usize).map(|c| c.to_vec()).collect();
-	let hashes = chunks.iter().map(|c| H256(sp_io::hashing::blake2_256(c))).collect();
-	(id, chunks, hashes)
+    let bytes: Vec<u8> = (0..size)
+        .map(|i| (i as u8).wrapping_mul(31).wrapping_add(salt))
+        .collect();
+    let id = inferchain_primitives::model_id(&bytes);
+    let chunks: Vec<Vec<u8>> = bytes
+        .chunks(MAX_CHUNK_BYTES as usize)
+        .map(|c| c.to_vec())
+        .collect();
+    let hashes = chunks
+        .iter()
+        .map(|c| H256(sp_io::hashing::blake2_256(c)))
+        .collect();
+    (id, chunks, hashes)
 }
 
 /// Registers a model of `size` bytes owned by `owner()`.
 pub fn register(size: u32, salt: u8, policy: ModelPolicy) -> (ModelId, Vec<Vec<u8>>) {
-	let (id, chunks, hashes) = model_bytes(size, salt);
-	assert_ok!(Inference::register_model(
-		RuntimeOrigin::signed(owner()),
-		id,
-		size,
-		hashes.try_into().expect("short"),
-		b"m".to_vec().try_into().expect("short"),
-		b"d".to_vec().try_into().expect("short"),
-		policy,
-		PRICE,
-	));
-	(id, chunks)
+    let (id, chunks, hashes) = model_bytes(size, salt);
+    assert_ok!(Inference::register_model(
+        RuntimeOrigin::signed(owner()),
+        id,
+        size,
+        hashes.try_into().expect("short"),
+        b"m".to_vec().try_into().expect("short"),
+        b"d".to_vec().try_into().expect("short"),
+        policy,
+        PRICE,
+    ));
+    (id, chunks)
 }
 
 /// Registers and uploads a model; returns `(model id, validation job id)`.
 pub fn register_and_upload(size: u32, salt: u8) -> (ModelId, u64) {
-	let (id, chunks) = register(size, salt, exact(3));
-	for (i, c) in chunks.into_iter().enumerate() {
-		assert_ok!(Inference::upload_chunk(
-			RuntimeOrigin::signed(acc(7)),
-			id,
-			i as u32,
-			chunk(c)
-		));
-	}
-	match Models::<Test>::get(id).expect("model").status {
-		ModelStatus::Validating(job) => (id, job),
-		s => panic!("unexpected status {s:?}"),
-	}
+    let (id, chunks) = register(size, salt, exact(3));
+    for (i, c) in chunks.into_iter().enumerate() {
+        assert_ok!(Inference::upload_chunk(
+            RuntimeOrigin::signed(acc(7)),
+            id,
+            i as u32,
+            chunk(c)
+        ));
+    }
+    match Models::<Test>::get(id).expect("model").status {
+        ModelStatus::Validating(job) => (id, job),
+        s => panic!("unexpected status {s:?}"),
+    }
 }
 
 /// Checks the storage invariants.
 pub fn check_invariants() {
-	Inference::do_try_state().expect("invariants hold");
+    Inference::do_try_state().expect("invariants hold");
 }
 
 // ------------------------------------------------------------------ workers
 
 #[test]
 fn genesis_registers_workers_and_models() {
-	new_test_ext().execute_with(|| {
-		assert_eq!(ActiveWorkers::<Test>::get().len(), 6);
-		assert_eq!(held(HoldReason::WorkerBond, &acc(1)), MIN_BOND * 2);
-		let m = Models::<Test>::get(genesis_model()).expect("model");
-		assert_eq!(m.status, ModelStatus::Active);
-		assert_eq!(m.info, Some(test_info()));
-		assert_eq!(m.deposit, 0);
-		check_invariants();
-	});
+    new_test_ext().execute_with(|| {
+        assert_eq!(ActiveWorkers::<Test>::get().len(), 6);
+        assert_eq!(held(HoldReason::WorkerBond, &acc(1)), MIN_BOND * 2);
+        let m = Models::<Test>::get(genesis_model()).expect("model");
+        assert_eq!(m.status, ModelStatus::Active);
+        assert_eq!(m.info, Some(test_info()));
+        assert_eq!(m.deposit, 0);
+        check_invariants();
+    });
 }
 
 #[test]
 fn register_worker_works() {
-	new_test_ext().execute_with(|| {
-		assert_ok!(Inference::register_worker(RuntimeOrigin::signed(acc(7)), MIN_BOND));
-		assert!(has_event(Event::WorkerRegistered { worker: acc(7), bond: MIN_BOND }));
-		assert_eq!(held(HoldReason::WorkerBond, &acc(7)), MIN_BOND);
-		assert_eq!(free(&acc(7)), INITIAL - MIN_BOND);
-		assert!(ActiveWorkers::<Test>::get().contains(&acc(7)));
-		check_invariants();
-	});
+    new_test_ext().execute_with(|| {
+        assert_ok!(Inference::register_worker(
+            RuntimeOrigin::signed(acc(7)),
+            MIN_BOND
+        ));
+        assert!(has_event(Event::WorkerRegistered {
+            worker: acc(7),
+            bond: MIN_BOND
+        }));
+        assert_eq!(held(HoldReason::WorkerBond, &acc(7)), MIN_BOND);
+        assert_eq!(free(&acc(7)), INITIAL - MIN_BOND);
+        assert!(ActiveWorkers::<Test>::get().contains(&acc(7)));
+        check_invariants();
+    });
 }
 
 #[test]
 fn register_worker_errors() {
-	new_test_ext().execute_with(|| {
-		assert_noop!(
-			Inference::register_worker(RuntimeOrigin::signed(acc(7)), MIN_BOND - 1),
-			Error::<Test>::BondTooLow
-		);
-		assert_noop!(
-			Inference::register_worker(RuntimeOrigin::signed(acc(1)), MIN_BOND),
-			Error::<Test>::AlreadyWorker
-		);
-		assert_noop!(
-			Inference::register_worker(RuntimeOrigin::signed(pauper()), MIN_BOND),
-			Error::<Test>::InsufficientBalance
-		);
-		assert_noop!(
-			Inference::register_worker(RuntimeOrigin::none(), MIN_BOND),
-			DispatchError::BadOrigin
-		);
-		// Fill the active set (16).
-		for i in 11..=20u8 {
-			assert_ok!(Balances::mint_into(&acc(i), INITIAL));
-			assert_ok!(Inference::register_worker(RuntimeOrigin::signed(acc(i)), MIN_BOND));
-		}
-		assert_eq!(ActiveWorkers::<Test>::get().len(), 16);
-		assert_noop!(
-			Inference::register_worker(RuntimeOrigin::signed(acc(7)), MIN_BOND),
-			Error::<Test>::TooManyWorkers
-		);
-	});
+    new_test_ext().execute_with(|| {
+        assert_noop!(
+            Inference::register_worker(RuntimeOrigin::signed(acc(7)), MIN_BOND - 1),
+            Error::<Test>::BondTooLow
+        );
+        assert_noop!(
+            Inference::register_worker(RuntimeOrigin::signed(acc(1)), MIN_BOND),
+            Error::<Test>::AlreadyWorker
+        );
+        assert_noop!(
+            Inference::register_worker(RuntimeOrigin::signed(pauper()), MIN_BOND),
+            Error::<Test>::InsufficientBalance
+        );
+        assert_noop!(
+            Inference::register_worker(RuntimeOrigin::none(), MIN_BOND),
+            DispatchError::BadOrigin
+        );
+        // Fill the active set (16).
+        for i in 11..=20u8 {
+            assert_ok!(Balances::mint_into(&acc(i), INITIAL));
+            assert_ok!(Inference::register_worker(
+                RuntimeOrigin::signed(acc(i)),
+                MIN_BOND
+            ));
+        }
+        assert_eq!(ActiveWorkers::<Test>::get().len(), 16);
+        assert_noop!(
+            Inference::register_worker(RuntimeOrigin::signed(acc(7)), MIN_BOND),
+            Error::<Test>::TooManyWorkers
+        );
+    });
 }
 
 #[test]
 fn bond_extra_works_and_fails() {
-	new_test_ext().execute_with(|| {
-		assert_ok!(Inference::bond_extra(RuntimeOrigin::signed(acc(1)), 500));
-		assert_eq!(bond(1), MIN_BOND * 2 + 500);
-		assert_eq!(held(HoldReason::WorkerBond, &acc(1)), MIN_BOND * 2 + 500);
-		assert!(has_event(Event::BondIncreased { worker: acc(1), bond: MIN_BOND * 2 + 500 }));
-		assert_noop!(
-			Inference::bond_extra(RuntimeOrigin::signed(acc(7)), 1),
-			Error::<Test>::NotWorker
-		);
-		assert_noop!(
-			Inference::bond_extra(RuntimeOrigin::signed(acc(1)), INITIAL),
-			Error::<Test>::InsufficientBalance
-		);
-		assert_ok!(Inference::unregister_worker(RuntimeOrigin::signed(acc(1))));
-		assert_noop!(
-			Inference::bond_extra(RuntimeOrigin::signed(acc(1)), 1),
-			Error::<Test>::NotActiveWorker
-		);
-		check_invariants();
-	});
+    new_test_ext().execute_with(|| {
+        assert_ok!(Inference::bond_extra(RuntimeOrigin::signed(acc(1)), 500));
+        assert_eq!(bond(1), MIN_BOND * 2 + 500);
+        assert_eq!(held(HoldReason::WorkerBond, &acc(1)), MIN_BOND * 2 + 500);
+        assert!(has_event(Event::BondIncreased {
+            worker: acc(1),
+            bond: MIN_BOND * 2 + 500
+        }));
+        assert_noop!(
+            Inference::bond_extra(RuntimeOrigin::signed(acc(7)), 1),
+            Error::<Test>::NotWorker
+        );
+        assert_noop!(
+            Inference::bond_extra(RuntimeOrigin::signed(acc(1)), INITIAL),
+            Error::<Test>::InsufficientBalance
+        );
+        assert_ok!(Inference::unregister_worker(RuntimeOrigin::signed(acc(1))));
+        assert_noop!(
+            Inference::bond_extra(RuntimeOrigin::signed(acc(1)), 1),
+            Error::<Test>::NotActiveWorker
+        );
+        check_invariants();
+    });
 }
 
 #[test]
 fn unregister_and_withdraw() {
-	new_test_ext().execute_with(|| {
-		assert_noop!(
-			Inference::unregister_worker(RuntimeOrigin::signed(acc(7))),
-			Error::<Test>::NotWorker
-		);
-		assert_noop!(
-			Inference::withdraw_bond(RuntimeOrigin::signed(acc(7))),
-			Error::<Test>::NotWorker
-		);
-		assert_noop!(
-			Inference::withdraw_bond(RuntimeOrigin::signed(acc(1))),
-			Error::<Test>::NotUnbonding
-		);
-		assert_ok!(Inference::unregister_worker(RuntimeOrigin::signed(acc(1))));
-		let until = 1 + UNBONDING;
-		assert!(has_event(Event::WorkerUnbonding { worker: acc(1), until }));
-		assert!(!ActiveWorkers::<Test>::get().contains(&acc(1)));
-		assert_noop!(
-			Inference::unregister_worker(RuntimeOrigin::signed(acc(1))),
-			Error::<Test>::NotActiveWorker
-		);
-		assert_noop!(
-			Inference::withdraw_bond(RuntimeOrigin::signed(acc(1))),
-			Error::<Test>::UnbondingNotOver
-		);
-		run_to_block(until);
-		assert_ok!(Inference::withdraw_bond(RuntimeOrigin::signed(acc(1))));
-		assert!(has_event(Event::BondWithdrawn { worker: acc(1), amount: MIN_BOND * 2 }));
-		assert_eq!(free(&acc(1)), INITIAL);
-		assert!(Workers::<Test>::get(acc(1)).is_none());
-		check_invariants();
-	});
+    new_test_ext().execute_with(|| {
+        assert_noop!(
+            Inference::unregister_worker(RuntimeOrigin::signed(acc(7))),
+            Error::<Test>::NotWorker
+        );
+        assert_noop!(
+            Inference::withdraw_bond(RuntimeOrigin::signed(acc(7))),
+            Error::<Test>::NotWorker
+        );
+        assert_noop!(
+            Inference::withdraw_bond(RuntimeOrigin::signed(acc(1))),
+            Error::<Test>::NotUnbonding
+        );
+        assert_ok!(Inference::unregister_worker(RuntimeOrigin::signed(acc(1))));
+        let until = 1 + UNBONDING;
+        assert!(has_event(Event::WorkerUnbonding {
+            worker: acc(1),
+            until
+        }));
+        assert!(!ActiveWorkers::<Test>::get().contains(&acc(1)));
+        assert_noop!(
+            Inference::unregister_worker(RuntimeOrigin::signed(acc(1))),
+            Error::<Test>::NotActiveWorker
+        );
+        assert_noop!(
+            Inference::withdraw_bond(RuntimeOrigin::signed(acc(1))),
+            Error::<Test>::UnbondingNotOver
+        );
+        run_to_block(until);
+        assert_ok!(Inference::withdraw_bond(RuntimeOrigin::signed(acc(1))));
+        assert!(has_event(Event::BondWithdrawn {
+            worker: acc(1),
+            amount: MIN_BOND * 2
+        }));
+        assert_eq!(free(&acc(1)), INITIAL);
+        assert!(Workers::<Test>::get(acc(1)).is_none());
+        check_invariants();
+    });
 }
 
 #[test]
 fn unbonding_worker_keeps_its_jobs() {
-	new_test_ext_with_workers(3).execute_with(|| {
-		let id = request(genesis_model());
-		assert_ok!(Inference::unregister_worker(RuntimeOrigin::signed(acc(1))));
-		run_to_block(1 + UNBONDING);
-		// Still assigned? The job has ended long ago (expired), so no.
-		assert_eq!(Requests::<Test>::get(id).map(|r| r.status), Some(RequestStatus::Expired));
-		assert_ok!(Inference::withdraw_bond(RuntimeOrigin::signed(acc(1))));
-	});
-	new_test_ext_with_workers(3).execute_with(|| {
-		let id = request(genesis_model());
-		assert_ok!(Inference::unregister_worker(RuntimeOrigin::signed(acc(2))));
-		// The unbonding worker can still commit.
-		assert_ok!(commit(2, id, &good()));
-		// Force the unbonding period to be over while the job is pending.
-		let mut w = Workers::<Test>::get(acc(2)).expect("worker");
-		w.status = WorkerStatus::Unbonding(1);
-		Workers::<Test>::insert(acc(2), w);
-		assert_noop!(
-			Inference::withdraw_bond(RuntimeOrigin::signed(acc(2))),
-			Error::<Test>::WorkerHasJobs
-		);
-	});
+    new_test_ext_with_workers(3).execute_with(|| {
+        let id = request(genesis_model());
+        assert_ok!(Inference::unregister_worker(RuntimeOrigin::signed(acc(1))));
+        run_to_block(1 + UNBONDING);
+        // Still assigned? The job has ended long ago (expired), so no.
+        assert_eq!(
+            Requests::<Test>::get(id).map(|r| r.status),
+            Some(RequestStatus::Expired)
+        );
+        assert_ok!(Inference::withdraw_bond(RuntimeOrigin::signed(acc(1))));
+    });
+    new_test_ext_with_workers(3).execute_with(|| {
+        let id = request(genesis_model());
+        assert_ok!(Inference::unregister_worker(RuntimeOrigin::signed(acc(2))));
+        // The unbonding worker can still commit.
+        assert_ok!(commit(2, id, &good()));
+        // Force the unbonding period to be over while the job is pending.
+        let mut w = Workers::<Test>::get(acc(2)).expect("worker");
+        w.status = WorkerStatus::Unbonding(1);
+        Workers::<Test>::insert(acc(2), w);
+        assert_noop!(
+            Inference::withdraw_bond(RuntimeOrigin::signed(acc(2))),
+            Error::<Test>::WorkerHasJobs
+        );
+    });
 }
 
 // ------------------------------------------------------------------ models
 
 #[test]
 fn register_model_works() {
-	new_test_ext().execute_with(|| {
-		let (id, _) = register(1000, 1, exact(3));
-		let m = Models::<Test>::get(id).expect("model");
-		assert_eq!(m.status, ModelStatus::Uploading);
-		assert_eq!(m.deposit, 500 + 1000);
-		assert_eq!(held(HoldReason::ModelDeposit, &owner()), 1500);
-		assert!(has_event(Event::ModelRegistered {
-			model_id: id,
-			owner: owner(),
-			size: 1000,
-			chunks: 1,
-			deposit: 1500
-		}));
-	});
+    new_test_ext().execute_with(|| {
+        let (id, _) = register(1000, 1, exact(3));
+        let m = Models::<Test>::get(id).expect("model");
+        assert_eq!(m.status, ModelStatus::Uploading);
+        assert_eq!(m.deposit, 500 + 1000);
+        assert_eq!(held(HoldReason::ModelDeposit, &owner()), 1500);
+        assert!(has_event(Event::ModelRegistered {
+            model_id: id,
+            owner: owner(),
+            size: 1000,
+            chunks: 1,
+            deposit: 1500
+        }));
+    });
 }
 
 #[test]
 fn register_model_errors() {
-	new_test_ext().execute_with(|| {
-		let (id, _, hashes) = model_bytes(1000, 1);
-		let call = |who: AccountId, id, size, hashes: Vec<H256>, policy| {
-			Inference::register_model(
-				RuntimeOrigin::signed(who),
-				id,
-				size,
-				hashes.try_into().expect("short"),
-				Default::default(),
-				Default::default(),
-				policy,
-				1,
-			)
-		};
-		assert_noop!(call(owner(), id, 0, vec![], exact(3)), Error::<Test>::BadModelSize);
-		assert_noop!(
-			call(owner(), id, MAX_MODEL_BYTES + 1, vec![], exact(3)),
-			Error::<Test>::BadModelSize
-		);
-		assert_noop!(call(owner(), id, 1000, vec![], exact(3)), Error::<Test>::BadChunkCount);
-		assert_noop!(
-			call(owner(), id, MAX_CHUNK_BYTES + 1, hashes.clone(), exact(3)),
-			Error::<Test>::BadChunkCount
-		);
-		assert_noop!(call(owner(), id, 1000, hashes.clone(), exact(0)), Error::<Test>::BadPolicy);
-		assert_noop!(call(owner(), id, 1000, hashes.clone(), exact(6)), Error::<Test>::BadPolicy);
-		assert_noop!(
-			call(
-				owner(),
-				id,
-				1000,
-				hashes.clone(),
-				ModelPolicy {
-					execution: ExecutionPolicy::Tolerance { abs: 0, rel: 2_000_000_000 },
-					replicas: 3
-				}
-			),
-			Error::<Test>::BadPolicy
-		);
-		assert_noop!(
-			call(pauper(), id, 1000, hashes.clone(), exact(3)),
-			Error::<Test>::InsufficientBalance
-		);
-		assert_noop!(
-			call(owner(), genesis_model(), 1000, hashes.clone(), exact(3)),
-			Error::<Test>::ModelExists
-		);
-	});
+    new_test_ext().execute_with(|| {
+        let (id, _, hashes) = model_bytes(1000, 1);
+        let call = |who: AccountId, id, size, hashes: Vec<H256>, policy| {
+            Inference::register_model(
+                RuntimeOrigin::signed(who),
+                id,
+                size,
+                hashes.try_into().expect("short"),
+                Default::default(),
+                Default::default(),
+                policy,
+                1,
+            )
+        };
+        assert_noop!(
+            call(owner(), id, 0, vec![], exact(3)),
+            Error::<Test>::BadModelSize
+        );
+        assert_noop!(
+            call(owner(), id, MAX_MODEL_BYTES + 1, vec![], exact(3)),
+            Error::<Test>::BadModelSize
+        );
+        assert_noop!(
+            call(owner(), id, 1000, vec![], exact(3)),
+            Error::<Test>::BadChunkCount
+        );
+        assert_noop!(
+            call(owner(), id, MAX_CHUNK_BYTES + 1, hashes.clone(), exact(3)),
+            Error::<Test>::BadChunkCount
+        );
+        assert_noop!(
+            call(owner(), id, 1000, hashes.clone(), exact(0)),
+            Error::<Test>::BadPolicy
+        );
+        assert_noop!(
+            call(owner(), id, 1000, hashes.clone(), exact(6)),
+            Error::<Test>::BadPolicy
+        );
+        assert_noop!(
+            call(
+                owner(),
+                id,
+                1000,
+                hashes.clone(),
+                ModelPolicy {
+                    execution: ExecutionPolicy::Tolerance {
+                        abs: 0,
+                        rel: 2_000_000_000
+                    },
+                    replicas: 3
+                }
+            ),
+            Error::<Test>::BadPolicy
+        );
+        assert_noop!(
+            call(pauper(), id, 1000, hashes.clone(), exact(3)),
+            Error::<Test>::InsufficientBalance
+        );
+        assert_noop!(
+            call(owner(), genesis_model(), 1000, hashes.clone(), exact(3)),
+            Error::<Test>::ModelExists
+        );
+    });
 }
 
 #[test]
 fn upload_chunks_and_validation_starts() {
-	let mut ext = new_test_ext();
-	let size = MAX_CHUNK_BYTES + 10;
-	let (id, chunks) = ext.execute_with(|| register(size, 2, exact(3)));
-	ext.execute_with(|| {
-		assert_eq!(chunks.len(), 2);
-		let up = |i: u32, c: Vec<u8>| {
-			Inference::upload_chunk(RuntimeOrigin::signed(acc(8)), id, i, chunk(c))
-		};
-		assert_noop!(up(2, chunks[1].clone()), Error::<Test>::BadChunkIndex);
-		assert_noop!(up(0, chunks[1].clone()), Error::<Test>::BadChunkSize);
-		let mut wrong = chunks[1].clone();
-		wrong[0] ^= 1;
-		assert_noop!(up(1, wrong), Error::<Test>::ChunkHashMismatch);
-		assert_noop!(
-			Inference::upload_chunk(
-				RuntimeOrigin::signed(acc(8)),
-				H256::zero(),
-				0,
-				chunk(vec![1])
-			),
-			Error::<Test>::ModelNotFound
-		);
-		assert_ok!(up(1, chunks[1].clone()));
-		assert!(has_event(Event::ChunkUploaded { model_id: id, index: 1 }));
-		assert_noop!(up(1, chunks[1].clone()), Error::<Test>::ChunkAlreadyUploaded);
-		assert_eq!(Models::<Test>::get(id).expect("model").status, ModelStatus::Uploading);
-		assert_ok!(up(0, chunks[0].clone()));
-		let m = Models::<Test>::get(id).expect("model");
-		let ModelStatus::Validating(job) = m.status else { panic!("not validating") };
-		let r = Requests::<Test>::get(job).expect("job");
-		assert!(matches!(r.kind, JobKind::Validation));
-		assert_eq!(r.slots.len(), 3);
-		assert_noop!(up(0, chunks[0].clone()), Error::<Test>::NotUploading);
-		check_invariants();
-	});
-	// The chunk bytes are in the offchain index, not in state.
-	ext.persist_offchain_overlay();
-	assert_eq!(ext.offchain_db().get(&chunk_key(&id, 0)), Some(chunks[0].clone()));
-	assert_eq!(ext.offchain_db().get(&chunk_key(&id, 1)), Some(chunks[1].clone()));
+    let mut ext = new_test_ext();
+    let size = MAX_CHUNK_BYTES + 10;
+    let (id, chunks) = ext.execute_with(|| register(size, 2, exact(3)));
+    ext.execute_with(|| {
+        assert_eq!(chunks.len(), 2);
+        let up = |i: u32, c: Vec<u8>| {
+            Inference::upload_chunk(RuntimeOrigin::signed(acc(8)), id, i, chunk(c))
+        };
+        assert_noop!(up(2, chunks[1].clone()), Error::<Test>::BadChunkIndex);
+        assert_noop!(up(0, chunks[1].clone()), Error::<Test>::BadChunkSize);
+        let mut wrong = chunks[1].clone();
+        wrong[0] ^= 1;
+        assert_noop!(up(1, wrong), Error::<Test>::ChunkHashMismatch);
+        assert_noop!(
+            Inference::upload_chunk(
+                RuntimeOrigin::signed(acc(8)),
+                H256::zero(),
+                0,
+                chunk(vec![1])
+            ),
+            Error::<Test>::ModelNotFound
+        );
+        assert_ok!(up(1, chunks[1].clone()));
+        assert!(has_event(Event::ChunkUploaded {
+            model_id: id,
+            index: 1
+        }));
+        assert_noop!(
+            up(1, chunks[1].clone()),
+            Error::<Test>::ChunkAlreadyUploaded
+        );
+        assert_eq!(
+            Models::<Test>::get(id).expect("model").status,
+            ModelStatus::Uploading
+        );
+        assert_ok!(up(0, chunks[0].clone()));
+        let m = Models::<Test>::get(id).expect("model");
+        let ModelStatus::Validating(job) = m.status else {
+            panic!("not validating")
+        };
+        let r = Requests::<Test>::get(job).expect("job");
+        assert!(matches!(r.kind, JobKind::Validation));
+        assert_eq!(r.slots.len(), 3);
+        assert_noop!(up(0, chunks[0].clone()), Error::<Test>::NotUploading);
+        check_invariants();
+    });
+    // The chunk bytes are in the offchain index, not in state.
+    ext.persist_offchain_overlay();
+    assert_eq!(
+        ext.offchain_db().get(&chunk_key(&id, 0)),
+        Some(chunks[0].clone())
+    );
+    assert_eq!(
+        ext.offchain_db().get(&chunk_key(&id, 1)),
+        Some(chunks[1].clone())
+    );
 }
 
 #[test]
 fn final_chunk_needs_workers() {
-	new_test_ext_with_workers(0).execute_with(|| {
-		let (id, chunks) = register(100, 3, exact(1));
-		assert_noop!(
-			Inference::upload_chunk(
-				RuntimeOrigin::signed(acc(8)),
-				id,
-				0,
-				chunk(chunks[0].clone())
-			),
-			Error::<Test>::NotEnoughWorkers
-		);
-	});
+    new_test_ext_with_workers(0).execute_with(|| {
+        let (id, chunks) = register(100, 3, exact(1));
+        assert_noop!(
+            Inference::upload_chunk(
+                RuntimeOrigin::signed(acc(8)),
+                id,
+                0,
+                chunk(chunks[0].clone())
+            ),
+            Error::<Test>::NotEnoughWorkers
+        );
+    });
 }
 
 #[test]
 fn validation_activates_model() {
-	new_test_ext().execute_with(|| {
-		let (id, job) = register_and_upload(100, 4);
-		let outcome: ValidationOutcome = Ok(test_info());
-		let out = outcome.encode();
-		let committee = workers_of(job);
-		for w in &committee {
-			assert_ok!(commit(*w, job, &out));
-		}
-		assert_ok!(reveal(committee[0], job, &out));
-		let m = Models::<Test>::get(id).expect("model");
-		assert_eq!(m.status, ModelStatus::Active);
-		assert_eq!(m.info, Some(test_info()));
-		assert!(has_event(Event::ModelActivated { model_id: id, cost: 100 }));
-		assert!(slashes(job).is_empty());
-		// Deposit stays held while the model is active.
-		assert_eq!(held(HoldReason::ModelDeposit, &owner()), 600);
-		check_invariants();
-	});
+    new_test_ext().execute_with(|| {
+        let (id, job) = register_and_upload(100, 4);
+        let outcome: ValidationOutcome = Ok(test_info());
+        let out = outcome.encode();
+        let committee = workers_of(job);
+        for w in &committee {
+            assert_ok!(commit(*w, job, &out));
+        }
+        assert_ok!(reveal(committee[0], job, &out));
+        let m = Models::<Test>::get(id).expect("model");
+        assert_eq!(m.status, ModelStatus::Active);
+        assert_eq!(m.info, Some(test_info()));
+        assert!(has_event(Event::ModelActivated {
+            model_id: id,
+            cost: 100
+        }));
+        assert!(slashes(job).is_empty());
+        // Deposit stays held while the model is active.
+        assert_eq!(held(HoldReason::ModelDeposit, &owner()), 600);
+        check_invariants();
+    });
 }
 
 #[test]
 fn validation_rejects_model_and_pays_fee() {
-	new_test_ext().execute_with(|| {
-		let (id, job) = register_and_upload(100, 5);
-		let outcome: ValidationOutcome = Err(ValidationFailure::Invalid);
-		let out = outcome.encode();
-		let committee = workers_of(job);
-		let before: Vec<Balance> = committee.iter().map(|w| free(&acc(*w))).collect();
-		for w in &committee {
-			assert_ok!(commit(*w, job, &out));
-		}
-		assert_ok!(reveal(committee[0], job, &out));
-		let m = Models::<Test>::get(id).expect("model");
-		assert_eq!(m.status, ModelStatus::Rejected(RejectReason::Invalid));
-		// 10% of 600 = 60, 20 to each committee member.
-		assert!(has_event(Event::ModelRejected {
-			model_id: id,
-			reason: RejectReason::Invalid,
-			fee: 60
-		}));
-		for (w, b) in committee.iter().zip(before) {
-			assert_eq!(free(&acc(*w)), b + 20);
-		}
-		assert_eq!(held(HoldReason::ModelDeposit, &owner()), 0);
-		assert_eq!(free(&owner()), INITIAL - 60);
-		// The owner can now remove the record.
-		assert_ok!(Inference::retire_model(RuntimeOrigin::signed(owner()), id));
-		assert!(Models::<Test>::get(id).is_none());
-		check_invariants();
-	});
+    new_test_ext().execute_with(|| {
+        let (id, job) = register_and_upload(100, 5);
+        let outcome: ValidationOutcome = Err(ValidationFailure::Invalid);
+        let out = outcome.encode();
+        let committee = workers_of(job);
+        let before: Vec<Balance> = committee.iter().map(|w| free(&acc(*w))).collect();
+        for w in &committee {
+            assert_ok!(commit(*w, job, &out));
+        }
+        assert_ok!(reveal(committee[0], job, &out));
+        let m = Models::<Test>::get(id).expect("model");
+        assert_eq!(m.status, ModelStatus::Rejected(RejectReason::Invalid));
+        // 10% of 600 = 60, 20 to each committee member.
+        assert!(has_event(Event::ModelRejected {
+            model_id: id,
+            reason: RejectReason::Invalid,
+            fee: 60
+        }));
+        for (w, b) in committee.iter().zip(before) {
+            assert_eq!(free(&acc(*w)), b + 20);
+        }
+        assert_eq!(held(HoldReason::ModelDeposit, &owner()), 0);
+        assert_eq!(free(&owner()), INITIAL - 60);
+        // The owner can now remove the record.
+        assert_ok!(Inference::retire_model(RuntimeOrigin::signed(owner()), id));
+        assert!(Models::<Test>::get(id).is_none());
+        check_invariants();
+    });
 }
 
 #[test]
 fn unusable_schema_is_rejected() {
-	new_test_ext().execute_with(|| {
-		let (id, job) = register_and_upload(100, 6);
-		let mut info = test_info();
-		info.inputs = Default::default();
-		let out = ValidationOutcome::Ok(info).encode();
-		for w in workers_of(job) {
-			assert_ok!(commit(w, job, &out));
-		}
-		assert_ok!(reveal(workers_of(job)[0], job, &out));
-		assert_eq!(
-			Models::<Test>::get(id).expect("model").status,
-			ModelStatus::Rejected(RejectReason::Unusable)
-		);
-	});
+    new_test_ext().execute_with(|| {
+        let (id, job) = register_and_upload(100, 6);
+        let mut info = test_info();
+        info.inputs = Default::default();
+        let out = ValidationOutcome::Ok(info).encode();
+        for w in workers_of(job) {
+            assert_ok!(commit(w, job, &out));
+        }
+        assert_ok!(reveal(workers_of(job)[0], job, &out));
+        assert_eq!(
+            Models::<Test>::get(id).expect("model").status,
+            ModelStatus::Rejected(RejectReason::Unusable)
+        );
+    });
 }
 
 #[test]
 fn validation_without_response_rejects_and_refunds() {
-	new_test_ext().execute_with(|| {
-		let (id, job) = register_and_upload(100, 7);
-		let committee = workers_of(job);
-		run_to_block(1 + COMMIT_PERIOD + 1);
-		assert_eq!(
-			Models::<Test>::get(id).expect("model").status,
-			ModelStatus::Rejected(RejectReason::NoResponse)
-		);
-		assert_eq!(free(&owner()), INITIAL);
-		assert_eq!(Requests::<Test>::get(job).expect("job").status, RequestStatus::Expired);
-		let s = slashes(job);
-		assert_eq!(s.len(), 3);
-		for (w, offence, amount) in s {
-			assert!(committee.contains(&w));
-			assert_eq!(offence, Offence::NoCommit);
-			assert_eq!(amount, MIN_BOND * 2 / 20);
-		}
-		check_invariants();
-	});
+    new_test_ext().execute_with(|| {
+        let (id, job) = register_and_upload(100, 7);
+        let committee = workers_of(job);
+        run_to_block(1 + COMMIT_PERIOD + 1);
+        assert_eq!(
+            Models::<Test>::get(id).expect("model").status,
+            ModelStatus::Rejected(RejectReason::NoResponse)
+        );
+        assert_eq!(free(&owner()), INITIAL);
+        assert_eq!(
+            Requests::<Test>::get(job).expect("job").status,
+            RequestStatus::Expired
+        );
+        let s = slashes(job);
+        assert_eq!(s.len(), 3);
+        for (w, offence, amount) in s {
+            assert!(committee.contains(&w));
+            assert_eq!(offence, Offence::NoCommit);
+            assert_eq!(amount, MIN_BOND * 2 / 20);
+        }
+        check_invariants();
+    });
 }
 
 #[test]
 fn set_price_works_and_fails() {
-	new_test_ext().execute_with(|| {
-		assert_ok!(Inference::set_price(RuntimeOrigin::signed(owner()), genesis_model(), 7));
-		assert!(has_event(Event::ModelPriceSet { model_id: genesis_model(), price: 7 }));
-		assert_eq!(Models::<Test>::get(genesis_model()).expect("model").price, 7);
-		assert_noop!(
-			Inference::set_price(RuntimeOrigin::signed(acc(1)), genesis_model(), 7),
-			Error::<Test>::NotModelOwner
-		);
-		assert_noop!(
-			Inference::set_price(RuntimeOrigin::signed(owner()), H256::zero(), 7),
-			Error::<Test>::ModelNotFound
-		);
-		let _ = request(genesis_model());
-		assert_ok!(Inference::retire_model(RuntimeOrigin::signed(owner()), genesis_model()));
-		assert_noop!(
-			Inference::set_price(RuntimeOrigin::signed(owner()), genesis_model(), 7),
-			Error::<Test>::ModelClosed
-		);
-	});
+    new_test_ext().execute_with(|| {
+        assert_ok!(Inference::set_price(
+            RuntimeOrigin::signed(owner()),
+            genesis_model(),
+            7
+        ));
+        assert!(has_event(Event::ModelPriceSet {
+            model_id: genesis_model(),
+            price: 7
+        }));
+        assert_eq!(
+            Models::<Test>::get(genesis_model()).expect("model").price,
+            7
+        );
+        assert_noop!(
+            Inference::set_price(RuntimeOrigin::signed(acc(1)), genesis_model(), 7),
+            Error::<Test>::NotModelOwner
+        );
+        assert_noop!(
+            Inference::set_price(RuntimeOrigin::signed(owner()), H256::zero(), 7),
+            Error::<Test>::ModelNotFound
+        );
+        let _ = request(genesis_model());
+        assert_ok!(Inference::retire_model(
+            RuntimeOrigin::signed(owner()),
+            genesis_model()
+        ));
+        assert_noop!(
+            Inference::set_price(RuntimeOrigin::signed(owner()), genesis_model(), 7),
+            Error::<Test>::ModelClosed
+        );
+    });
 }
 
 #[test]
 fn retire_model_paths() {
-	new_test_ext().execute_with(|| {
-		// Uploading: removed at once with the full deposit.
-		let (id, _) = register(100, 8, exact(3));
-		assert_noop!(
-			Inference::retire_model(RuntimeOrigin::signed(acc(1)), id),
-			Error::<Test>::NotModelOwner
-		);
-		assert_noop!(
-			Inference::retire_model(RuntimeOrigin::signed(owner()), H256::zero()),
-			Error::<Test>::ModelNotFound
-		);
-		assert_ok!(Inference::retire_model(RuntimeOrigin::signed(owner()), id));
-		assert!(Models::<Test>::get(id).is_none());
-		assert_eq!(free(&owner()), INITIAL);
-		assert!(has_event(Event::ModelRemoved { model_id: id, deposit_returned: 600 }));
-		// Validating: refused.
-		let (id, _) = register_and_upload(100, 9);
-		assert_noop!(
-			Inference::retire_model(RuntimeOrigin::signed(owner()), id),
-			Error::<Test>::ModelValidating
-		);
-		// Active with a pending request: retired, removed when the request ends.
-		let req = request(genesis_model());
-		assert_ok!(Inference::retire_model(RuntimeOrigin::signed(owner()), genesis_model()));
-		assert_eq!(
-			Models::<Test>::get(genesis_model()).expect("model").status,
-			ModelStatus::Retired
-		);
-		assert_noop!(
-			Inference::retire_model(RuntimeOrigin::signed(owner()), genesis_model()),
-			Error::<Test>::ModelClosed
-		);
-		assert_noop!(
-			Inference::request_inference(
-				RuntimeOrigin::signed(requester()),
-				genesis_model(),
-				inputs(1.0, 2.0).try_into().expect("short"),
-				1_000_000
-			),
-			Error::<Test>::ModelNotActive
-		);
-		for w in workers_of(req) {
-			assert_ok!(commit(w, req, &good()));
-		}
-		assert_ok!(reveal(workers_of(req)[0], req, &good()));
-		assert!(Models::<Test>::get(genesis_model()).is_none());
-		check_invariants();
-	});
+    new_test_ext().execute_with(|| {
+        // Uploading: removed at once with the full deposit.
+        let (id, _) = register(100, 8, exact(3));
+        assert_noop!(
+            Inference::retire_model(RuntimeOrigin::signed(acc(1)), id),
+            Error::<Test>::NotModelOwner
+        );
+        assert_noop!(
+            Inference::retire_model(RuntimeOrigin::signed(owner()), H256::zero()),
+            Error::<Test>::ModelNotFound
+        );
+        assert_ok!(Inference::retire_model(RuntimeOrigin::signed(owner()), id));
+        assert!(Models::<Test>::get(id).is_none());
+        assert_eq!(free(&owner()), INITIAL);
+        assert!(has_event(Event::ModelRemoved {
+            model_id: id,
+            deposit_returned: 600
+        }));
+        // Validating: refused.
+        let (id, _) = register_and_upload(100, 9);
+        assert_noop!(
+            Inference::retire_model(RuntimeOrigin::signed(owner()), id),
+            Error::<Test>::ModelValidating
+        );
+        // Active with a pending request: retired, removed when the request ends.
+        let req = request(genesis_model());
+        assert_ok!(Inference::retire_model(
+            RuntimeOrigin::signed(owner()),
+            genesis_model()
+        ));
+        assert_eq!(
+            Models::<Test>::get(genesis_model()).expect("model").status,
+            ModelStatus::Retired
+        );
+        assert_noop!(
+            Inference::retire_model(RuntimeOrigin::signed(owner()), genesis_model()),
+            Error::<Test>::ModelClosed
+        );
+        assert_noop!(
+            Inference::request_inference(
+                RuntimeOrigin::signed(requester()),
+                genesis_model(),
+                inputs(1.0, 2.0).try_into().expect("short"),
+                1_000_000
+            ),
+            Error::<Test>::ModelNotActive
+        );
+        for w in workers_of(req) {
+            assert_ok!(commit(w, req, &good()));
+        }
+        assert_ok!(reveal(workers_of(req)[0], req, &good()));
+        assert!(Models::<Test>::get(genesis_model()).is_none());
+        check_invariants();
+    });
 }
 
 // ------------------------------------------------------------------ requests
 
 #[test]
 fn request_inference_works() {
-	let mut ext = new_test_ext();
-	let id = ext.execute_with(|| {
-		let id = request(genesis_model());
-		let r = Requests::<Test>::get(id).expect("job");
-		assert_eq!(r.slots.len(), 3);
-		let mut ws = workers_of(id);
-		ws.sort();
-		ws.dedup();
-		assert_eq!(ws.len(), 3, "workers are distinct");
-		assert_eq!(held(HoldReason::RequestFee, &requester()), FEE3);
-		assert_eq!(r.commit_deadline, 1 + COMMIT_PERIOD);
-		assert_eq!(r.reveal_deadline, 1 + COMMIT_PERIOD + REVEAL_PERIOD);
-		for w in workers_of(id) {
-			assert!(Assignments::<Test>::contains_key(acc(w), id));
-			assert_eq!(Workers::<Test>::get(acc(w)).expect("worker").assigned, 1);
-		}
-		let q = Inference::quote(genesis_model(), inputs(1.0, 2.0).len() as u32).expect("quote");
-		assert_eq!(q.total, FEE3);
-		assert_eq!(q.worker_fee, 110);
-		let view = Inference::request_view(id).expect("view");
-		assert_eq!(view.fee, FEE3);
-		assert_eq!(view.requester, Some(requester()));
-		assert!(System::events().iter().any(|e| matches!(
-			e.event,
-			RuntimeEvent::Inference(Event::InferenceRequested { request_id, fee, .. })
-				if request_id == id && fee == FEE3
-		)));
-		check_invariants();
-		id
-	});
-	ext.persist_offchain_overlay();
-	assert_eq!(ext.offchain_db().get(&request_inputs_key(id)), Some(inputs(1.0, 2.0)));
+    let mut ext = new_test_ext();
+    let id = ext.execute_with(|| {
+        let id = request(genesis_model());
+        let r = Requests::<Test>::get(id).expect("job");
+        assert_eq!(r.slots.len(), 3);
+        let mut ws = workers_of(id);
+        ws.sort();
+        ws.dedup();
+        assert_eq!(ws.len(), 3, "workers are distinct");
+        assert_eq!(held(HoldReason::RequestFee, &requester()), FEE3);
+        assert_eq!(r.commit_deadline, 1 + COMMIT_PERIOD);
+        assert_eq!(r.reveal_deadline, 1 + COMMIT_PERIOD + REVEAL_PERIOD);
+        for w in workers_of(id) {
+            assert!(Assignments::<Test>::contains_key(acc(w), id));
+            assert_eq!(Workers::<Test>::get(acc(w)).expect("worker").assigned, 1);
+        }
+        let q = Inference::quote(genesis_model(), inputs(1.0, 2.0).len() as u32).expect("quote");
+        assert_eq!(q.total, FEE3);
+        assert_eq!(q.worker_fee, 110);
+        let view = Inference::request_view(id).expect("view");
+        assert_eq!(view.fee, FEE3);
+        assert_eq!(view.requester, Some(requester()));
+        assert!(System::events().iter().any(|e| matches!(
+            e.event,
+            RuntimeEvent::Inference(Event::InferenceRequested { request_id, fee, .. })
+                if request_id == id && fee == FEE3
+        )));
+        check_invariants();
+        id
+    });
+    ext.persist_offchain_overlay();
+    assert_eq!(
+        ext.offchain_db().get(&request_inputs_key(id)),
+        Some(inputs(1.0, 2.0))
+    );
 }
 
 #[test]
 fn request_inference_errors() {
-	new_test_ext().execute_with(|| {
-		let req = |who: AccountId, model, bytes: Vec<u8>, max| {
-			Inference::request_inference(
-				RuntimeOrigin::signed(who),
-				model,
-				bytes.try_into().expect("short"),
-				max,
-			)
-		};
-		assert_noop!(
-			req(requester(), H256::zero(), inputs(1.0, 2.0), 10_000),
-			Error::<Test>::ModelNotFound
-		);
-		let (uploading, _) = register(100, 10, exact(3));
-		assert_noop!(
-			req(requester(), uploading, inputs(1.0, 2.0), 10_000),
-			Error::<Test>::ModelNotActive
-		);
-		assert_noop!(
-			req(requester(), genesis_model(), vec![1, 2, 3], 10_000),
-			Error::<Test>::BadInputs
-		);
-		assert_noop!(
-			req(requester(), genesis_model(), outputs(1.0, 2.0), 10_000),
-			Error::<Test>::InputsSchemaMismatch
-		);
-		assert_noop!(
-			req(requester(), genesis_model(), inputs(1.0, 2.0), FEE3 - 1),
-			Error::<Test>::FeeAboveMax
-		);
-		assert_noop!(
-			req(pauper(), genesis_model(), inputs(1.0, 2.0), FEE3),
-			Error::<Test>::InsufficientBalance
-		);
-		// Four jobs per block at most.
-		for _ in 0..4 {
-			assert_ok!(req(requester(), single_model(), inputs(1.0, 2.0), FEE3));
-		}
-		assert_noop!(
-			req(requester(), single_model(), inputs(1.0, 2.0), FEE3),
-			Error::<Test>::JobQueueFull
-		);
-	});
-	new_test_ext_with_workers(2).execute_with(|| {
-		assert_noop!(
-			Inference::request_inference(
-				RuntimeOrigin::signed(requester()),
-				genesis_model(),
-				inputs(1.0, 2.0).try_into().expect("short"),
-				FEE3
-			),
-			Error::<Test>::NotEnoughWorkers
-		);
-	});
+    new_test_ext().execute_with(|| {
+        let req = |who: AccountId, model, bytes: Vec<u8>, max| {
+            Inference::request_inference(
+                RuntimeOrigin::signed(who),
+                model,
+                bytes.try_into().expect("short"),
+                max,
+            )
+        };
+        assert_noop!(
+            req(requester(), H256::zero(), inputs(1.0, 2.0), 10_000),
+            Error::<Test>::ModelNotFound
+        );
+        let (uploading, _) = register(100, 10, exact(3));
+        assert_noop!(
+            req(requester(), uploading, inputs(1.0, 2.0), 10_000),
+            Error::<Test>::ModelNotActive
+        );
+        assert_noop!(
+            req(requester(), genesis_model(), vec![1, 2, 3], 10_000),
+            Error::<Test>::BadInputs
+        );
+        assert_noop!(
+            req(requester(), genesis_model(), outputs(1.0, 2.0), 10_000),
+            Error::<Test>::InputsSchemaMismatch
+        );
+        assert_noop!(
+            req(requester(), genesis_model(), inputs(1.0, 2.0), FEE3 - 1),
+            Error::<Test>::FeeAboveMax
+        );
+        assert_noop!(
+            req(pauper(), genesis_model(), inputs(1.0, 2.0), FEE3),
+            Error::<Test>::InsufficientBalance
+        );
+        // Four jobs per block at most.
+        for _ in 0..4 {
+            assert_ok!(req(requester(), single_model(), inputs(1.0, 2.0), FEE3));
+        }
+        assert_noop!(
+            req(requester(), single_model(), inputs(1.0, 2.0), FEE3),
+            Error::<Test>::JobQueueFull
+        );
+    });
+    new_test_ext_with_workers(2).execute_with(|| {
+        assert_noop!(
+            Inference::request_inference(
+                RuntimeOrigin::signed(requester()),
+                genesis_model(),
+                inputs(1.0, 2.0).try_into().expect("short"),
+                FEE3
+            ),
+            Error::<Test>::NotEnoughWorkers
+        );
+    });
 }
 
 #[test]
 fn workers_at_capacity_are_not_drawn() {
-	new_test_ext_with_workers(3).execute_with(|| {
-		// MaxAssignmentsPerWorker = 8: eight 3-replica jobs fill all three workers.
-		for b in 0..2u64 {
-			for _ in 0..4 {
-				let _ = request(genesis_model());
-			}
-			run_to_block(2 + b);
-		}
-		assert_eq!(Workers::<Test>::get(acc(1)).expect("worker").assigned, 8);
-		assert_noop!(
-			Inference::request_inference(
-				RuntimeOrigin::signed(requester()),
-				genesis_model(),
-				inputs(1.0, 2.0).try_into().expect("short"),
-				FEE3
-			),
-			Error::<Test>::NotEnoughWorkers
-		);
-	});
+    new_test_ext_with_workers(3).execute_with(|| {
+        // MaxAssignmentsPerWorker = 8: eight 3-replica jobs fill all three workers.
+        for b in 0..2u64 {
+            for _ in 0..4 {
+                let _ = request(genesis_model());
+            }
+            run_to_block(2 + b);
+        }
+        assert_eq!(Workers::<Test>::get(acc(1)).expect("worker").assigned, 8);
+        assert_noop!(
+            Inference::request_inference(
+                RuntimeOrigin::signed(requester()),
+                genesis_model(),
+                inputs(1.0, 2.0).try_into().expect("short"),
+                FEE3
+            ),
+            Error::<Test>::NotEnoughWorkers
+        );
+    });
 }
 
 #[test]
 fn honest_request_completes_and_pays() {
-	new_test_ext().execute_with(|| {
-		let id = request(genesis_model());
-		let ws = workers_of(id);
-		let before: Vec<Balance> = ws.iter().map(|w| free(&acc(*w))).collect();
-		for w in &ws {
-			assert_ok!(commit(*w, id, &good()));
-		}
-		// Exact: one reveal that opens every commitment settles.
-		assert_ok!(reveal(ws[0], id, &good()));
-		let r = Requests::<Test>::get(id).expect("job");
-		assert_eq!(r.status, RequestStatus::Completed);
-		assert_eq!(Results::<Test>::get(id).map(|o| o.into_inner()), Some(good()));
-		assert!(slashes(id).is_empty());
-		for (w, b) in ws.iter().zip(before) {
-			assert_eq!(free(&acc(*w)), b + 110);
-			assert!(!Assignments::<Test>::contains_key(acc(*w), id));
-		}
-		assert_eq!(free(&owner()), INITIAL + PRICE);
-		assert_eq!(free(&requester()), INITIAL - FEE3);
-		assert_eq!(held(HoldReason::RequestFee, &requester()), 0);
-		assert!(has_event(Event::FeesPaid {
-			request_id: id,
-			royalty: PRICE,
-			worker_fee: 330,
-			refunded: 0
-		}));
-		assert!(System::events().iter().any(|e| matches!(
-			&e.event,
-			RuntimeEvent::Inference(Event::InferenceCompleted { request_id, outputs, .. })
-				if *request_id == id && outputs.to_vec() == good()
-		)));
-		check_invariants();
-	});
+    new_test_ext().execute_with(|| {
+        let id = request(genesis_model());
+        let ws = workers_of(id);
+        let before: Vec<Balance> = ws.iter().map(|w| free(&acc(*w))).collect();
+        for w in &ws {
+            assert_ok!(commit(*w, id, &good()));
+        }
+        // Exact: one reveal that opens every commitment settles.
+        assert_ok!(reveal(ws[0], id, &good()));
+        let r = Requests::<Test>::get(id).expect("job");
+        assert_eq!(r.status, RequestStatus::Completed);
+        assert_eq!(
+            Results::<Test>::get(id).map(|o| o.into_inner()),
+            Some(good())
+        );
+        assert!(slashes(id).is_empty());
+        for (w, b) in ws.iter().zip(before) {
+            assert_eq!(free(&acc(*w)), b + 110);
+            assert!(!Assignments::<Test>::contains_key(acc(*w), id));
+        }
+        assert_eq!(free(&owner()), INITIAL + PRICE);
+        assert_eq!(free(&requester()), INITIAL - FEE3);
+        assert_eq!(held(HoldReason::RequestFee, &requester()), 0);
+        assert!(has_event(Event::FeesPaid {
+            request_id: id,
+            royalty: PRICE,
+            worker_fee: 330,
+            refunded: 0
+        }));
+        assert!(System::events().iter().any(|e| matches!(
+            &e.event,
+            RuntimeEvent::Inference(Event::InferenceCompleted { request_id, outputs, .. })
+                if *request_id == id && outputs.to_vec() == good()
+        )));
+        check_invariants();
+    });
 }
 
 #[test]
 fn batched_commit_and_reveal() {
-	new_test_ext_with_workers(3).execute_with(|| {
-		let a = request(genesis_model());
-		let b = request(genesis_model());
-		for w in 1..=3u8 {
-			assert_ok!(submit(commit_call(
-				w,
-				vec![(a, commitment(w, &good())), (b, commitment(w, &good()))]
-			)));
-		}
-		assert_ok!(submit(reveal_call(1, vec![(a, good()), (b, good())])));
-		for id in [a, b] {
-			assert_eq!(Requests::<Test>::get(id).expect("job").status, RequestStatus::Completed);
-		}
-		check_invariants();
-	});
+    new_test_ext_with_workers(3).execute_with(|| {
+        let a = request(genesis_model());
+        let b = request(genesis_model());
+        for w in 1..=3u8 {
+            assert_ok!(submit(commit_call(
+                w,
+                vec![(a, commitment(w, &good())), (b, commitment(w, &good()))]
+            )));
+        }
+        assert_ok!(submit(reveal_call(1, vec![(a, good()), (b, good())])));
+        for id in [a, b] {
+            assert_eq!(
+                Requests::<Test>::get(id).expect("job").status,
+                RequestStatus::Completed
+            );
+        }
+        check_invariants();
+    });
 }
 
 #[test]
 fn commit_errors_are_rejected_at_the_pool() {
-	new_test_ext().execute_with(|| {
-		let id = request(genesis_model());
-		let ws = workers_of(id);
-		let outsider = (1..=6u8).find(|i| !ws.contains(i)).expect("a free worker");
-		assert_eq!(commit(ws[0], 999, &good()), Err(code(Error::<Test>::RequestNotFound)));
-		assert_eq!(commit(outsider, id, &good()), Err(code(Error::<Test>::NotAssigned)));
-		assert_eq!(submit(commit_call(ws[0], vec![])), Err(code(Error::<Test>::EmptyBatch)));
-		assert_eq!(
-			submit(commit_call(
-				ws[0],
-				vec![(id, commitment(ws[0], &good())), (id, commitment(ws[0], &bad()))]
-			)),
-			Err(code(Error::<Test>::DuplicateInBatch))
-		);
-		// Bad signature.
-		let mut call = commit_call(ws[0], vec![(id, commitment(ws[0], &good()))]);
-		if let crate::Call::commit { signature, .. } = &mut call {
-			*signature = sign(ws[1], b"something else");
-		}
-		assert_eq!(
-			submit(call),
-			Err(TxError::Pool(TransactionValidityError::Invalid(InvalidTransaction::BadProof)))
-		);
-		assert_ok!(commit(ws[0], id, &good()));
-		assert_eq!(commit(ws[0], id, &good()), Err(code(Error::<Test>::AlreadyCommitted)));
-		// Copying another worker's commitment is refused.
-		assert_eq!(
-			submit(commit_call(ws[1], vec![(id, commitment(ws[0], &good()))])),
-			Err(code(Error::<Test>::DuplicateCommitment))
-		);
-		run_to_block(2 + COMMIT_PERIOD);
-		assert_eq!(commit(ws[1], id, &good()), Err(code(Error::<Test>::CommitClosed)));
-		// Dispatch without authorization is refused.
-		assert_noop!(
-			Inference::commit(
-				RuntimeOrigin::signed(acc(ws[1])),
-				key(ws[1]),
-				Default::default(),
-				sign(ws[1], b"x")
-			),
-			DispatchError::BadOrigin
-		);
-	});
+    new_test_ext().execute_with(|| {
+        let id = request(genesis_model());
+        let ws = workers_of(id);
+        let outsider = (1..=6u8).find(|i| !ws.contains(i)).expect("a free worker");
+        assert_eq!(
+            commit(ws[0], 999, &good()),
+            Err(code(Error::<Test>::RequestNotFound))
+        );
+        assert_eq!(
+            commit(outsider, id, &good()),
+            Err(code(Error::<Test>::NotAssigned))
+        );
+        assert_eq!(
+            submit(commit_call(ws[0], vec![])),
+            Err(code(Error::<Test>::EmptyBatch))
+        );
+        assert_eq!(
+            submit(commit_call(
+                ws[0],
+                vec![
+                    (id, commitment(ws[0], &good())),
+                    (id, commitment(ws[0], &bad()))
+                ]
+            )),
+            Err(code(Error::<Test>::DuplicateInBatch))
+        );
+        // Bad signature.
+        let mut call = commit_call(ws[0], vec![(id, commitment(ws[0], &good()))]);
+        if let crate::Call::commit { signature, .. } = &mut call {
+            *signature = sign(ws[1], b"something else");
+        }
+        assert_eq!(
+            submit(call),
+            Err(TxError::Pool(TransactionValidityError::Invalid(
+                InvalidTransaction::BadProof
+            )))
+        );
+        assert_ok!(commit(ws[0], id, &good()));
+        assert_eq!(
+            commit(ws[0], id, &good()),
+            Err(code(Error::<Test>::AlreadyCommitted))
+        );
+        // Copying another worker's commitment is refused.
+        assert_eq!(
+            submit(commit_call(ws[1], vec![(id, commitment(ws[0], &good()))])),
+            Err(code(Error::<Test>::DuplicateCommitment))
+        );
+        run_to_block(2 + COMMIT_PERIOD);
+        assert_eq!(
+            commit(ws[1], id, &good()),
+            Err(code(Error::<Test>::CommitClosed))
+        );
+        // Dispatch without authorization is refused.
+        assert_noop!(
+            Inference::commit(
+                RuntimeOrigin::signed(acc(ws[1])),
+                key(ws[1]),
+                Default::default(),
+                sign(ws[1], b"x")
+            ),
+            DispatchError::BadOrigin
+        );
+    });
 }
 
 #[test]
 fn reveal_errors_are_rejected_at_the_pool() {
-	new_test_ext().execute_with(|| {
-		let id = request(tolerance_model());
-		let ws = workers_of(id);
-		assert_ok!(commit(ws[0], id, &good()));
-		// Reveals open only when all committed or after the commit deadline.
-		assert_eq!(reveal(ws[0], id, &good()), Err(code(Error::<Test>::RevealClosed)));
-		assert_ok!(commit(ws[1], id, &good()));
-		// The third worker commits to garbage.
-		assert_ok!(commit(ws[2], id, &[1, 2, 3]));
-		assert_eq!(reveal(ws[2], id, &[1, 2, 3]), Err(code(Error::<Test>::BadOutputs)));
-		// Revealing something other than what was committed.
-		assert_eq!(reveal(ws[0], id, &bad()), Err(code(Error::<Test>::CommitmentMismatch)));
-		assert_eq!(reveal(ws[0], 999, &good()), Err(code(Error::<Test>::RequestNotFound)));
-		assert_ok!(reveal(ws[0], id, &good()));
-		assert_eq!(reveal(ws[0], id, &good()), Err(code(Error::<Test>::AlreadyRevealed)));
-		check_invariants();
-	});
-	new_test_ext().execute_with(|| {
-		let id = request(genesis_model());
-		let ws = workers_of(id);
-		assert_ok!(commit(ws[0], id, &good()));
-		run_to_block(2 + COMMIT_PERIOD);
-		assert_eq!(reveal(ws[1], id, &good()), Err(code(Error::<Test>::NotCommitted)));
-		run_to_block(2 + COMMIT_PERIOD + REVEAL_PERIOD);
-		assert_eq!(reveal(ws[0], id, &good()), Err(code(Error::<Test>::RevealClosed)));
-	});
+    new_test_ext().execute_with(|| {
+        let id = request(tolerance_model());
+        let ws = workers_of(id);
+        assert_ok!(commit(ws[0], id, &good()));
+        // Reveals open only when all committed or after the commit deadline.
+        assert_eq!(
+            reveal(ws[0], id, &good()),
+            Err(code(Error::<Test>::RevealClosed))
+        );
+        assert_ok!(commit(ws[1], id, &good()));
+        // The third worker commits to garbage.
+        assert_ok!(commit(ws[2], id, &[1, 2, 3]));
+        assert_eq!(
+            reveal(ws[2], id, &[1, 2, 3]),
+            Err(code(Error::<Test>::BadOutputs))
+        );
+        // Revealing something other than what was committed.
+        assert_eq!(
+            reveal(ws[0], id, &bad()),
+            Err(code(Error::<Test>::CommitmentMismatch))
+        );
+        assert_eq!(
+            reveal(ws[0], 999, &good()),
+            Err(code(Error::<Test>::RequestNotFound))
+        );
+        assert_ok!(reveal(ws[0], id, &good()));
+        assert_eq!(
+            reveal(ws[0], id, &good()),
+            Err(code(Error::<Test>::AlreadyRevealed))
+        );
+        check_invariants();
+    });
+    new_test_ext().execute_with(|| {
+        let id = request(genesis_model());
+        let ws = workers_of(id);
+        assert_ok!(commit(ws[0], id, &good()));
+        run_to_block(2 + COMMIT_PERIOD);
+        assert_eq!(
+            reveal(ws[1], id, &good()),
+            Err(code(Error::<Test>::NotCommitted))
+        );
+        run_to_block(2 + COMMIT_PERIOD + REVEAL_PERIOD);
+        assert_eq!(
+            reveal(ws[0], id, &good()),
+            Err(code(Error::<Test>::RevealClosed))
+        );
+    });
 }
 
 #[test]
 fn one_wrong_worker_among_three_is_slashed() {
-	new_test_ext().execute_with(|| {
-		let id = request(genesis_model());
-		let ws = workers_of(id);
-		assert_ok!(commit(ws[0], id, &good()));
-		assert_ok!(commit(ws[1], id, &good()));
-		assert_ok!(commit(ws[2], id, &bad()));
-		let wrong_before = free(&acc(ws[2]));
-		assert_ok!(reveal(ws[0], id, &good()));
-		assert_ok!(reveal(ws[2], id, &bad()));
-		assert_ok!(reveal(ws[1], id, &good()));
-		assert_eq!(Requests::<Test>::get(id).expect("job").status, RequestStatus::Completed);
-		assert_eq!(slashes(id), vec![(ws[2], Offence::WrongResult, MIN_BOND * 2 / 5)]);
-		assert_eq!(bond(ws[2]), MIN_BOND * 2 - MIN_BOND * 2 / 5);
-		assert_eq!(free(&acc(ws[2])), wrong_before, "wrong worker is not paid");
-		// The unpaid worker fee goes back to the requester.
-		assert_eq!(free(&requester()), INITIAL - FEE3 + 110);
-		check_invariants();
-	});
+    new_test_ext().execute_with(|| {
+        let id = request(genesis_model());
+        let ws = workers_of(id);
+        assert_ok!(commit(ws[0], id, &good()));
+        assert_ok!(commit(ws[1], id, &good()));
+        assert_ok!(commit(ws[2], id, &bad()));
+        let wrong_before = free(&acc(ws[2]));
+        assert_ok!(reveal(ws[0], id, &good()));
+        assert_ok!(reveal(ws[2], id, &bad()));
+        assert_ok!(reveal(ws[1], id, &good()));
+        assert_eq!(
+            Requests::<Test>::get(id).expect("job").status,
+            RequestStatus::Completed
+        );
+        assert_eq!(
+            slashes(id),
+            vec![(ws[2], Offence::WrongResult, MIN_BOND * 2 / 5)]
+        );
+        assert_eq!(bond(ws[2]), MIN_BOND * 2 - MIN_BOND * 2 / 5);
+        assert_eq!(free(&acc(ws[2])), wrong_before, "wrong worker is not paid");
+        // The unpaid worker fee goes back to the requester.
+        assert_eq!(free(&requester()), INITIAL - FEE3 + 110);
+        check_invariants();
+    });
 }
 
 #[test]
 fn two_colluding_workers_are_a_majority() {
-	// Documented boundary: with three replicas, two colluders form a majority and win; the
-	// honest worker is the one slashed. Security relies on an honest majority of the draw.
-	new_test_ext().execute_with(|| {
-		let id = request(genesis_model());
-		let ws = workers_of(id);
-		assert_ok!(commit(ws[0], id, &good()));
-		assert_ok!(commit(ws[1], id, &bad()));
-		assert_ok!(commit(ws[2], id, &bad()));
-		assert_ok!(reveal(ws[0], id, &good()));
-		assert_ok!(reveal(ws[1], id, &bad()));
-		assert_ok!(reveal(ws[2], id, &bad()));
-		assert_eq!(Results::<Test>::get(id).map(|o| o.into_inner()), Some(bad()));
-		assert_eq!(slashes(id), vec![(ws[0], Offence::WrongResult, MIN_BOND * 2 / 5)]);
-	});
-	// With five replicas, two colluders are a minority and are slashed.
-	new_test_ext().execute_with(|| {
-		let (m, job) = register_and_upload(100, 11);
-		let _ = (m, job);
-		let five = ModelPolicy { execution: ExecutionPolicy::Exact, replicas: 5 };
-		let (id5, chunks) = register(100, 12, five);
-		let _ = chunks;
-		// Make it active directly with the genesis schema for this check.
-		Models::<Test>::mutate(id5, |m| {
-			let m = m.as_mut().expect("model");
-			m.status = ModelStatus::Active;
-			m.info = Some(test_info());
-		});
-		let id = request(id5);
-		let ws = workers_of(id);
-		for (k, w) in ws.iter().enumerate() {
-			let out = if k < 2 { bad() } else { good() };
-			assert_ok!(commit(*w, id, &out));
-		}
-		for (k, w) in ws.iter().enumerate() {
-			let out = if k < 2 { bad() } else { good() };
-			let _ = reveal(*w, id, &out);
-		}
-		assert_eq!(Results::<Test>::get(id).map(|o| o.into_inner()), Some(good()));
-		let mut s = slashes(id);
-		s.sort_by_key(|x| x.0);
-		let mut expected = vec![
-			(ws[0], Offence::WrongResult, MIN_BOND * 2 / 5),
-			(ws[1], Offence::WrongResult, MIN_BOND * 2 / 5),
-		];
-		expected.sort_by_key(|x| x.0);
-		assert_eq!(s, expected);
-	});
+    // Documented boundary: with three replicas, two colluders form a majority and win; the
+    // honest worker is the one slashed. Security relies on an honest majority of the draw.
+    new_test_ext().execute_with(|| {
+        let id = request(genesis_model());
+        let ws = workers_of(id);
+        assert_ok!(commit(ws[0], id, &good()));
+        assert_ok!(commit(ws[1], id, &bad()));
+        assert_ok!(commit(ws[2], id, &bad()));
+        assert_ok!(reveal(ws[0], id, &good()));
+        assert_ok!(reveal(ws[1], id, &bad()));
+        assert_ok!(reveal(ws[2], id, &bad()));
+        assert_eq!(
+            Results::<Test>::get(id).map(|o| o.into_inner()),
+            Some(bad())
+        );
+        assert_eq!(
+            slashes(id),
+            vec![(ws[0], Offence::WrongResult, MIN_BOND * 2 / 5)]
+        );
+    });
+    // With five replicas, two colluders are a minority and are slashed.
+    new_test_ext().execute_with(|| {
+        let (m, job) = register_and_upload(100, 11);
+        let _ = (m, job);
+        let five = ModelPolicy {
+            execution: ExecutionPolicy::Exact,
+            replicas: 5,
+        };
+        let (id5, chunks) = register(100, 12, five);
+        let _ = chunks;
+        // Make it active directly with the genesis schema for this check.
+        Models::<Test>::mutate(id5, |m| {
+            let m = m.as_mut().expect("model");
+            m.status = ModelStatus::Active;
+            m.info = Some(test_info());
+        });
+        let id = request(id5);
+        let ws = workers_of(id);
+        for (k, w) in ws.iter().enumerate() {
+            let out = if k < 2 { bad() } else { good() };
+            assert_ok!(commit(*w, id, &out));
+        }
+        for (k, w) in ws.iter().enumerate() {
+            let out = if k < 2 { bad() } else { good() };
+            let _ = reveal(*w, id, &out);
+        }
+        assert_eq!(
+            Results::<Test>::get(id).map(|o| o.into_inner()),
+            Some(good())
+        );
+        let mut s = slashes(id);
+        s.sort_by_key(|x| x.0);
+        let mut expected = vec![
+            (ws[0], Offence::WrongResult, MIN_BOND * 2 / 5),
+            (ws[1], Offence::WrongResult, MIN_BOND * 2 / 5),
+        ];
+        expected.sort_by_key(|x| x.0);
+        assert_eq!(s, expected);
+    });
 }
 
 #[test]
 fn worker_that_never_reveals_is_slashed_less() {
-	new_test_ext().execute_with(|| {
-		let id = request(genesis_model());
-		let ws = workers_of(id);
-		assert_ok!(commit(ws[0], id, &good()));
-		assert_ok!(commit(ws[1], id, &good()));
-		assert_ok!(commit(ws[2], id, &bad()));
-		assert_ok!(reveal(ws[0], id, &good()));
-		assert_ok!(reveal(ws[1], id, &good()));
-		assert_eq!(Requests::<Test>::get(id).expect("job").status, RequestStatus::Pending);
-		run_to_block(2 + COMMIT_PERIOD + REVEAL_PERIOD);
-		assert_eq!(Requests::<Test>::get(id).expect("job").status, RequestStatus::Completed);
-		assert_eq!(slashes(id), vec![(ws[2], Offence::NoReveal, MIN_BOND * 2 / 10)]);
-		check_invariants();
-	});
+    new_test_ext().execute_with(|| {
+        let id = request(genesis_model());
+        let ws = workers_of(id);
+        assert_ok!(commit(ws[0], id, &good()));
+        assert_ok!(commit(ws[1], id, &good()));
+        assert_ok!(commit(ws[2], id, &bad()));
+        assert_ok!(reveal(ws[0], id, &good()));
+        assert_ok!(reveal(ws[1], id, &good()));
+        assert_eq!(
+            Requests::<Test>::get(id).expect("job").status,
+            RequestStatus::Pending
+        );
+        run_to_block(2 + COMMIT_PERIOD + REVEAL_PERIOD);
+        assert_eq!(
+            Requests::<Test>::get(id).expect("job").status,
+            RequestStatus::Completed
+        );
+        assert_eq!(
+            slashes(id),
+            vec![(ws[2], Offence::NoReveal, MIN_BOND * 2 / 10)]
+        );
+        check_invariants();
+    });
 }
 
 #[test]
 fn worker_that_never_commits_is_slashed_least() {
-	new_test_ext().execute_with(|| {
-		let id = request(genesis_model());
-		let ws = workers_of(id);
-		assert_ok!(commit(ws[0], id, &good()));
-		assert_ok!(commit(ws[1], id, &good()));
-		run_to_block(2 + COMMIT_PERIOD);
-		assert_ok!(reveal(ws[0], id, &good()));
-		assert_eq!(Requests::<Test>::get(id).expect("job").status, RequestStatus::Pending);
-		assert_ok!(reveal(ws[1], id, &good()));
-		assert_eq!(Requests::<Test>::get(id).expect("job").status, RequestStatus::Completed);
-		assert_eq!(slashes(id), vec![(ws[2], Offence::NoCommit, MIN_BOND * 2 / 20)]);
-		assert_eq!(free(&requester()), INITIAL - FEE3 + 110);
-	});
+    new_test_ext().execute_with(|| {
+        let id = request(genesis_model());
+        let ws = workers_of(id);
+        assert_ok!(commit(ws[0], id, &good()));
+        assert_ok!(commit(ws[1], id, &good()));
+        run_to_block(2 + COMMIT_PERIOD);
+        assert_ok!(reveal(ws[0], id, &good()));
+        assert_eq!(
+            Requests::<Test>::get(id).expect("job").status,
+            RequestStatus::Pending
+        );
+        assert_ok!(reveal(ws[1], id, &good()));
+        assert_eq!(
+            Requests::<Test>::get(id).expect("job").status,
+            RequestStatus::Completed
+        );
+        assert_eq!(
+            slashes(id),
+            vec![(ws[2], Offence::NoCommit, MIN_BOND * 2 / 20)]
+        );
+        assert_eq!(free(&requester()), INITIAL - FEE3 + 110);
+    });
 }
 
 #[test]
 fn no_commitment_expires_with_full_refund() {
-	new_test_ext().execute_with(|| {
-		let id = request(genesis_model());
-		run_to_block(1 + COMMIT_PERIOD);
-		assert_eq!(Requests::<Test>::get(id).expect("job").status, RequestStatus::Pending);
-		run_to_block(2 + COMMIT_PERIOD);
-		assert_eq!(Requests::<Test>::get(id).expect("job").status, RequestStatus::Expired);
-		assert!(has_event(Event::InferenceExpired { request_id: id }));
-		assert_eq!(free(&requester()), INITIAL);
-		assert_eq!(held(HoldReason::RequestFee, &requester()), 0);
-		assert_eq!(slashes(id).len(), 3);
-		check_invariants();
-	});
+    new_test_ext().execute_with(|| {
+        let id = request(genesis_model());
+        run_to_block(1 + COMMIT_PERIOD);
+        assert_eq!(
+            Requests::<Test>::get(id).expect("job").status,
+            RequestStatus::Pending
+        );
+        run_to_block(2 + COMMIT_PERIOD);
+        assert_eq!(
+            Requests::<Test>::get(id).expect("job").status,
+            RequestStatus::Expired
+        );
+        assert!(has_event(Event::InferenceExpired { request_id: id }));
+        assert_eq!(free(&requester()), INITIAL);
+        assert_eq!(held(HoldReason::RequestFee, &requester()), 0);
+        assert_eq!(slashes(id).len(), 3);
+        check_invariants();
+    });
 }
 
 #[test]
 fn disagreement_is_inconclusive_with_full_refund() {
-	new_test_ext().execute_with(|| {
-		let id = request(tolerance_model());
-		let ws = workers_of(id);
-		let outs = [outputs(1.0, 1.0), outputs(2.0, 2.0), outputs(3.0, 3.0)];
-		for (w, o) in ws.iter().zip(outs.iter()) {
-			assert_ok!(commit(*w, id, o));
-		}
-		for (w, o) in ws.iter().zip(outs.iter()) {
-			assert_ok!(reveal(*w, id, o));
-		}
-		assert_eq!(
-			Requests::<Test>::get(id).expect("job").status,
-			RequestStatus::Failed(FailureReason::Inconclusive)
-		);
-		assert!(has_event(Event::InferenceFailed {
-			request_id: id,
-			reason: FailureReason::Inconclusive
-		}));
-		assert!(slashes(id).is_empty(), "nobody is provably wrong");
-		assert_eq!(free(&requester()), INITIAL);
-		check_invariants();
-	});
+    new_test_ext().execute_with(|| {
+        let id = request(tolerance_model());
+        let ws = workers_of(id);
+        let outs = [outputs(1.0, 1.0), outputs(2.0, 2.0), outputs(3.0, 3.0)];
+        for (w, o) in ws.iter().zip(outs.iter()) {
+            assert_ok!(commit(*w, id, o));
+        }
+        for (w, o) in ws.iter().zip(outs.iter()) {
+            assert_ok!(reveal(*w, id, o));
+        }
+        assert_eq!(
+            Requests::<Test>::get(id).expect("job").status,
+            RequestStatus::Failed(FailureReason::Inconclusive)
+        );
+        assert!(has_event(Event::InferenceFailed {
+            request_id: id,
+            reason: FailureReason::Inconclusive
+        }));
+        assert!(slashes(id).is_empty(), "nobody is provably wrong");
+        assert_eq!(free(&requester()), INITIAL);
+        check_invariants();
+    });
 }
 
 #[test]
 fn tolerance_groups_close_outputs() {
-	new_test_ext().execute_with(|| {
-		let id = request(tolerance_model());
-		let ws = workers_of(id);
-		// abs tolerance 1e-2: 2.0 vs 2.001 agree, 2.5 does not.
-		let outs = [outputs(2.0, 4.0), outputs(2.001, 4.001), outputs(2.5, 4.0)];
-		for (w, o) in ws.iter().zip(outs.iter()) {
-			assert_ok!(commit(*w, id, o));
-		}
-		for (w, o) in ws.iter().zip(outs.iter()) {
-			assert_ok!(reveal(*w, id, o));
-		}
-		assert_eq!(Requests::<Test>::get(id).expect("job").status, RequestStatus::Completed);
-		assert_eq!(Results::<Test>::get(id).map(|o| o.into_inner()), Some(outs[0].clone()));
-		assert_eq!(slashes(id), vec![(ws[2], Offence::WrongResult, MIN_BOND * 2 / 5)]);
-	});
+    new_test_ext().execute_with(|| {
+        let id = request(tolerance_model());
+        let ws = workers_of(id);
+        // abs tolerance 1e-2: 2.0 vs 2.001 agree, 2.5 does not.
+        let outs = [outputs(2.0, 4.0), outputs(2.001, 4.001), outputs(2.5, 4.0)];
+        for (w, o) in ws.iter().zip(outs.iter()) {
+            assert_ok!(commit(*w, id, o));
+        }
+        for (w, o) in ws.iter().zip(outs.iter()) {
+            assert_ok!(reveal(*w, id, o));
+        }
+        assert_eq!(
+            Requests::<Test>::get(id).expect("job").status,
+            RequestStatus::Completed
+        );
+        assert_eq!(
+            Results::<Test>::get(id).map(|o| o.into_inner()),
+            Some(outs[0].clone())
+        );
+        assert_eq!(
+            slashes(id),
+            vec![(ws[2], Offence::WrongResult, MIN_BOND * 2 / 5)]
+        );
+    });
 }
 
 #[test]
 fn single_replica_request() {
-	new_test_ext().execute_with(|| {
-		let id = request(single_model());
-		let ws = workers_of(id);
-		assert_eq!(ws.len(), 1);
-		assert_ok!(commit(ws[0], id, &good()));
-		assert_ok!(reveal(ws[0], id, &good()));
-		assert_eq!(Requests::<Test>::get(id).expect("job").status, RequestStatus::Completed);
-		assert_eq!(free(&requester()), INITIAL - (PRICE + 110));
-	});
+    new_test_ext().execute_with(|| {
+        let id = request(single_model());
+        let ws = workers_of(id);
+        assert_eq!(ws.len(), 1);
+        assert_ok!(commit(ws[0], id, &good()));
+        assert_ok!(reveal(ws[0], id, &good()));
+        assert_eq!(
+            Requests::<Test>::get(id).expect("job").status,
+            RequestStatus::Completed
+        );
+        assert_eq!(free(&requester()), INITIAL - (PRICE + 110));
+    });
 }
 
 #[test]
 fn slashed_below_minimum_is_removed() {
-	new_test_ext_with_workers(2).execute_with(|| {
-		assert_ok!(Inference::register_worker(RuntimeOrigin::signed(acc(7)), MIN_BOND));
-		let id = request(genesis_model());
-		assert_ok!(commit(1, id, &good()));
-		assert_ok!(commit(2, id, &good()));
-		assert_ok!(commit(7, id, &bad()));
-		assert_ok!(reveal(7, id, &bad()));
-		assert_ok!(reveal(1, id, &good()));
-		assert_ok!(reveal(2, id, &good()));
-		assert_eq!(bond(7), MIN_BOND - MIN_BOND / 5);
-		assert!(!ActiveWorkers::<Test>::get().contains(&acc(7)));
-		assert_eq!(
-			Workers::<Test>::get(acc(7)).expect("worker").status,
-			WorkerStatus::Unbonding(1 + UNBONDING)
-		);
-		assert!(has_event(Event::WorkerRemoved { worker: acc(7), until: 1 + UNBONDING }));
-		run_to_block(1 + UNBONDING);
-		assert_ok!(Inference::withdraw_bond(RuntimeOrigin::signed(acc(7))));
-		assert_eq!(free(&acc(7)), INITIAL - MIN_BOND / 5);
-		check_invariants();
-	});
+    new_test_ext_with_workers(2).execute_with(|| {
+        assert_ok!(Inference::register_worker(
+            RuntimeOrigin::signed(acc(7)),
+            MIN_BOND
+        ));
+        let id = request(genesis_model());
+        assert_ok!(commit(1, id, &good()));
+        assert_ok!(commit(2, id, &good()));
+        assert_ok!(commit(7, id, &bad()));
+        assert_ok!(reveal(7, id, &bad()));
+        assert_ok!(reveal(1, id, &good()));
+        assert_ok!(reveal(2, id, &good()));
+        assert_eq!(bond(7), MIN_BOND - MIN_BOND / 5);
+        assert!(!ActiveWorkers::<Test>::get().contains(&acc(7)));
+        assert_eq!(
+            Workers::<Test>::get(acc(7)).expect("worker").status,
+            WorkerStatus::Unbonding(1 + UNBONDING)
+        );
+        assert!(has_event(Event::WorkerRemoved {
+            worker: acc(7),
+            until: 1 + UNBONDING
+        }));
+        run_to_block(1 + UNBONDING);
+        assert_ok!(Inference::withdraw_bond(RuntimeOrigin::signed(acc(7))));
+        assert_eq!(free(&acc(7)), INITIAL - MIN_BOND / 5);
+        check_invariants();
+    });
 }
 
 #[test]
 fn results_and_inputs_are_pruned() {
-	let mut ext = new_test_ext();
-	let id = ext.execute_with(|| {
-		let id = request(genesis_model());
-		for w in workers_of(id) {
-			assert_ok!(commit(w, id, &good()));
-		}
-		assert_ok!(reveal(workers_of(id)[0], id, &good()));
-		id
-	});
-	ext.persist_offchain_overlay();
-	assert!(ext.offchain_db().get(&request_inputs_key(id)).is_some());
-	ext.execute_with(|| {
-		let prune_at = 1 + COMMIT_PERIOD + REVEAL_PERIOD + 1 + RETENTION;
-		run_to_block(prune_at - 1);
-		assert!(Results::<Test>::get(id).is_some());
-		assert!(Inference::request_view(id).expect("view").result.is_some());
-		run_to_block(prune_at);
-		assert!(Results::<Test>::get(id).is_none());
-		assert!(Requests::<Test>::get(id).is_none());
-		assert!(has_event(Event::RequestPruned { request_id: id }));
-		check_invariants();
-	});
-	ext.persist_offchain_overlay();
-	assert!(ext.offchain_db().get(&request_inputs_key(id)).is_none());
+    let mut ext = new_test_ext();
+    let id = ext.execute_with(|| {
+        let id = request(genesis_model());
+        for w in workers_of(id) {
+            assert_ok!(commit(w, id, &good()));
+        }
+        assert_ok!(reveal(workers_of(id)[0], id, &good()));
+        id
+    });
+    ext.persist_offchain_overlay();
+    assert!(ext.offchain_db().get(&request_inputs_key(id)).is_some());
+    ext.execute_with(|| {
+        let prune_at = 1 + COMMIT_PERIOD + REVEAL_PERIOD + 1 + RETENTION;
+        run_to_block(prune_at - 1);
+        assert!(Results::<Test>::get(id).is_some());
+        assert!(Inference::request_view(id).expect("view").result.is_some());
+        run_to_block(prune_at);
+        assert!(Results::<Test>::get(id).is_none());
+        assert!(Requests::<Test>::get(id).is_none());
+        assert!(has_event(Event::RequestPruned { request_id: id }));
+        check_invariants();
+    });
+    ext.persist_offchain_overlay();
+    assert!(ext.offchain_db().get(&request_inputs_key(id)).is_none());
 }
 
 #[test]
 fn runtime_api_views() {
-	new_test_ext().execute_with(|| {
-		let m = Inference::model_view(genesis_model()).expect("model");
-		assert_eq!(m.status, ModelStatus::Active);
-		assert_eq!(m.price, PRICE);
-		assert!(Inference::model_view(H256::zero()).is_none());
-		assert!(Inference::quote(H256::zero(), 1).is_none());
-		let id = request(genesis_model());
-		let w = workers_of(id)[0];
-		let work = Inference::pending_work(&acc(w));
-		assert_eq!(work.len(), 1);
-		assert_eq!(work[0].request_id, id);
-		assert_eq!(work[0].next, crate::WorkKind::Commit);
-		assert_ok!(commit(w, id, &good()));
-		assert_eq!(Inference::pending_work(&acc(w))[0].next, crate::WorkKind::Wait);
-		run_to_block(2 + COMMIT_PERIOD);
-		assert_eq!(Inference::pending_work(&acc(w))[0].next, crate::WorkKind::Reveal);
-		let v = Inference::request_view(id).expect("view");
-		assert_eq!(v.committed.iter().filter(|c| **c).count(), 1);
-	});
+    new_test_ext().execute_with(|| {
+        let m = Inference::model_view(genesis_model()).expect("model");
+        assert_eq!(m.status, ModelStatus::Active);
+        assert_eq!(m.price, PRICE);
+        assert!(Inference::model_view(H256::zero()).is_none());
+        assert!(Inference::quote(H256::zero(), 1).is_none());
+        let id = request(genesis_model());
+        let w = workers_of(id)[0];
+        let work = Inference::pending_work(&acc(w));
+        assert_eq!(work.len(), 1);
+        assert_eq!(work[0].request_id, id);
+        assert_eq!(work[0].next, crate::WorkKind::Commit);
+        assert_ok!(commit(w, id, &good()));
+        assert_eq!(
+            Inference::pending_work(&acc(w))[0].next,
+            crate::WorkKind::Wait
+        );
+        run_to_block(2 + COMMIT_PERIOD);
+        assert_eq!(
+            Inference::pending_work(&acc(w))[0].next,
+            crate::WorkKind::Reveal
+        );
+        let v = Inference::request_view(id).expect("view");
+        assert_eq!(v.committed.iter().filter(|c| **c).count(), 1);
+    });
 }
 
 #[test]
 fn bounded_vec_inputs_limit() {
-	new_test_ext().execute_with(|| {
-		let too_long: Result<BoundedVec<u8, <Test as crate::Config>::MaxInputBytes>, _> =
-			vec![0u8; 4097].try_into();
-		assert!(too_long.is_err());
-	});
+    new_test_ext().execute_with(|| {
+        let too_long: Result<BoundedVec<u8, <Test as crate::Config>::MaxInputBytes>, _> =
+            vec![0u8; 4097].try_into();
+        assert!(too_long.is_err());
+    });
+}
+
+// ------------------------------------------------------------------ offchain worker
+
+mod ocw {
+    use super::*;
+    use crate::{offchain::RESUBMIT_AFTER, Call, KEY_TYPE};
+    use codec::Decode;
+    use frame_support::traits::Hooks;
+    use inferchain_primitives::host::{HostError, InferenceHostExt};
+    use sp_core::offchain::{
+        testing::{PoolState, TestOffchainExt, TestTransactionPoolExt},
+        OffchainDbExt, OffchainWorkerExt, TransactionPoolExt,
+    };
+    use sp_core::Pair;
+    use sp_keystore::{testing::MemoryKeystore, Keystore, KeystoreExt};
+    use std::sync::{atomic::Ordering, Arc};
+
+    type Pool = Arc<parking_lot::RwLock<PoolState>>;
+
+    /// Test externalities with offchain, pool, keystore (keys of workers 1..=6) and, if given,
+    /// the host double.
+    fn ocw_ext(host: Option<FakeHost>) -> (sp_io::TestExternalities, Pool) {
+        let mut ext = new_test_ext();
+        let (offchain, _state) = TestOffchainExt::with_offchain_db(ext.offchain_db());
+        let (pool, pool_state) = TestTransactionPoolExt::new();
+        let keystore = MemoryKeystore::new();
+        for i in 1..=6u8 {
+            let seed: String = [i; 32].iter().map(|b| format!("{b:02x}")).collect();
+            keystore
+                .insert(KEY_TYPE, &format!("0x{seed}"), pair(i).public().as_ref())
+                .expect("inserts");
+        }
+        assert_eq!(keystore.sr25519_public_keys(KEY_TYPE).len(), 6);
+        ext.register_extension(OffchainWorkerExt::new(offchain.clone()));
+        ext.register_extension(OffchainDbExt::new(offchain));
+        ext.register_extension(TransactionPoolExt::new(pool));
+        ext.register_extension(KeystoreExt::new(keystore));
+        if let Some(h) = host {
+            ext.register_extension(InferenceHostExt::new(h));
+        }
+        (ext, pool_state)
+    }
+
+    /// Takes the pool's transactions and decodes their pallet calls.
+    fn drain(pool: &Pool) -> Vec<Call<Test>> {
+        let txs = std::mem::take(&mut pool.write().transactions);
+        txs.into_iter()
+            .map(|tx| {
+                let xt = Extrinsic::decode(&mut &tx[..]).expect("decodes");
+                assert!(
+                    matches!(xt.preamble, sp_runtime::generic::Preamble::General(..)),
+                    "authorized transactions are general"
+                );
+                match xt.function {
+                    RuntimeCall::Inference(call) => call,
+                    other => panic!("unexpected call {other:?}"),
+                }
+            })
+            .collect()
+    }
+
+    /// The worker index and item ids of a commit or reveal call.
+    fn summary(call: &Call<Test>) -> (u8, Vec<u64>) {
+        match call {
+            Call::commit { worker, items, .. } => (
+                idx(&Inference::account_of(worker)),
+                items.iter().map(|(id, _)| *id).collect(),
+            ),
+            Call::reveal { worker, items, .. } => (
+                idx(&Inference::account_of(worker)),
+                items.iter().map(|(id, _)| *id).collect(),
+            ),
+            other => panic!("unexpected call {other:?}"),
+        }
+    }
+
+    #[test]
+    fn commits_once_then_reveals_and_completes() {
+        let host = FakeHost::default();
+        let calls = host.calls.clone();
+        let (mut ext, pool) = ocw_ext(Some(host));
+        let (a, b) = ext.execute_with(|| (request(genesis_model()), request(genesis_model())));
+        ext.persist_offchain_overlay();
+        ext.execute_with(|| {
+            Inference::offchain_worker(1);
+            let commits = drain(&pool);
+            // One commit transaction per assigned local worker, batching both jobs.
+            let mut expected: Vec<u8> = workers_of(a);
+            expected.extend(workers_of(b));
+            expected.sort();
+            expected.dedup();
+            assert_eq!(commits.len(), expected.len());
+            for c in &commits {
+                let (w, ids) = summary(c);
+                let mut mine: Vec<u64> = [a, b]
+                    .into_iter()
+                    .filter(|id| workers_of(*id).contains(&w))
+                    .collect();
+                mine.sort();
+                let mut ids = ids;
+                ids.sort();
+                assert_eq!(ids, mine);
+                if let Call::commit { items, .. } = c {
+                    for (_, h) in items.iter() {
+                        assert_eq!(*h, commitment(w, &good()));
+                    }
+                }
+            }
+            let runs = calls.load(Ordering::SeqCst);
+            assert_eq!(runs, 6, "each assigned worker ran each job once");
+            // Running again in the same block and a few blocks later submits nothing new.
+            Inference::offchain_worker(1);
+            assert!(drain(&pool).is_empty());
+            for c in commits {
+                assert_eq!(submit(c), Ok(()));
+            }
+            run_to_block(2);
+            Inference::offchain_worker(2);
+            let reveals = drain(&pool);
+            assert_eq!(reveals.len(), expected.len());
+            assert_eq!(
+                calls.load(Ordering::SeqCst),
+                runs,
+                "reveals use stored outputs"
+            );
+            let mut results = Vec::new();
+            for r in reveals {
+                results.push(submit(r));
+            }
+            assert!(results.iter().any(|r| r.is_ok()));
+            // Once a job settled, remaining reveals for it are refused at the pool.
+            for r in results.iter().filter(|r| r.is_err()) {
+                assert!(matches!(r, Err(TxError::Pool(_))));
+            }
+            for id in [a, b] {
+                assert_eq!(
+                    Requests::<Test>::get(id).expect("job").status,
+                    RequestStatus::Completed
+                );
+                assert_eq!(
+                    Results::<Test>::get(id).map(|o| o.into_inner()),
+                    Some(good())
+                );
+            }
+            run_to_block(3);
+            Inference::offchain_worker(3);
+            assert!(drain(&pool).is_empty(), "nothing left to do");
+            check_invariants();
+        });
+    }
+
+    #[test]
+    fn does_not_resubmit_before_timeout() {
+        let (mut ext, pool) = ocw_ext(Some(FakeHost::default()));
+        ext.execute_with(|| {
+            let _ = request(genesis_model());
+        });
+        ext.persist_offchain_overlay();
+        ext.execute_with(|| {
+            Inference::offchain_worker(1);
+            assert_eq!(drain(&pool).len(), 3);
+            // The transactions were dropped: no resubmission before RESUBMIT_AFTER blocks.
+            for b in 2..(1 + RESUBMIT_AFTER as u64).min(1 + COMMIT_PERIOD) {
+                run_to_block(b);
+                Inference::offchain_worker(b);
+                assert!(drain(&pool).is_empty());
+            }
+        });
+    }
+
+    #[test]
+    fn reveal_uses_outputs_stored_before_restart() {
+        let host = FakeHost::default();
+        let skew = host.skew.clone();
+        let (mut ext, pool) = ocw_ext(Some(host));
+        let id = ext.execute_with(|| request(genesis_model()));
+        ext.persist_offchain_overlay();
+        ext.execute_with(|| {
+            Inference::offchain_worker(1);
+            for c in drain(&pool) {
+                assert_eq!(submit(c), Ok(()));
+            }
+        });
+        // "Restart" with a backend that would now compute something else.
+        *skew.lock().expect("not poisoned") = 1.0;
+        ext.execute_with(|| {
+            run_to_block(2);
+            Inference::offchain_worker(2);
+            let reveals = drain(&pool);
+            assert_eq!(reveals.len(), 3);
+            for r in reveals {
+                let _ = submit(r);
+            }
+            assert_eq!(
+                Results::<Test>::get(id).map(|o| o.into_inner()),
+                Some(good())
+            );
+        });
+    }
+
+    #[test]
+    fn without_backend_nothing_is_submitted() {
+        let (mut ext, pool) = ocw_ext(None);
+        ext.execute_with(|| {
+            let _ = request(genesis_model());
+        });
+        ext.persist_offchain_overlay();
+        ext.execute_with(|| {
+            Inference::offchain_worker(1);
+            assert!(drain(&pool).is_empty());
+        });
+    }
+
+    #[test]
+    fn validates_uploaded_models() {
+        let (mut ext, pool) = ocw_ext(Some(FakeHost::default()));
+        let (model, job) = ext.execute_with(|| register_and_upload(100, 20));
+        ext.persist_offchain_overlay();
+        ext.execute_with(|| {
+            Inference::offchain_worker(1);
+            let commits = drain(&pool);
+            assert_eq!(commits.len(), 3);
+            for c in commits {
+                assert_eq!(summary(&c).1, vec![job]);
+                assert_eq!(submit(c), Ok(()));
+            }
+            run_to_block(2);
+            Inference::offchain_worker(2);
+            for r in drain(&pool) {
+                let _ = submit(r);
+            }
+            assert_eq!(
+                Models::<Test>::get(model).expect("model").status,
+                ModelStatus::Active
+            );
+        });
+    }
+
+    #[test]
+    fn rejected_models_are_reported() {
+        let host = FakeHost {
+            validation_error: Some(HostError::Invalid(b"unsupported op".to_vec())),
+            ..Default::default()
+        };
+        let (mut ext, pool) = ocw_ext(Some(host));
+        let (model, _job) = ext.execute_with(|| register_and_upload(100, 21));
+        ext.persist_offchain_overlay();
+        ext.execute_with(|| {
+            Inference::offchain_worker(1);
+            for c in drain(&pool) {
+                assert_eq!(submit(c), Ok(()));
+            }
+            run_to_block(2);
+            Inference::offchain_worker(2);
+            for r in drain(&pool) {
+                let _ = submit(r);
+            }
+            assert_eq!(
+                Models::<Test>::get(model).expect("model").status,
+                ModelStatus::Rejected(RejectReason::Invalid)
+            );
+        });
+    }
 }

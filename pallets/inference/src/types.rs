@@ -4,14 +4,12 @@ use crate::{BalanceOf, Config};
 use alloc::vec::Vec;
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use frame_support::{
-	pallet_prelude::ConstU32, BoundedVec, CloneNoBound, EqNoBound, PartialEqNoBound,
-	DebugNoBound,
+    pallet_prelude::ConstU32, BoundedVec, CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound,
 };
 use frame_system::pallet_prelude::BlockNumberFor;
 use inferchain_primitives::{limits::MAX_CHUNKS, ExecutionPolicy, ModelId, ModelInfo};
 use scale_info::TypeInfo;
 use sp_core::H256;
-
 
 /// Identifier of a job: an inference request or a model validation. Allocated sequentially.
 pub type RequestId = u64;
@@ -44,451 +42,446 @@ pub type ValidationOutcome = Result<ModelInfo, ValidationFailure>;
 /// validation (no backend, missing chunks) reports nothing and is treated as not having
 /// committed.
 #[derive(
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	MaxEncodedLen,
-	TypeInfo,
-	Clone,
-	PartialEq,
-	Eq,
-	Debug,
+    Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug,
 )]
 pub enum ValidationFailure {
-	/// The model bytes do not hash to the declared model id.
-	IdMismatch,
-	/// The engine rejected the model (unsupported operator, dynamic shapes, limits, ...).
-	Invalid,
+    /// The model bytes do not hash to the declared model id.
+    IdMismatch,
+    /// The engine rejected the model (unsupported operator, dynamic shapes, limits, ...).
+    Invalid,
 }
 
 /// How a model is executed and how many workers execute each request.
 #[derive(
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	MaxEncodedLen,
-	TypeInfo,
-	Clone,
-	Copy,
-	PartialEq,
-	Eq,
-	Debug,
+    Encode,
+    Decode,
+    DecodeWithMemTracking,
+    MaxEncodedLen,
+    TypeInfo,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Debug,
 )]
 pub struct ModelPolicy {
-	/// The engine's execution policy (exact or with tolerance).
-	pub execution: ExecutionPolicy,
-	/// Number of distinct workers executing each request: `1..=MaxReplicas`.
-	pub replicas: u8,
+    /// The engine's execution policy (exact or with tolerance).
+    pub execution: ExecutionPolicy,
+    /// Number of distinct workers executing each request: `1..=MaxReplicas`.
+    pub replicas: u8,
 }
 
 impl Default for ModelPolicy {
-	fn default() -> Self {
-		ModelPolicy { execution: ExecutionPolicy::Exact, replicas: 3 }
-	}
+    fn default() -> Self {
+        ModelPolicy {
+            execution: ExecutionPolicy::Exact,
+            replicas: 3,
+        }
+    }
 }
 
 /// Why a model was rejected.
 #[derive(
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	MaxEncodedLen,
-	TypeInfo,
-	Clone,
-	Copy,
-	PartialEq,
-	Eq,
-	Debug,
+    Encode,
+    Decode,
+    DecodeWithMemTracking,
+    MaxEncodedLen,
+    TypeInfo,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Debug,
 )]
 pub enum RejectReason {
-	/// The committee agreed that the model bytes do not hash to the model id.
-	IdMismatch,
-	/// The committee agreed that the engine cannot accept the model.
-	Invalid,
-	/// The committee agreed on a schema that the chain cannot use (no inputs or outputs,
-	/// cost above the limit).
-	Unusable,
-	/// The committee did not reach a majority.
-	Inconclusive,
-	/// No committee member committed before the deadline.
-	NoResponse,
+    /// The committee agreed that the model bytes do not hash to the model id.
+    IdMismatch,
+    /// The committee agreed that the engine cannot accept the model.
+    Invalid,
+    /// The committee agreed on a schema that the chain cannot use (no inputs or outputs,
+    /// cost above the limit).
+    Unusable,
+    /// The committee did not reach a majority.
+    Inconclusive,
+    /// No committee member committed before the deadline.
+    NoResponse,
 }
 
 /// Life cycle of a registered model.
 #[derive(
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	MaxEncodedLen,
-	TypeInfo,
-	Clone,
-	Copy,
-	PartialEq,
-	Eq,
-	Debug,
+    Encode,
+    Decode,
+    DecodeWithMemTracking,
+    MaxEncodedLen,
+    TypeInfo,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Debug,
 )]
 pub enum ModelStatus {
-	/// Registered; chunks are being uploaded.
-	Uploading,
-	/// All chunks uploaded; the validation job with this id is running.
-	Validating(RequestId),
-	/// Validated: requests are accepted.
-	Active,
-	/// Validation failed. The owner got the deposit back minus the rejection fee and may remove
-	/// the record with `retire_model`.
-	Rejected(RejectReason),
-	/// Retired by the owner: no new requests; the record and deposit go once no request is
-	/// pending.
-	Retired,
+    /// Registered; chunks are being uploaded.
+    Uploading,
+    /// All chunks uploaded; the validation job with this id is running.
+    Validating(RequestId),
+    /// Validated: requests are accepted.
+    Active,
+    /// Validation failed. The owner got the deposit back minus the rejection fee and may remove
+    /// the record with `retire_model`.
+    Rejected(RejectReason),
+    /// Retired by the owner: no new requests; the record and deposit go once no request is
+    /// pending.
+    Retired,
 }
 
 /// A registered model.
 #[derive(
-	Encode, Decode, MaxEncodedLen, TypeInfo, CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound,
+    Encode, Decode, MaxEncodedLen, TypeInfo, CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound,
 )]
 #[scale_info(skip_type_params(T))]
 #[codec(mel_bound())]
 pub struct Model<T: Config> {
-	/// Who registered the model, receives its royalty and holds its deposit.
-	pub owner: T::AccountId,
-	/// Human-readable name.
-	pub name: BoundedVec<u8, T::MaxNameLen>,
-	/// Human-readable description.
-	pub description: BoundedVec<u8, T::MaxDescriptionLen>,
-	/// Size of the ONNX file in bytes.
-	pub size: u32,
-	/// Declared blake2-256 hash of each chunk.
-	pub chunk_hashes: ChunkHashes,
-	/// Which chunks have been uploaded.
-	pub received: ChunkBitmap,
-	/// Number of chunks uploaded.
-	pub received_count: u32,
-	/// Execution policy and replica count.
-	pub policy: ModelPolicy,
-	/// Royalty paid to the owner for each completed request.
-	pub price: BalanceOf<T>,
-	/// Storage deposit held from the owner.
-	pub deposit: BalanceOf<T>,
-	/// Life-cycle state.
-	pub status: ModelStatus,
-	/// Schema and cost, known once the model is `Active`.
-	pub info: Option<ModelInfo>,
-	/// Number of requests on this model that are not final yet.
-	pub pending: u32,
+    /// Who registered the model, receives its royalty and holds its deposit.
+    pub owner: T::AccountId,
+    /// Human-readable name.
+    pub name: BoundedVec<u8, T::MaxNameLen>,
+    /// Human-readable description.
+    pub description: BoundedVec<u8, T::MaxDescriptionLen>,
+    /// Size of the ONNX file in bytes.
+    pub size: u32,
+    /// Declared blake2-256 hash of each chunk.
+    pub chunk_hashes: ChunkHashes,
+    /// Which chunks have been uploaded.
+    pub received: ChunkBitmap,
+    /// Number of chunks uploaded.
+    pub received_count: u32,
+    /// Execution policy and replica count.
+    pub policy: ModelPolicy,
+    /// Royalty paid to the owner for each completed request.
+    pub price: BalanceOf<T>,
+    /// Storage deposit held from the owner.
+    pub deposit: BalanceOf<T>,
+    /// Life-cycle state.
+    pub status: ModelStatus,
+    /// Schema and cost, known once the model is `Active`.
+    pub info: Option<ModelInfo>,
+    /// Number of requests on this model that are not final yet.
+    pub pending: u32,
 }
 
 /// What a job is about.
 #[derive(
-	Encode, Decode, MaxEncodedLen, TypeInfo, CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound,
+    Encode, Decode, MaxEncodedLen, TypeInfo, CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound,
 )]
 #[scale_info(skip_type_params(T))]
 #[codec(mel_bound())]
 pub enum JobKind<T: Config> {
-	/// A paid inference request.
-	Inference {
-		/// Who pays and gets the result.
-		requester: T::AccountId,
-		/// Royalty for the model owner (held from the requester).
-		royalty: BalanceOf<T>,
-		/// Fee for each agreeing worker (held from the requester, once per replica).
-		worker_fee: BalanceOf<T>,
-	},
-	/// Validation of a newly uploaded model.
-	Validation,
+    /// A paid inference request.
+    Inference {
+        /// Who pays and gets the result.
+        requester: T::AccountId,
+        /// Royalty for the model owner (held from the requester).
+        royalty: BalanceOf<T>,
+        /// Fee for each agreeing worker (held from the requester, once per replica).
+        worker_fee: BalanceOf<T>,
+    },
+    /// Validation of a newly uploaded model.
+    Validation,
 }
 
 /// Final or intermediate state of a job.
 #[derive(
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	MaxEncodedLen,
-	TypeInfo,
-	Clone,
-	Copy,
-	PartialEq,
-	Eq,
-	Debug,
+    Encode,
+    Decode,
+    DecodeWithMemTracking,
+    MaxEncodedLen,
+    TypeInfo,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Debug,
 )]
 pub enum RequestStatus {
-	/// Waiting for commitments and reveals.
-	Pending,
-	/// A majority agreed; the result is stored until the job is pruned.
-	Completed,
-	/// The job failed and the requester was refunded.
-	Failed(FailureReason),
-	/// No worker committed before the commit deadline; the requester was refunded.
-	Expired,
+    /// Waiting for commitments and reveals.
+    Pending,
+    /// A majority agreed; the result is stored until the job is pruned.
+    Completed,
+    /// The job failed and the requester was refunded.
+    Failed(FailureReason),
+    /// No worker committed before the commit deadline; the requester was refunded.
+    Expired,
 }
 
 /// Why a job failed.
 #[derive(
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	MaxEncodedLen,
-	TypeInfo,
-	Clone,
-	Copy,
-	PartialEq,
-	Eq,
-	Debug,
+    Encode,
+    Decode,
+    DecodeWithMemTracking,
+    MaxEncodedLen,
+    TypeInfo,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Debug,
 )]
 pub enum FailureReason {
-	/// Outputs were revealed but no group of agreeing workers formed a majority.
-	Inconclusive,
+    /// Outputs were revealed but no group of agreeing workers formed a majority.
+    Inconclusive,
 }
 
 /// One assigned worker's progress on a job.
 #[derive(
-	Encode, Decode, MaxEncodedLen, TypeInfo, CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound,
+    Encode, Decode, MaxEncodedLen, TypeInfo, CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound,
 )]
 #[scale_info(skip_type_params(T))]
 #[codec(mel_bound())]
 pub struct Slot<T: Config> {
-	/// The assigned worker.
-	pub worker: T::AccountId,
-	/// Its commitment, once submitted.
-	pub commitment: Option<H256>,
-	/// Whether it revealed (the outputs are in `Reveals` until settlement).
-	pub revealed: bool,
+    /// The assigned worker.
+    pub worker: T::AccountId,
+    /// Its commitment, once submitted.
+    pub commitment: Option<H256>,
+    /// Whether it revealed (the outputs are in `Reveals` until settlement).
+    pub revealed: bool,
 }
 
 /// An inference request or a model validation.
 #[derive(
-	Encode, Decode, MaxEncodedLen, TypeInfo, CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound,
+    Encode, Decode, MaxEncodedLen, TypeInfo, CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound,
 )]
 #[scale_info(skip_type_params(T))]
 #[codec(mel_bound())]
 pub struct Request<T: Config> {
-	/// The model executed or validated.
-	pub model_id: ModelId,
-	/// Inference or validation, with the payment details of an inference.
-	pub kind: JobKind<T>,
-	/// The assigned workers, distinct, in draw order.
-	pub slots: BoundedVec<Slot<T>, T::MaxReplicas>,
-	/// Block in which the job was created.
-	pub created: BlockNumberFor<T>,
-	/// Last block in which commitments are accepted.
-	pub commit_deadline: BlockNumberFor<T>,
-	/// Last block in which reveals are accepted.
-	pub reveal_deadline: BlockNumberFor<T>,
-	/// Length of the canonical input encoding (0 for validations).
-	pub input_len: u32,
-	/// State of the job.
-	pub status: RequestStatus,
+    /// The model executed or validated.
+    pub model_id: ModelId,
+    /// Inference or validation, with the payment details of an inference.
+    pub kind: JobKind<T>,
+    /// The assigned workers, distinct, in draw order.
+    pub slots: BoundedVec<Slot<T>, T::MaxReplicas>,
+    /// Block in which the job was created.
+    pub created: BlockNumberFor<T>,
+    /// Last block in which commitments are accepted.
+    pub commit_deadline: BlockNumberFor<T>,
+    /// Last block in which reveals are accepted.
+    pub reveal_deadline: BlockNumberFor<T>,
+    /// Length of the canonical input encoding (0 for validations).
+    pub input_len: u32,
+    /// State of the job.
+    pub status: RequestStatus,
 }
 
 impl<T: Config> Request<T> {
-	/// Whether every assigned worker has committed.
-	pub fn all_committed(&self) -> bool {
-		self.slots.iter().all(|s| s.commitment.is_some())
-	}
+    /// Whether every assigned worker has committed.
+    pub fn all_committed(&self) -> bool {
+        self.slots.iter().all(|s| s.commitment.is_some())
+    }
 
-	/// Whether every worker that committed has revealed.
-	pub fn all_committed_revealed(&self) -> bool {
-		self.slots.iter().all(|s| s.commitment.is_none() || s.revealed)
-	}
+    /// Whether every worker that committed has revealed.
+    pub fn all_committed_revealed(&self) -> bool {
+        self.slots
+            .iter()
+            .all(|s| s.commitment.is_none() || s.revealed)
+    }
 
-	/// Index of `worker`'s slot.
-	pub fn slot_of(&self, worker: &T::AccountId) -> Option<usize> {
-		self.slots.iter().position(|s| &s.worker == worker)
-	}
+    /// Index of `worker`'s slot.
+    pub fn slot_of(&self, worker: &T::AccountId) -> Option<usize> {
+        self.slots.iter().position(|s| &s.worker == worker)
+    }
 
-	/// Whether reveals are accepted at block `now`.
-	pub fn reveal_open(&self, now: BlockNumberFor<T>) -> bool {
-		self.status == RequestStatus::Pending &&
-			now <= self.reveal_deadline &&
-			(now > self.commit_deadline || self.all_committed())
-	}
+    /// Whether reveals are accepted at block `now`.
+    pub fn reveal_open(&self, now: BlockNumberFor<T>) -> bool {
+        self.status == RequestStatus::Pending
+            && now <= self.reveal_deadline
+            && (now > self.commit_deadline || self.all_committed())
+    }
 
-	/// Whether commitments are accepted at block `now`.
-	pub fn commit_open(&self, now: BlockNumberFor<T>) -> bool {
-		self.status == RequestStatus::Pending && now <= self.commit_deadline
-	}
+    /// Whether commitments are accepted at block `now`.
+    pub fn commit_open(&self, now: BlockNumberFor<T>) -> bool {
+        self.status == RequestStatus::Pending && now <= self.commit_deadline
+    }
 }
 
 /// State of a registered worker.
 #[derive(
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	MaxEncodedLen,
-	TypeInfo,
-	Clone,
-	Copy,
-	PartialEq,
-	Eq,
-	Debug,
+    Encode,
+    Decode,
+    DecodeWithMemTracking,
+    MaxEncodedLen,
+    TypeInfo,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Debug,
 )]
 pub enum WorkerStatus<BlockNumber> {
-	/// In the active set: can be drawn for new jobs.
-	Active,
-	/// Left the active set (by `unregister_worker` or because a slash took the bond below the
-	/// minimum); the bond can be withdrawn from this block on, once no job is assigned.
-	Unbonding(BlockNumber),
+    /// In the active set: can be drawn for new jobs.
+    Active,
+    /// Left the active set (by `unregister_worker` or because a slash took the bond below the
+    /// minimum); the bond can be withdrawn from this block on, once no job is assigned.
+    Unbonding(BlockNumber),
 }
 
 /// A registered worker.
 #[derive(
-	Encode, Decode, MaxEncodedLen, TypeInfo, CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound,
+    Encode, Decode, MaxEncodedLen, TypeInfo, CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound,
 )]
 #[scale_info(skip_type_params(T))]
 #[codec(mel_bound())]
 pub struct Worker<T: Config> {
-	/// Amount held as bond.
-	pub bond: BalanceOf<T>,
-	/// Active or unbonding.
-	pub status: WorkerStatus<BlockNumberFor<T>>,
-	/// Number of non-final jobs assigned to the worker.
-	pub assigned: u32,
+    /// Amount held as bond.
+    pub bond: BalanceOf<T>,
+    /// Active or unbonding.
+    pub status: WorkerStatus<BlockNumberFor<T>>,
+    /// Number of non-final jobs assigned to the worker.
+    pub assigned: u32,
 }
 
 /// Fee quote of an inference request.
-#[derive(
-	Encode, Decode, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq, Debug, Default,
-)]
+#[derive(Encode, Decode, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq, Debug, Default)]
 pub struct FeeQuote<Balance> {
-	/// Royalty for the model owner.
-	pub royalty: Balance,
-	/// Fee for each worker.
-	pub worker_fee: Balance,
-	/// Number of workers.
-	pub replicas: u8,
-	/// `royalty + replicas * worker_fee`.
-	pub total: Balance,
+    /// Royalty for the model owner.
+    pub royalty: Balance,
+    /// Fee for each worker.
+    pub worker_fee: Balance,
+    /// Number of workers.
+    pub replicas: u8,
+    /// `royalty + replicas * worker_fee`.
+    pub total: Balance,
 }
 
 /// A model registered at genesis (already `Active`; its chunks must be provided to the nodes'
 /// offchain storage at [`chunk_key`](inferchain_primitives::offchain_keys::chunk_key) by the
 /// node, since genesis cannot write the offchain index).
 #[derive(
-	Encode, Decode, TypeInfo, Clone, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize,
+    Encode, Decode, TypeInfo, Clone, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize,
 )]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct GenesisModel<AccountId, Balance> {
-	/// Model id (blake2-256 of the ONNX bytes).
-	pub model_id: ModelId,
-	/// Owner, receives the royalty. No deposit is held for genesis models.
-	pub owner: AccountId,
-	/// Human-readable name.
-	pub name: Vec<u8>,
-	/// Size of the ONNX file in bytes.
-	pub size: u32,
-	/// Blake2-256 of each chunk (chunks of `MAX_CHUNK_BYTES`, the last one shorter).
-	pub chunk_hashes: Vec<H256>,
-	/// SCALE encoding of the model's [`ModelInfo`].
-	pub info: Vec<u8>,
-	/// SCALE encoding of the model's [`ModelPolicy`].
-	pub policy: Vec<u8>,
-	/// Royalty per request.
-	pub price: Balance,
+    /// Model id (blake2-256 of the ONNX bytes).
+    pub model_id: ModelId,
+    /// Owner, receives the royalty. No deposit is held for genesis models.
+    pub owner: AccountId,
+    /// Human-readable name.
+    pub name: Vec<u8>,
+    /// Size of the ONNX file in bytes.
+    pub size: u32,
+    /// Blake2-256 of each chunk (chunks of `MAX_CHUNK_BYTES`, the last one shorter).
+    pub chunk_hashes: Vec<H256>,
+    /// SCALE encoding of the model's [`ModelInfo`].
+    pub info: Vec<u8>,
+    /// SCALE encoding of the model's [`ModelPolicy`].
+    pub policy: Vec<u8>,
+    /// Royalty per request.
+    pub price: Balance,
 }
 
 impl<AccountId, Balance> GenesisModel<AccountId, Balance> {
-	/// Builds a genesis model from typed values.
-	#[allow(clippy::too_many_arguments)]
-	pub fn new(
-		model_id: ModelId,
-		owner: AccountId,
-		name: Vec<u8>,
-		size: u32,
-		chunk_hashes: Vec<H256>,
-		info: &ModelInfo,
-		policy: ModelPolicy,
-		price: Balance,
-	) -> Self {
-		GenesisModel {
-			model_id,
-			owner,
-			name,
-			size,
-			chunk_hashes,
-			info: info.encode(),
-			policy: policy.encode(),
-			price,
-		}
-	}
+    /// Builds a genesis model from typed values.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        model_id: ModelId,
+        owner: AccountId,
+        name: Vec<u8>,
+        size: u32,
+        chunk_hashes: Vec<H256>,
+        info: &ModelInfo,
+        policy: ModelPolicy,
+        price: Balance,
+    ) -> Self {
+        GenesisModel {
+            model_id,
+            owner,
+            name,
+            size,
+            chunk_hashes,
+            info: info.encode(),
+            policy: policy.encode(),
+            price,
+        }
+    }
 }
 
 /// Runtime API view of a model.
 #[derive(Encode, Decode, TypeInfo, Clone, PartialEq, Eq, Debug)]
 pub struct ModelView<AccountId, Balance> {
-	/// Owner.
-	pub owner: AccountId,
-	/// Name.
-	pub name: Vec<u8>,
-	/// Description.
-	pub description: Vec<u8>,
-	/// Size in bytes.
-	pub size: u32,
-	/// Number of chunks declared.
-	pub chunks: u32,
-	/// Number of chunks uploaded.
-	pub chunks_received: u32,
-	/// Policy.
-	pub policy: ModelPolicy,
-	/// Royalty per request.
-	pub price: Balance,
-	/// Deposit held.
-	pub deposit: Balance,
-	/// Life-cycle state.
-	pub status: ModelStatus,
-	/// Schema and cost once active.
-	pub info: Option<ModelInfo>,
-	/// Requests not final yet.
-	pub pending: u32,
+    /// Owner.
+    pub owner: AccountId,
+    /// Name.
+    pub name: Vec<u8>,
+    /// Description.
+    pub description: Vec<u8>,
+    /// Size in bytes.
+    pub size: u32,
+    /// Number of chunks declared.
+    pub chunks: u32,
+    /// Number of chunks uploaded.
+    pub chunks_received: u32,
+    /// Policy.
+    pub policy: ModelPolicy,
+    /// Royalty per request.
+    pub price: Balance,
+    /// Deposit held.
+    pub deposit: Balance,
+    /// Life-cycle state.
+    pub status: ModelStatus,
+    /// Schema and cost once active.
+    pub info: Option<ModelInfo>,
+    /// Requests not final yet.
+    pub pending: u32,
 }
 
 /// Runtime API view of a job.
 #[derive(Encode, Decode, TypeInfo, Clone, PartialEq, Eq, Debug)]
 pub struct RequestView<AccountId, Balance, BlockNumber> {
-	/// The model.
-	pub model_id: ModelId,
-	/// The requester, `None` for a validation job.
-	pub requester: Option<AccountId>,
-	/// Total fee held from the requester.
-	pub fee: Balance,
-	/// Assigned workers.
-	pub workers: Vec<AccountId>,
-	/// Which workers committed (same order as `workers`).
-	pub committed: Vec<bool>,
-	/// Which workers revealed (same order as `workers`).
-	pub revealed: Vec<bool>,
-	/// Created in this block.
-	pub created: BlockNumber,
-	/// Last block for commitments.
-	pub commit_deadline: BlockNumber,
-	/// Last block for reveals.
-	pub reveal_deadline: BlockNumber,
-	/// State.
-	pub status: RequestStatus,
-	/// The agreed outputs (canonical encoding) while retained.
-	pub result: Option<Vec<u8>>,
+    /// The model.
+    pub model_id: ModelId,
+    /// The requester, `None` for a validation job.
+    pub requester: Option<AccountId>,
+    /// Total fee held from the requester.
+    pub fee: Balance,
+    /// Assigned workers.
+    pub workers: Vec<AccountId>,
+    /// Which workers committed (same order as `workers`).
+    pub committed: Vec<bool>,
+    /// Which workers revealed (same order as `workers`).
+    pub revealed: Vec<bool>,
+    /// Created in this block.
+    pub created: BlockNumber,
+    /// Last block for commitments.
+    pub commit_deadline: BlockNumber,
+    /// Last block for reveals.
+    pub reveal_deadline: BlockNumber,
+    /// State.
+    pub status: RequestStatus,
+    /// The agreed outputs (canonical encoding) while retained.
+    pub result: Option<Vec<u8>>,
 }
 
 /// What a worker has to do for a job, as reported by the runtime API.
 #[derive(Encode, Decode, TypeInfo, Clone, Copy, PartialEq, Eq, Debug)]
 pub enum WorkKind {
-	/// Execute and commit.
-	Commit,
-	/// Reveal the committed outputs.
-	Reveal,
-	/// Nothing to do now (already committed and reveals are not open yet, or done).
-	Wait,
+    /// Execute and commit.
+    Commit,
+    /// Reveal the committed outputs.
+    Reveal,
+    /// Nothing to do now (already committed and reveals are not open yet, or done).
+    Wait,
 }
 
 /// A job assigned to a worker, as reported by the runtime API.
 #[derive(Encode, Decode, TypeInfo, Clone, PartialEq, Eq, Debug)]
 pub struct PendingWork<BlockNumber> {
-	/// The job.
-	pub request_id: RequestId,
-	/// The model.
-	pub model_id: ModelId,
-	/// Whether it is a validation (`true`) or an inference.
-	pub validation: bool,
-	/// What the worker has to do now.
-	pub next: WorkKind,
-	/// Deadline of the next step.
-	pub deadline: BlockNumber,
+    /// The job.
+    pub request_id: RequestId,
+    /// The model.
+    pub model_id: ModelId,
+    /// Whether it is a validation (`true`) or an inference.
+    pub validation: bool,
+    /// What the worker has to do now.
+    pub next: WorkKind,
+    /// Deadline of the next step.
+    pub deadline: BlockNumber,
 }
