@@ -1,1 +1,580 @@
+//! Benchmarks of the inference pallet (frame-benchmarking v2).
+//!
+//! Worker accounts are derived from `infr` keys generated in the benchmark keystore, so the
+//! externalities must provide a keystore (the node's benchmark command and the mock do).
+//! Batch benchmarks need `MaxAssignmentsPerWorker >= MaxBatch` and
+//! `CommitPeriod >= MaxBatch / MaxJobsPerBlock`.
 
+use super::*;
+use crate::Pallet as Inference;
+use alloc::{vec, vec::Vec};
+use frame_benchmarking::v2::*;
+use frame_support::{
+    pallet_prelude::TransactionSource,
+    traits::{fungible::Mutate, Authorize},
+};
+use frame_system::RawOrigin;
+use inferchain_primitives::{DType, NamedTensor, Tensor, TensorSpec};
+use sp_runtime::traits::{Bounded, One};
+
+fn stop(msg: &'static str) -> BenchmarkError {
+    BenchmarkError::Stop(msg)
+}
+
+/// A large balance that still leaves room for many accounts.
+fn big<T: Config>() -> BalanceOf<T> {
+    BalanceOf::<T>::max_value() / 1_000_000u32.into()
+}
+
+/// A funded plain account.
+fn funded<T: Config>(name: &'static str, i: u32) -> T::AccountId {
+    let who: T::AccountId = account(name, i, 0);
+    T::Currency::set_balance(&who, big::<T>());
+    who
+}
+
+/// Registers `n` workers whose accounts are derived from fresh `infr` keys.
+fn workers<T: Config>(n: u32) -> Result<Vec<(crypto::Public, T::AccountId)>, BenchmarkError> {
+    let mut out = Vec::new();
+    for _ in 0..n {
+        let key = crypto::Public::generate_pair(None);
+        let who = Inference::<T>::account_of(&key);
+        T::Currency::set_balance(&who, big::<T>());
+        Inference::<T>::do_register_worker(&who, T::MinWorkerBond::get())
+            .map_err(|_| stop("register worker"))?;
+        out.push((key, who));
+    }
+    Ok(out)
+}
+
+/// Canonical encoding of a one-tensor map `name: f32[1, elems]` filled with `fill`.
+fn tensor_map(name: &[u8], elems: u32, fill: f32) -> Result<Vec<u8>, BenchmarkError> {
+    let values = vec![fill; elems as usize];
+    let tensor = Tensor::from_f32(vec![1, elems as u64], &values).map_err(|_| stop("tensor"))?;
+    let map = TensorMap::new(vec![NamedTensor {
+        name: name.to_vec(),
+        tensor,
+    }])
+    .map_err(|_| stop("map"))?;
+    Ok(map.canonical_bytes())
+}
+
+/// Number of f32 elements whose one-tensor map encodes in at most `bytes` bytes.
+fn elems_for(bytes: u32) -> u32 {
+    (bytes.saturating_sub(64) / 4).max(1)
+}
+
+/// Inserts an active model `x: f32[1, in_elems] -> y: f32[1, out_elems]`.
+fn active_model<T: Config>(
+    in_elems: u32,
+    out_elems: u32,
+    execution: ExecutionPolicy,
+    replicas: u8,
+) -> Result<ModelId, BenchmarkError> {
+    let spec = |name: &[u8], elems: u32| -> Result<TensorSpec, BenchmarkError> {
+        Ok(TensorSpec {
+            name: name.to_vec().try_into().map_err(|_| stop("name"))?,
+            dtype: DType::F32,
+            shape: vec![1u64, elems as u64]
+                .try_into()
+                .map_err(|_| stop("shape"))?,
+        })
+    };
+    let info = ModelInfo {
+        inputs: vec![spec(b"x", in_elems)?]
+            .try_into()
+            .map_err(|_| stop("inputs"))?,
+        outputs: vec![spec(b"y", out_elems)?]
+            .try_into()
+            .map_err(|_| stop("outputs"))?,
+        ops: Default::default(),
+        parameters: 0,
+        cost: 1,
+    };
+    let owner = funded::<T>("owner", 0);
+    let id = H256(sp_io::hashing::blake2_256(
+        &(in_elems, out_elems, replicas).encode(),
+    ));
+    let mut received = ChunkBitmap::default();
+    set_bit(&mut received, 0);
+    Models::<T>::insert(
+        id,
+        Model::<T> {
+            owner,
+            name: Default::default(),
+            description: Default::default(),
+            size: 1,
+            chunk_hashes: vec![H256::zero()].try_into().map_err(|_| stop("hashes"))?,
+            received,
+            received_count: 1,
+            policy: ModelPolicy {
+                execution,
+                replicas,
+            },
+            price: One::one(),
+            deposit: Zero::zero(),
+            status: ModelStatus::Active,
+            info: Some(info),
+            pending: 0,
+        },
+    );
+    Ok(id)
+}
+
+/// Creates `n` requests on `model` (spread over blocks to respect `MaxJobsPerBlock`).
+fn requests<T: Config>(model: ModelId, n: u32) -> Result<Vec<RequestId>, BenchmarkError> {
+    let requester = funded::<T>("requester", 0);
+    let inputs: BoundedVec<u8, T::MaxInputBytes> = tensor_map(b"x", 1, 1.0)?
+        .try_into()
+        .map_err(|_| stop("inputs"))?;
+    let mut ids = Vec::new();
+    for j in 0..n {
+        if j > 0 && j % T::MaxJobsPerBlock::get() == 0 {
+            let now = frame_system::Pallet::<T>::block_number();
+            frame_system::Pallet::<T>::set_block_number(now.saturating_add(One::one()));
+        }
+        ids.push(NextRequestId::<T>::get());
+        Inference::<T>::request_inference(
+            RawOrigin::Signed(requester.clone()).into(),
+            model,
+            inputs.clone(),
+            big::<T>(),
+        )
+        .map_err(|_| stop("request"))?;
+    }
+    Ok(ids)
+}
+
+/// Sets up `n` jobs on a tolerance model with `MaxReplicas` workers that all committed to
+/// outputs of about `o` bytes, with every worker but the first having revealed. Returns the
+/// first worker's key and the jobs with its outputs.
+fn reveal_setup<T: Config>(
+    n: u32,
+    o: u32,
+) -> Result<(crypto::Public, RevealBatchOf<T>), BenchmarkError> {
+    let r = T::MaxReplicas::get();
+    let ws = workers::<T>(r)?;
+    let elems = elems_for(o);
+    let model = active_model::<T>(
+        1,
+        elems,
+        ExecutionPolicy::Tolerance {
+            abs: 1_000,
+            rel: 1_000,
+        },
+        r as u8,
+    )?;
+    let ids = requests::<T>(model, n)?;
+    let output: OutputOf<T> = tensor_map(b"y", elems, 1.5)?
+        .try_into()
+        .map_err(|_| stop("output"))?;
+    let now = frame_system::Pallet::<T>::block_number();
+    for id in ids.iter() {
+        for (_, who) in ws.iter() {
+            let c = output_commitment(&output, &who.encode());
+            Inference::<T>::do_commit(who, *id, c, now).map_err(|_| stop("commit"))?;
+        }
+        for (_, who) in ws.iter().skip(1) {
+            Inference::<T>::do_reveal(who, *id, output.clone(), now).map_err(|_| stop("reveal"))?;
+        }
+    }
+    let (key, _) = ws.first().cloned().ok_or(stop("no worker"))?;
+    let items: RevealBatchOf<T> = ids
+        .into_iter()
+        .map(|id| (id, output.clone()))
+        .collect::<Vec<_>>()
+        .try_into()
+        .map_err(|_| stop("batch"))?;
+    Ok((key, items))
+}
+
+/// Sets up `n` jobs on an exact model with `MaxReplicas` workers; returns the first worker's
+/// key and a commit batch for all jobs.
+fn commit_setup<T: Config>(n: u32) -> Result<(crypto::Public, CommitBatchOf<T>), BenchmarkError> {
+    let r = T::MaxReplicas::get();
+    let ws = workers::<T>(r)?;
+    let model = active_model::<T>(1, 1, ExecutionPolicy::Exact, r as u8)?;
+    let ids = requests::<T>(model, n)?;
+    let (key, who) = ws.first().cloned().ok_or(stop("no worker"))?;
+    let items: CommitBatchOf<T> = ids
+        .into_iter()
+        .map(|id| (id, output_commitment(&id.encode(), &who.encode())))
+        .collect::<Vec<_>>()
+        .try_into()
+        .map_err(|_| stop("batch"))?;
+    Ok((key, items))
+}
+
+/// Creates `n` jobs in the current block on a tolerance model with `MaxReplicas` workers.
+fn block_jobs<T: Config>(
+    n: u32,
+    out_elems: u32,
+) -> Result<(Vec<RequestId>, Vec<T::AccountId>), BenchmarkError> {
+    let r = T::MaxReplicas::get();
+    let ws = workers::<T>(r)?;
+    let model = active_model::<T>(
+        1,
+        out_elems,
+        ExecutionPolicy::Tolerance {
+            abs: 1_000,
+            rel: 1_000,
+        },
+        r as u8,
+    )?;
+    let ids = requests::<T>(model, n)?;
+    Ok((ids, ws.into_iter().map(|(_, a)| a).collect()))
+}
+
+#[benchmarks]
+mod benchmarks {
+    use super::*;
+
+    #[benchmark]
+    fn register_worker() {
+        let key = crypto::Public::generate_pair(None);
+        let who = Inference::<T>::account_of(&key);
+        T::Currency::set_balance(&who, big::<T>());
+        let bond = T::MinWorkerBond::get();
+        #[extrinsic_call]
+        _(RawOrigin::Signed(who.clone()), bond);
+        assert!(Workers::<T>::contains_key(&who));
+    }
+
+    #[benchmark]
+    fn bond_extra() -> Result<(), BenchmarkError> {
+        let (_, who) = workers::<T>(1)?.pop().ok_or(stop("worker"))?;
+        let amount = T::MinWorkerBond::get();
+        #[extrinsic_call]
+        _(RawOrigin::Signed(who.clone()), amount);
+        Ok(())
+    }
+
+    #[benchmark]
+    fn unregister_worker() -> Result<(), BenchmarkError> {
+        let ws = workers::<T>(T::MaxWorkers::get())?;
+        let (_, who) = ws.last().cloned().ok_or(stop("worker"))?;
+        #[extrinsic_call]
+        _(RawOrigin::Signed(who.clone()));
+        assert!(!ActiveWorkers::<T>::get().contains(&who));
+        Ok(())
+    }
+
+    #[benchmark]
+    fn withdraw_bond() -> Result<(), BenchmarkError> {
+        let (_, who) = workers::<T>(1)?.pop().ok_or(stop("worker"))?;
+        Inference::<T>::unregister_worker(RawOrigin::Signed(who.clone()).into())
+            .map_err(|_| stop("unregister"))?;
+        let now = frame_system::Pallet::<T>::block_number();
+        frame_system::Pallet::<T>::set_block_number(now.saturating_add(T::UnbondingPeriod::get()));
+        #[extrinsic_call]
+        _(RawOrigin::Signed(who.clone()));
+        assert!(!Workers::<T>::contains_key(&who));
+        Ok(())
+    }
+
+    #[benchmark]
+    fn register_model(c: Linear<1, MAX_CHUNKS>) -> Result<(), BenchmarkError> {
+        let owner = funded::<T>("owner", 1);
+        let size = c.saturating_mul(MAX_CHUNK_BYTES);
+        let hashes: ChunkHashes = (0..c)
+            .map(|i| H256::repeat_byte(i as u8))
+            .collect::<Vec<_>>()
+            .try_into()
+            .map_err(|_| stop("hashes"))?;
+        let id = H256::repeat_byte(9);
+        #[extrinsic_call]
+        _(
+            RawOrigin::Signed(owner),
+            id,
+            size,
+            hashes,
+            BoundedVec::default(),
+            BoundedVec::default(),
+            ModelPolicy::default(),
+            One::one(),
+        );
+        assert!(Models::<T>::contains_key(id));
+        Ok(())
+    }
+
+    #[benchmark]
+    fn upload_chunk(b: Linear<1, MAX_CHUNK_BYTES>) -> Result<(), BenchmarkError> {
+        let owner = funded::<T>("owner", 1);
+        let last = vec![7u8; b as usize];
+        let hashes: ChunkHashes = vec![H256::zero(), H256(sp_io::hashing::blake2_256(&last))]
+            .try_into()
+            .map_err(|_| stop("hashes"))?;
+        let id = H256::repeat_byte(9);
+        Inference::<T>::register_model(
+            RawOrigin::Signed(owner.clone()).into(),
+            id,
+            MAX_CHUNK_BYTES.saturating_add(b),
+            hashes,
+            BoundedVec::default(),
+            BoundedVec::default(),
+            ModelPolicy::default(),
+            One::one(),
+        )
+        .map_err(|_| stop("register"))?;
+        let bytes: BoundedVec<u8, ConstU32<MAX_CHUNK_BYTES>> =
+            last.try_into().map_err(|_| stop("chunk"))?;
+        #[extrinsic_call]
+        upload_chunk(RawOrigin::Signed(owner), id, 1, bytes);
+        Ok(())
+    }
+
+    #[benchmark]
+    fn upload_final_chunk(
+        b: Linear<1, MAX_CHUNK_BYTES>,
+        w: Linear<1, { T::MaxWorkers::get() }>,
+    ) -> Result<(), BenchmarkError> {
+        workers::<T>(w)?;
+        let owner = funded::<T>("owner", 1);
+        let bytes = vec![7u8; b as usize];
+        let hashes: ChunkHashes = vec![H256(sp_io::hashing::blake2_256(&bytes))]
+            .try_into()
+            .map_err(|_| stop("hashes"))?;
+        let id = H256::repeat_byte(9);
+        Inference::<T>::register_model(
+            RawOrigin::Signed(owner.clone()).into(),
+            id,
+            b,
+            hashes,
+            BoundedVec::default(),
+            BoundedVec::default(),
+            ModelPolicy::default(),
+            One::one(),
+        )
+        .map_err(|_| stop("register"))?;
+        let bytes: BoundedVec<u8, ConstU32<MAX_CHUNK_BYTES>> =
+            bytes.try_into().map_err(|_| stop("chunk"))?;
+        #[extrinsic_call]
+        upload_chunk(RawOrigin::Signed(owner), id, 0, bytes);
+        assert!(matches!(
+            Models::<T>::get(id).map(|m| m.status),
+            Some(ModelStatus::Validating(_))
+        ));
+        Ok(())
+    }
+
+    #[benchmark]
+    fn set_price() -> Result<(), BenchmarkError> {
+        let id = active_model::<T>(1, 1, ExecutionPolicy::Exact, 1)?;
+        let owner = Models::<T>::get(id).ok_or(stop("model"))?.owner;
+        #[extrinsic_call]
+        _(RawOrigin::Signed(owner), id, 5u32.into());
+        Ok(())
+    }
+
+    #[benchmark]
+    fn retire_model(c: Linear<1, MAX_CHUNKS>) -> Result<(), BenchmarkError> {
+        let owner = funded::<T>("owner", 1);
+        let hashes: ChunkHashes = (0..c)
+            .map(|i| H256::repeat_byte(i as u8))
+            .collect::<Vec<_>>()
+            .try_into()
+            .map_err(|_| stop("hashes"))?;
+        let id = H256::repeat_byte(9);
+        Inference::<T>::register_model(
+            RawOrigin::Signed(owner.clone()).into(),
+            id,
+            c.saturating_mul(MAX_CHUNK_BYTES),
+            hashes,
+            BoundedVec::default(),
+            BoundedVec::default(),
+            ModelPolicy::default(),
+            One::one(),
+        )
+        .map_err(|_| stop("register"))?;
+        #[extrinsic_call]
+        _(RawOrigin::Signed(owner), id);
+        assert!(!Models::<T>::contains_key(id));
+        Ok(())
+    }
+
+    #[benchmark]
+    fn request_inference(
+        i: Linear<68, { T::MaxInputBytes::get() }>,
+        w: Linear<{ T::MaxReplicas::get() }, { T::MaxWorkers::get() }>,
+    ) -> Result<(), BenchmarkError> {
+        workers::<T>(w)?;
+        let elems = elems_for(i);
+        let model = active_model::<T>(
+            elems,
+            1,
+            ExecutionPolicy::Exact,
+            T::MaxReplicas::get() as u8,
+        )?;
+        let requester = funded::<T>("requester", 1);
+        let inputs: BoundedVec<u8, T::MaxInputBytes> = tensor_map(b"x", elems, 1.0)?
+            .try_into()
+            .map_err(|_| stop("inputs"))?;
+        #[extrinsic_call]
+        _(RawOrigin::Signed(requester), model, inputs, big::<T>());
+        assert!(Requests::<T>::contains_key(0));
+        Ok(())
+    }
+
+    #[benchmark]
+    fn commit(n: Linear<1, { T::MaxBatch::get() }>) -> Result<(), BenchmarkError> {
+        let (key, items) = commit_setup::<T>(n)?;
+        let payload = Inference::<T>::signing_payload(COMMIT_CONTEXT, &key, &items);
+        let signature = key.sign(&payload).ok_or(stop("sign"))?;
+        #[extrinsic_call]
+        _(RawOrigin::Authorized, key, items, signature);
+        Ok(())
+    }
+
+    #[benchmark]
+    fn authorize_commit(n: Linear<1, { T::MaxBatch::get() }>) -> Result<(), BenchmarkError> {
+        let (key, items) = commit_setup::<T>(n)?;
+        let payload = Inference::<T>::signing_payload(COMMIT_CONTEXT, &key, &items);
+        let signature = key.sign(&payload).ok_or(stop("sign"))?;
+        let call = Call::<T>::commit {
+            worker: key,
+            items,
+            signature,
+        };
+        #[block]
+        {
+            call.authorize(TransactionSource::External)
+                .ok_or(stop("not authorizable"))?
+                .map_err(|_| stop("unauthorized"))?;
+        }
+        Ok(())
+    }
+
+    #[benchmark]
+    fn reveal(
+        n: Linear<1, { T::MaxBatch::get() }>,
+        o: Linear<68, { T::MaxOutputBytes::get() }>,
+    ) -> Result<(), BenchmarkError> {
+        let (key, items) = reveal_setup::<T>(n, o)?;
+        let ids: Vec<RequestId> = items.iter().map(|(id, _)| *id).collect();
+        let payload = Inference::<T>::signing_payload(REVEAL_CONTEXT, &key, &items);
+        let signature = key.sign(&payload).ok_or(stop("sign"))?;
+        #[extrinsic_call]
+        _(RawOrigin::Authorized, key, items, signature);
+        for id in ids {
+            assert_eq!(
+                Requests::<T>::get(id).map(|r| r.status),
+                Some(RequestStatus::Completed)
+            );
+        }
+        Ok(())
+    }
+
+    #[benchmark]
+    fn authorize_reveal(
+        n: Linear<1, { T::MaxBatch::get() }>,
+        o: Linear<68, { T::MaxOutputBytes::get() }>,
+    ) -> Result<(), BenchmarkError> {
+        let (key, items) = reveal_setup::<T>(n, o)?;
+        let payload = Inference::<T>::signing_payload(REVEAL_CONTEXT, &key, &items);
+        let signature = key.sign(&payload).ok_or(stop("sign"))?;
+        let call = Call::<T>::reveal {
+            worker: key,
+            items,
+            signature,
+        };
+        #[block]
+        {
+            call.authorize(TransactionSource::External)
+                .ok_or(stop("not authorizable"))?
+                .map_err(|_| stop("unauthorized"))?;
+        }
+        Ok(())
+    }
+
+    #[benchmark]
+    fn on_initialize_idle() {
+        let now = frame_system::Pallet::<T>::block_number();
+        #[block]
+        {
+            Inference::<T>::process_queues(now);
+        }
+    }
+
+    #[benchmark]
+    fn expire_jobs(n: Linear<0, { T::MaxJobsPerBlock::get() }>) -> Result<(), BenchmarkError> {
+        let (ids, _) = block_jobs::<T>(n, 1)?;
+        let at = frame_system::Pallet::<T>::block_number()
+            .saturating_add(T::CommitPeriod::get())
+            .saturating_add(One::one());
+        #[block]
+        {
+            Inference::<T>::process_queues(at);
+        }
+        for id in ids {
+            assert_eq!(
+                Requests::<T>::get(id).map(|r| r.status),
+                Some(RequestStatus::Expired)
+            );
+        }
+        Ok(())
+    }
+
+    #[benchmark]
+    fn settle_jobs(
+        n: Linear<0, { T::MaxJobsPerBlock::get() }>,
+        o: Linear<68, { T::MaxOutputBytes::get() }>,
+    ) -> Result<(), BenchmarkError> {
+        let elems = elems_for(o);
+        let (ids, ws) = block_jobs::<T>(n, elems)?;
+        let output: OutputOf<T> = tensor_map(b"y", elems, 1.5)?
+            .try_into()
+            .map_err(|_| stop("output"))?;
+        let now = frame_system::Pallet::<T>::block_number();
+        for id in ids.iter() {
+            for who in ws.iter() {
+                let c = output_commitment(&output, &who.encode());
+                Inference::<T>::do_commit(who, *id, c, now).map_err(|_| stop("commit"))?;
+            }
+            // All but one reveal: settlement happens at the deadline, with one no-reveal slash.
+            for who in ws.iter().skip(1) {
+                Inference::<T>::do_reveal(who, *id, output.clone(), now)
+                    .map_err(|_| stop("reveal"))?;
+            }
+        }
+        let at = now
+            .saturating_add(T::CommitPeriod::get())
+            .saturating_add(T::RevealPeriod::get())
+            .saturating_add(One::one());
+        #[block]
+        {
+            Inference::<T>::process_queues(at);
+        }
+        for id in ids {
+            assert_eq!(
+                Requests::<T>::get(id).map(|r| r.status),
+                Some(RequestStatus::Completed)
+            );
+        }
+        Ok(())
+    }
+
+    #[benchmark]
+    fn prune_jobs(n: Linear<0, { T::MaxJobsPerBlock::get() }>) -> Result<(), BenchmarkError> {
+        let (ids, _) = block_jobs::<T>(n, 1)?;
+        let now = frame_system::Pallet::<T>::block_number();
+        let expire_at = now
+            .saturating_add(T::CommitPeriod::get())
+            .saturating_add(One::one());
+        Inference::<T>::process_queues(expire_at);
+        let at = now
+            .saturating_add(T::CommitPeriod::get())
+            .saturating_add(T::RevealPeriod::get())
+            .saturating_add(One::one())
+            .saturating_add(T::ResultRetention::get());
+        #[block]
+        {
+            Inference::<T>::process_queues(at);
+        }
+        for id in ids {
+            assert!(!Requests::<T>::contains_key(id));
+        }
+        Ok(())
+    }
+
+    impl_benchmark_test_suite!(Inference, crate::mock::new_bench_ext(), crate::mock::Test);
+}

@@ -1012,9 +1012,9 @@ pub mod pallet {
         ///
         /// `signature` signs `(REVEAL_CONTEXT, worker, items)` SCALE-encoded.
         #[pallet::call_index(10)]
-        #[pallet::weight(T::WeightInfo::reveal(items.len() as u32, Pallet::<T>::batch_output_len(items)))]
+        #[pallet::weight(T::WeightInfo::reveal(items.len() as u32, Pallet::<T>::max_output_len(items)))]
         #[pallet::authorize(Pallet::<T>::authorize_reveal)]
-        #[pallet::weight_of_authorize(T::WeightInfo::authorize_reveal(items.len() as u32, Pallet::<T>::batch_output_len(items)))]
+        #[pallet::weight_of_authorize(T::WeightInfo::authorize_reveal(items.len() as u32, Pallet::<T>::max_output_len(items)))]
         pub fn reveal(
             origin: OriginFor<T>,
             worker: crypto::Public,
@@ -1331,11 +1331,9 @@ impl<T: Config> Pallet<T> {
         Ok(())
     }
 
-    /// Total length of the outputs in a reveal batch (for weights).
-    pub fn batch_output_len(items: &RevealBatchOf<T>) -> u32 {
-        items
-            .iter()
-            .fold(0u32, |acc, (_, o)| acc.saturating_add(o.len() as u32))
+    /// Length of the longest output in a reveal batch (for weights).
+    pub fn max_output_len(items: &RevealBatchOf<T>) -> u32 {
+        items.iter().map(|(_, o)| o.len() as u32).max().unwrap_or(0)
     }
 
     /// Checks that `worker` may commit `commitment` to job `id` at block `now`.

@@ -336,6 +336,20 @@ pub fn new_test_ext_with_workers(n: u8) -> sp_io::TestExternalities {
     ext
 }
 
+/// Externalities for the benchmark tests: no genesis workers or models, a keystore.
+#[cfg(feature = "runtime-benchmarks")]
+pub fn new_bench_ext() -> sp_io::TestExternalities {
+    let t = frame_system::GenesisConfig::<Test>::default()
+        .build_storage()
+        .expect("builds");
+    let mut ext = sp_io::TestExternalities::new(t);
+    ext.register_extension(sp_keystore::KeystoreExt::new(
+        sp_keystore::testing::MemoryKeystore::new(),
+    ));
+    ext.execute_with(|| System::set_block_number(1));
+    ext
+}
+
 /// Runs blocks up to `n` (exclusive of its finalization): `on_finalize` of the current block,
 /// then `on_initialize` of each next block.
 pub fn run_to_block(n: u64) {

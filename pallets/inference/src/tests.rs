@@ -1668,3 +1668,141 @@ mod ocw {
         });
     }
 }
+
+// ------------------------------------------------------------------ property tests
+
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// One step of a random scenario.
+    #[derive(Debug, Clone)]
+    enum Action {
+        /// Request an inference on genesis model 0, 1 or 2.
+        Request(u8),
+        /// Worker commits (honestly or not) to the job picked by the byte.
+        Commit(u8, u8, bool),
+        /// Worker reveals (its honest or dishonest output) for the picked job.
+        Reveal(u8, u8, bool),
+        /// Advance this many blocks.
+        Advance(u8),
+        /// Worker leaves the active set.
+        Unregister(u8),
+        /// Worker withdraws its bond.
+        Withdraw(u8),
+    }
+
+    fn action() -> impl Strategy<Value = Action> {
+        prop_oneof![
+            3 => (0u8..3).prop_map(Action::Request),
+            5 => (1u8..=6, any::<u8>(), proptest::bool::weighted(0.8))
+                .prop_map(|(w, j, h)| Action::Commit(w, j, h)),
+            5 => (1u8..=6, any::<u8>(), proptest::bool::weighted(0.8))
+                .prop_map(|(w, j, h)| Action::Reveal(w, j, h)),
+            2 => (1u8..4).prop_map(Action::Advance),
+            1 => (1u8..=6).prop_map(Action::Unregister),
+            1 => (1u8..=6).prop_map(Action::Withdraw),
+        ]
+    }
+
+    /// Sum of all slashes so far.
+    fn slashed_total() -> Balance {
+        System::events()
+            .iter()
+            .filter_map(|r| match &r.event {
+                RuntimeEvent::Inference(Event::WorkerSlashed { amount, .. }) => Some(*amount),
+                _ => None,
+            })
+            .sum()
+    }
+
+    /// Checks every invariant at the current block.
+    fn check(issuance: Balance) -> Result<(), TestCaseError> {
+        prop_assert!(
+            Inference::do_try_state().is_ok(),
+            "{:?}",
+            Inference::do_try_state()
+        );
+        // Issuance changes only by slashes.
+        prop_assert_eq!(Balances::total_issuance(), issuance - slashed_total());
+        // The requester's hold is exactly the fees of pending requests.
+        let now = System::block_number();
+        let mut pending_fees: Balance = 0;
+        for (_, r) in Requests::<Test>::iter() {
+            if r.status == RequestStatus::Pending {
+                prop_assert!(now <= r.reveal_deadline, "job pending past its deadline");
+                if let JobKind::Inference {
+                    royalty,
+                    worker_fee,
+                    ..
+                } = r.kind
+                {
+                    pending_fees += royalty + worker_fee * r.slots.len() as Balance;
+                }
+            }
+        }
+        prop_assert_eq!(held(HoldReason::RequestFee, &requester()), pending_fees);
+        Ok(())
+    }
+
+    fn job(sel: u8) -> Option<u64> {
+        let next = crate::NextRequestId::<Test>::get();
+        (next > 0).then(|| sel as u64 % next)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(40))]
+
+        #[test]
+        fn invariants_hold_over_random_scenarios(actions in proptest::collection::vec(action(), 1..60)) {
+            new_test_ext().execute_with(|| -> Result<(), TestCaseError> {
+                let issuance = Balances::total_issuance();
+                for a in actions {
+                    match a {
+                        Action::Request(m) => {
+                            let model = [genesis_model(), tolerance_model(), single_model()][m as usize];
+                            let _ = Inference::request_inference(
+                                RuntimeOrigin::signed(requester()),
+                                model,
+                                inputs(1.0, 2.0).try_into().expect("short"),
+                                1_000_000,
+                            );
+                        },
+                        Action::Commit(w, sel, honest) => if let Some(id) = job(sel) {
+                            let out = if honest { good() } else { bad() };
+                            let _ = commit(w, id, &out);
+                        },
+                        Action::Reveal(w, sel, honest) => if let Some(id) = job(sel) {
+                            let out = if honest { good() } else { bad() };
+                            let _ = reveal(w, id, &out);
+                        },
+                        Action::Advance(n) => run_to_block(System::block_number() + n as u64),
+                        Action::Unregister(w) => {
+                            let _ = Inference::unregister_worker(RuntimeOrigin::signed(acc(w)));
+                        },
+                        Action::Withdraw(w) => {
+                            let _ = Inference::withdraw_bond(RuntimeOrigin::signed(acc(w)));
+                        },
+                    }
+                    check(issuance)?;
+                }
+                // Every job reaches a final state by its deadline and leaves no hold.
+                run_to_block(System::block_number() + COMMIT_PERIOD + REVEAL_PERIOD + 2);
+                check(issuance)?;
+                for (_, r) in Requests::<Test>::iter() {
+                    prop_assert!(r.status != RequestStatus::Pending);
+                }
+                prop_assert_eq!(held(HoldReason::RequestFee, &requester()), 0);
+                prop_assert_eq!(Assignments::<Test>::iter().count(), 0);
+                for (_, w) in Workers::<Test>::iter() {
+                    prop_assert_eq!(w.assigned, 0);
+                }
+                // And everything is pruned after the retention period.
+                run_to_block(System::block_number() + RETENTION + 1);
+                prop_assert_eq!(Requests::<Test>::iter().count(), 0);
+                prop_assert_eq!(Results::<Test>::iter().count(), 0);
+                Ok(())
+            })?;
+        }
+    }
+}
