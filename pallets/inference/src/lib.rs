@@ -51,6 +51,7 @@
 //! The runtime must put `frame_system::AuthorizeCall` in its transaction extension pipeline and
 //! implement `frame_system::offchain::CreateAuthorizedTransaction` for the offchain worker.
 #![cfg_attr(not(feature = "std"), no_std)]
+#![warn(missing_docs)]
 
 extern crate alloc;
 
@@ -435,113 +436,179 @@ pub mod pallet {
     pub enum Event<T: Config> {
         /// A worker registered with a bond.
         WorkerRegistered {
+            /// The worker account.
             worker: T::AccountId,
+            /// The bond held.
             bond: BalanceOf<T>,
         },
         /// A worker increased its bond.
         BondIncreased {
+            /// The worker account.
             worker: T::AccountId,
+            /// The new total bond.
             bond: BalanceOf<T>,
         },
         /// A worker left the active set; its bond can be withdrawn from block `until`.
         WorkerUnbonding {
+            /// The worker account.
             worker: T::AccountId,
+            /// First block in which the bond can be withdrawn.
             until: BlockNumberFor<T>,
         },
         /// A worker was slashed below the minimum bond and removed from the active set.
         WorkerRemoved {
+            /// The worker account.
             worker: T::AccountId,
+            /// First block in which the rest of the bond can be withdrawn.
             until: BlockNumberFor<T>,
         },
         /// A worker withdrew its bond and is no longer registered.
         BondWithdrawn {
+            /// The former worker account.
             worker: T::AccountId,
+            /// The amount released.
             amount: BalanceOf<T>,
         },
         /// A worker was slashed.
         WorkerSlashed {
+            /// The worker account.
             worker: T::AccountId,
+            /// The job concerned.
             request_id: RequestId,
+            /// What the worker did wrong.
             offence: Offence,
+            /// The amount slashed from the bond.
             amount: BalanceOf<T>,
         },
         /// A model was registered; its chunks can be uploaded.
         ModelRegistered {
+            /// The model.
             model_id: ModelId,
+            /// Its owner.
             owner: T::AccountId,
+            /// Size in bytes.
             size: u32,
+            /// Number of chunks.
             chunks: u32,
+            /// Deposit held from the owner.
             deposit: BalanceOf<T>,
         },
         /// A chunk of a model was uploaded (to the offchain index).
-        ChunkUploaded { model_id: ModelId, index: u32 },
+        ChunkUploaded {
+            /// The model.
+            model_id: ModelId,
+            /// The chunk index.
+            index: u32,
+        },
         /// All chunks arrived; the validation job started.
         ModelValidationStarted {
+            /// The model.
             model_id: ModelId,
+            /// The validation job.
             request_id: RequestId,
+            /// The workers validating it.
             committee: BoundedVec<T::AccountId, T::MaxReplicas>,
         },
         /// The committee validated the model; requests are accepted.
-        ModelActivated { model_id: ModelId, cost: u64 },
+        ModelActivated {
+            /// The model.
+            model_id: ModelId,
+            /// Its estimated cost per inference.
+            cost: u64,
+        },
         /// The model was rejected; `fee` was kept from the deposit.
         ModelRejected {
+            /// The model.
             model_id: ModelId,
+            /// Why.
             reason: RejectReason,
+            /// Part of the deposit paid to the committee.
             fee: BalanceOf<T>,
         },
         /// The owner changed the royalty.
         ModelPriceSet {
+            /// The model.
             model_id: ModelId,
+            /// The new royalty.
             price: BalanceOf<T>,
         },
         /// The owner retired the model.
-        ModelRetired { model_id: ModelId },
+        ModelRetired {
+            /// The model.
+            model_id: ModelId,
+        },
         /// The model record was removed and the deposit returned.
         ModelRemoved {
+            /// The model.
             model_id: ModelId,
+            /// The deposit released to the owner.
             deposit_returned: BalanceOf<T>,
         },
         /// An inference was requested.
         InferenceRequested {
+            /// The job.
             request_id: RequestId,
+            /// The model.
             model_id: ModelId,
+            /// Who pays.
             requester: T::AccountId,
+            /// The fee held.
             fee: BalanceOf<T>,
+            /// The assigned workers.
             workers: BoundedVec<T::AccountId, T::MaxReplicas>,
         },
         /// A worker committed to its outputs for a job.
         Committed {
+            /// The job.
             request_id: RequestId,
+            /// The worker.
             worker: T::AccountId,
         },
         /// A worker revealed its outputs for a job.
         Revealed {
+            /// The job.
             request_id: RequestId,
+            /// The worker.
             worker: T::AccountId,
         },
-        /// A job completed: `outputs` is the agreed output encoding (canonical tensor map of an
-        /// inference, SCALE `ValidationOutcome` of a validation).
+        /// A job completed with the agreed outputs (canonical tensor map of an inference, SCALE
+        /// `ValidationOutcome` of a validation).
         InferenceCompleted {
+            /// The job.
             request_id: RequestId,
+            /// The agreed output encoding.
             outputs: OutputOf<T>,
+            /// The workers in the agreeing majority.
             agreeing: BoundedVec<T::AccountId, T::MaxReplicas>,
         },
         /// Fees of a completed inference were paid and the rest refunded.
         FeesPaid {
+            /// The job.
             request_id: RequestId,
+            /// Royalty paid to the model owner.
             royalty: BalanceOf<T>,
+            /// Total paid to the agreeing workers.
             worker_fee: BalanceOf<T>,
+            /// Returned to the requester.
             refunded: BalanceOf<T>,
         },
         /// A job failed; the requester was refunded in full.
         InferenceFailed {
+            /// The job.
             request_id: RequestId,
+            /// Why.
             reason: FailureReason,
         },
         /// No worker committed before the deadline; the requester was refunded in full.
-        InferenceExpired { request_id: RequestId },
+        InferenceExpired {
+            /// The job.
+            request_id: RequestId,
+        },
         /// A final job and its result were pruned from state.
-        RequestPruned { request_id: RequestId },
+        RequestPruned {
+            /// The job.
+            request_id: RequestId,
+        },
     }
 
     /// Errors of the pallet.
@@ -1141,7 +1208,7 @@ impl<T: Config> Pallet<T> {
         count: u32,
     ) -> Result<BoundedVec<T::AccountId, T::MaxReplicas>, Error<T>> {
         ensure!(
-            count >= 1 && count <= T::MaxReplicas::get(),
+            (1..=T::MaxReplicas::get()).contains(&count),
             Error::<T>::BadPolicy
         );
         let mut candidates: Vec<T::AccountId> = ActiveWorkers::<T>::get().into_inner();
@@ -1176,7 +1243,7 @@ impl<T: Config> Pallet<T> {
     /// Number of chunks of a model of `size` bytes.
     pub fn expected_chunks(size: u32) -> Result<u32, Error<T>> {
         ensure!(
-            size >= 1 && size <= MAX_MODEL_BYTES,
+            (1..=MAX_MODEL_BYTES).contains(&size),
             Error::<T>::BadModelSize
         );
         Ok(size.div_ceil(MAX_CHUNK_BYTES))
@@ -1502,7 +1569,7 @@ impl<T: Config> Pallet<T> {
                     }
                 }
             }
-            if best.as_ref().map_or(true, |(_, _, n)| count > *n) {
+            if best.as_ref().is_none_or(|(_, _, n)| count > *n) {
                 best = Some((c, members, count));
             }
         }

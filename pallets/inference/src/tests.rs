@@ -1806,3 +1806,127 @@ mod props {
         }
     }
 }
+
+// ------------------------------------------------------------------ block limits
+
+#[test]
+fn worst_case_fits_in_a_block() {
+    use crate::weights::{SubstrateWeight, WeightInfo};
+    use frame_support::{
+        traits::Get,
+        weights::{constants::WEIGHT_REF_TIME_PER_SECOND, Weight},
+    };
+    type W = SubstrateWeight<Test>;
+    type C = Test;
+    // A standard solochain block: 2 s of computation, 5 MiB, 75% for normal transactions.
+    let block = Weight::from_parts(2 * WEIGHT_REF_TIME_PER_SECOND, 5 * 1024 * 1024);
+    let normal = Weight::from_parts(block.ref_time() / 4 * 3, block.proof_size() / 4 * 3);
+    let batch = <C as crate::Config>::MaxBatch::get();
+    let out = <C as crate::Config>::MaxOutputBytes::get();
+    let jobs = <C as crate::Config>::MaxJobsPerBlock::get();
+    // The largest reveal (every item settling its job) with its pool authorization.
+    let reveal = W::reveal(batch, out).saturating_add(W::authorize_reveal(batch, out));
+    assert!(
+        reveal.all_lte(normal),
+        "reveal {reveal:?} exceeds {normal:?}"
+    );
+    // The hooks' worst case leaves most of the block to transactions.
+    let hooks = W::on_initialize_idle()
+        .saturating_add(W::expire_jobs(jobs))
+        .saturating_add(W::settle_jobs(jobs, out))
+        .saturating_add(W::prune_jobs(jobs));
+    assert!(
+        hooks.all_lte(block.saturating_sub(normal)),
+        "hooks {hooks:?} too heavy"
+    );
+    let workers = <C as crate::Config>::MaxWorkers::get();
+    for w in [
+        W::upload_final_chunk(MAX_CHUNK_BYTES, workers),
+        W::request_inference(<C as crate::Config>::MaxInputBytes::get(), workers),
+        W::commit(batch).saturating_add(W::authorize_commit(batch)),
+        W::register_model(inferchain_primitives::limits::MAX_CHUNKS),
+        W::retire_model(inferchain_primitives::limits::MAX_CHUNKS),
+    ] {
+        assert!(w.all_lte(normal), "{w:?} exceeds {normal:?}");
+    }
+    // Lengths: the largest reveal batch and the largest chunk upload fit a normal block.
+    new_test_ext().execute_with(|| {
+        let max_len = 5 * 1024 * 1024 / 4 * 3;
+        let items: Vec<(u64, Vec<u8>)> = (0..batch as u64)
+            .map(|i| (i, vec![0u8; out as usize]))
+            .collect();
+        let call = RuntimeCall::Inference(reveal_call(1, items));
+        assert!(call.encoded_size() < max_len);
+        let upload = RuntimeCall::Inference(crate::Call::upload_chunk {
+            model_id: H256::zero(),
+            index: 0,
+            bytes: chunk(vec![0u8; MAX_CHUNK_BYTES as usize]),
+        });
+        assert!(upload.encoded_size() < max_len);
+    });
+}
+
+#[test]
+fn genesis_config_json_round_trip() {
+    let config = crate::GenesisConfig::<Test> {
+        workers: vec![(acc(1), MIN_BOND)],
+        models: vec![crate::GenesisModel::new(
+            genesis_model(),
+            owner(),
+            b"double".to_vec(),
+            10,
+            vec![H256::repeat_byte(1)],
+            &test_info(),
+            exact(1),
+            PRICE,
+        )],
+    };
+    let json = serde_json::to_string(&config).expect("serializes");
+    assert!(json.contains("\"chunkHashes\""), "{json}");
+    assert!(json.contains("\"name\":\"0x646f75626c65\""), "{json}");
+    let back: crate::GenesisConfig<Test> = serde_json::from_str(&json).expect("deserializes");
+    assert_eq!(back.workers, config.workers);
+    assert_eq!(back.models, config.models);
+}
+
+#[test]
+fn request_id_overflow_is_an_error() {
+    new_test_ext().execute_with(|| {
+        crate::NextRequestId::<Test>::put(u64::MAX);
+        assert_noop!(
+            Inference::request_inference(
+                RuntimeOrigin::signed(requester()),
+                genesis_model(),
+                inputs(1.0, 2.0).try_into().expect("short"),
+                FEE3
+            ),
+            Error::<Test>::Overflow
+        );
+    });
+}
+
+#[test]
+fn reveal_batch_checks() {
+    new_test_ext().execute_with(|| {
+        let id = request(genesis_model());
+        let w = workers_of(id)[0];
+        assert_eq!(
+            submit(reveal_call(w, vec![])),
+            Err(code(Error::<Test>::EmptyBatch))
+        );
+        assert_eq!(
+            submit(reveal_call(w, vec![(id, good()), (id, good())])),
+            Err(code(Error::<Test>::DuplicateInBatch))
+        );
+        let mut call = reveal_call(w, vec![(id, good())]);
+        if let crate::Call::reveal { signature, .. } = &mut call {
+            *signature = sign(w, b"other");
+        }
+        assert_eq!(
+            submit(call),
+            Err(TxError::Pool(TransactionValidityError::Invalid(
+                InvalidTransaction::BadProof
+            )))
+        );
+    });
+}

@@ -364,15 +364,18 @@ pub struct GenesisModel<AccountId, Balance> {
     pub model_id: ModelId,
     /// Owner, receives the royalty. No deposit is held for genesis models.
     pub owner: AccountId,
-    /// Human-readable name.
+    /// Human-readable name (hex in JSON).
+    #[serde(with = "sp_core::bytes")]
     pub name: Vec<u8>,
     /// Size of the ONNX file in bytes.
     pub size: u32,
     /// Blake2-256 of each chunk (chunks of `MAX_CHUNK_BYTES`, the last one shorter).
     pub chunk_hashes: Vec<H256>,
-    /// SCALE encoding of the model's [`ModelInfo`].
+    /// SCALE encoding of the model's [`ModelInfo`] (hex in JSON).
+    #[serde(with = "sp_core::bytes")]
     pub info: Vec<u8>,
-    /// SCALE encoding of the model's [`ModelPolicy`].
+    /// SCALE encoding of the model's [`ModelPolicy`] (hex in JSON).
+    #[serde(with = "sp_core::bytes")]
     pub policy: Vec<u8>,
     /// Royalty per request.
     pub price: Balance,

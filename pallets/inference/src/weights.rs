@@ -119,7 +119,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// `Inference::ActiveWorkers` (r:1), `Inference::Workers` (r:w w:r), `Balances::Holds` (r:1 w:1),
 	/// three queues (r:3 w:3), `Inference::Assignments` (w:r), `Inference::Requests` (w:1),
 	/// offchain index (w:1)
-	/// The range of component `i` is `[0, MaxInputBytes]`. The range of component `w` is `[1, MaxWorkers]`.
+	/// The range of component `i` is `[68, MaxInputBytes]`. The range of component `w` is `[MaxReplicas, MaxWorkers]`.
 	fn request_inference(i: u32, w: u32, ) -> Weight {
 		Weight::from_parts(120_000_000, 24_000)
 			.saturating_add(Weight::from_parts(6_000, 0).saturating_mul(i.into()))
@@ -140,11 +140,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage per item: `Inference::Requests` (r:1 w:1), `Inference::Reveals` (r:R w:R+1),
 	/// `Inference::Models` (r:2 w:1), `Inference::Workers` (r:R w:R), `Balances` (r:R+2 w:R+2),
 	/// `Inference::Assignments` (w:R), `Inference::Results` (w:1)
-	/// The range of component `n` is `[1, MaxBatch]`. The range of component `o` is `[1, MaxBatch * MaxOutputBytes]`.
+	/// The range of component `n` is `[1, MaxBatch]`. The range of component `o` (longest output in the batch) is `[68, MaxOutputBytes]`.
 	fn reveal(n: u32, o: u32, ) -> Weight {
 		Weight::from_parts(20_000_000, 0)
 			.saturating_add(Weight::from_parts(400_000_000, 40_000).saturating_mul(n.into()))
-			.saturating_add(Weight::from_parts(60_000, 8).saturating_mul(o.into()))
+			.saturating_add(Weight::from_parts(1_250_000, 6).saturating_mul((n as u64).saturating_mul(o as u64)))
 			.saturating_add(T::DbWeight::get().reads((24_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes((24_u64).saturating_mul(n.into())))
 	}
@@ -157,11 +157,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 	}
 	/// Storage: `System::BlockHash` (r:1), `Inference::Requests` (r:n)
-	/// The range of component `n` is `[1, MaxBatch]`. The range of component `o` is `[1, MaxBatch * MaxOutputBytes]`.
+	/// The range of component `n` is `[1, MaxBatch]`. The range of component `o` (longest output in the batch) is `[68, MaxOutputBytes]`.
 	fn authorize_reveal(n: u32, o: u32, ) -> Weight {
 		Weight::from_parts(60_000_000, 0)
 			.saturating_add(Weight::from_parts(10_000_000, 3_000).saturating_mul(n.into()))
-			.saturating_add(Weight::from_parts(8_000, 0).saturating_mul(o.into()))
+			.saturating_add(Weight::from_parts(10_000, 0).saturating_mul((n as u64).saturating_mul(o as u64)))
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 	}
@@ -180,11 +180,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().writes((20_u64).saturating_mul(n.into())))
 	}
 	/// Worst case per job: MaxReplicas reveals of `o` bytes compared under tolerance, payments.
-	/// The range of component `n` is `[0, MaxJobsPerBlock]`. The range of component `o` is `[1, MaxOutputBytes]`.
+	/// The range of component `n` is `[0, MaxJobsPerBlock]`. The range of component `o` is `[68, MaxOutputBytes]`.
 	fn settle_jobs(n: u32, o: u32, ) -> Weight {
 		Weight::from_parts(0, 0)
 			.saturating_add(Weight::from_parts(400_000_000, 40_000).saturating_mul(n.into()))
-			.saturating_add(Weight::from_parts(60_000, 8).saturating_mul((n as u64).saturating_mul(o as u64)))
+			.saturating_add(Weight::from_parts(1_250_000, 6).saturating_mul((n as u64).saturating_mul(o as u64)))
 			.saturating_add(T::DbWeight::get().reads((24_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes((24_u64).saturating_mul(n.into())))
 	}
@@ -271,7 +271,7 @@ impl WeightInfo for () {
 	/// `Inference::ActiveWorkers` (r:1), `Inference::Workers` (r:w w:r), `Balances::Holds` (r:1 w:1),
 	/// three queues (r:3 w:3), `Inference::Assignments` (w:r), `Inference::Requests` (w:1),
 	/// offchain index (w:1)
-	/// The range of component `i` is `[0, MaxInputBytes]`. The range of component `w` is `[1, MaxWorkers]`.
+	/// The range of component `i` is `[68, MaxInputBytes]`. The range of component `w` is `[MaxReplicas, MaxWorkers]`.
 	fn request_inference(i: u32, w: u32, ) -> Weight {
 		Weight::from_parts(120_000_000, 24_000)
 			.saturating_add(Weight::from_parts(6_000, 0).saturating_mul(i.into()))
@@ -292,11 +292,11 @@ impl WeightInfo for () {
 	/// Storage per item: `Inference::Requests` (r:1 w:1), `Inference::Reveals` (r:R w:R+1),
 	/// `Inference::Models` (r:2 w:1), `Inference::Workers` (r:R w:R), `Balances` (r:R+2 w:R+2),
 	/// `Inference::Assignments` (w:R), `Inference::Results` (w:1)
-	/// The range of component `n` is `[1, MaxBatch]`. The range of component `o` is `[1, MaxBatch * MaxOutputBytes]`.
+	/// The range of component `n` is `[1, MaxBatch]`. The range of component `o` (longest output in the batch) is `[68, MaxOutputBytes]`.
 	fn reveal(n: u32, o: u32, ) -> Weight {
 		Weight::from_parts(20_000_000, 0)
 			.saturating_add(Weight::from_parts(400_000_000, 40_000).saturating_mul(n.into()))
-			.saturating_add(Weight::from_parts(60_000, 8).saturating_mul(o.into()))
+			.saturating_add(Weight::from_parts(1_250_000, 6).saturating_mul((n as u64).saturating_mul(o as u64)))
 			.saturating_add(RocksDbWeight::get().reads((24_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes((24_u64).saturating_mul(n.into())))
 	}
@@ -309,11 +309,11 @@ impl WeightInfo for () {
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 	}
 	/// Storage: `System::BlockHash` (r:1), `Inference::Requests` (r:n)
-	/// The range of component `n` is `[1, MaxBatch]`. The range of component `o` is `[1, MaxBatch * MaxOutputBytes]`.
+	/// The range of component `n` is `[1, MaxBatch]`. The range of component `o` (longest output in the batch) is `[68, MaxOutputBytes]`.
 	fn authorize_reveal(n: u32, o: u32, ) -> Weight {
 		Weight::from_parts(60_000_000, 0)
 			.saturating_add(Weight::from_parts(10_000_000, 3_000).saturating_mul(n.into()))
-			.saturating_add(Weight::from_parts(8_000, 0).saturating_mul(o.into()))
+			.saturating_add(Weight::from_parts(10_000, 0).saturating_mul((n as u64).saturating_mul(o as u64)))
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 	}
@@ -332,11 +332,11 @@ impl WeightInfo for () {
 			.saturating_add(RocksDbWeight::get().writes((20_u64).saturating_mul(n.into())))
 	}
 	/// Worst case per job: MaxReplicas reveals of `o` bytes compared under tolerance, payments.
-	/// The range of component `n` is `[0, MaxJobsPerBlock]`. The range of component `o` is `[1, MaxOutputBytes]`.
+	/// The range of component `n` is `[0, MaxJobsPerBlock]`. The range of component `o` is `[68, MaxOutputBytes]`.
 	fn settle_jobs(n: u32, o: u32, ) -> Weight {
 		Weight::from_parts(0, 0)
 			.saturating_add(Weight::from_parts(400_000_000, 40_000).saturating_mul(n.into()))
-			.saturating_add(Weight::from_parts(60_000, 8).saturating_mul((n as u64).saturating_mul(o as u64)))
+			.saturating_add(Weight::from_parts(1_250_000, 6).saturating_mul((n as u64).saturating_mul(o as u64)))
 			.saturating_add(RocksDbWeight::get().reads((24_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes((24_u64).saturating_mul(n.into())))
 	}
