@@ -1,0 +1,185 @@
+//! Hostile inputs: every case gives a clear error or a defined result, never a crash, hang or
+//! unbounded allocation.
+
+mod common;
+
+use common::{inputs, model, models_dir};
+use inferchain_engine::{validate, Engine, RunError, ValidationError};
+use inferchain_primitives::model::{model_id, SchemaError};
+use inferchain_primitives::policy::ExecutionPolicy;
+use inferchain_primitives::tensor::{DType, NamedTensor, Tensor, TensorMap};
+use prost::Message;
+use tract_onnx::pb;
+
+fn hostile(name: &str) -> Vec<u8> {
+    std::fs::read(models_dir().join("hostile").join(format!("{name}.onnx"))).unwrap()
+}
+
+fn rejected(name: &str) -> ValidationError {
+    match validate(&hostile(name)) {
+        Ok(info) => panic!("{name} was accepted: {info:?}"),
+        Err(e) => {
+            println!("{name}: {e}");
+            e
+        }
+    }
+}
+
+#[test]
+fn garbage_and_truncated_protobuf() {
+    assert!(matches!(rejected("garbage"), ValidationError::NotOnnx(_)));
+    let e = rejected("truncated");
+    assert!(matches!(e, ValidationError::NotOnnx(_) | ValidationError::Tract(_)), "{e}");
+    assert!(matches!(validate(&[]), Err(ValidationError::NoGraph)));
+    let too_big = vec![0u8; inferchain_primitives::limits::MAX_MODEL_BYTES as usize + 1];
+    assert!(matches!(validate(&too_big), Err(ValidationError::TooLarge(_))));
+}
+
+#[test]
+fn huge_constant_of_shape_and_expand() {
+    assert!(matches!(rejected("huge_constant_of_shape"), ValidationError::TensorTooLarge { .. }));
+    assert!(matches!(rejected("huge_expand"), ValidationError::TensorTooLarge { .. }));
+    let e = rejected("computed_expand");
+    assert!(
+        matches!(e, ValidationError::TensorTooLarge { .. } | ValidationError::Tract(_)),
+        "{e}"
+    );
+}
+
+#[test]
+fn out_of_range_gather_is_an_error() {
+    let e = rejected("gather_out_of_range");
+    assert!(matches!(e, ValidationError::Tract(_) | ValidationError::Panicked(_)), "{e}");
+}
+
+#[test]
+fn cost_shape_op_and_data_limits() {
+    assert!(matches!(rejected("huge_cost"), ValidationError::CostTooHigh(_)));
+    assert!(matches!(rejected("dynamic_shape"), ValidationError::DynamicShape(..)));
+    match rejected("unsupported_op") {
+        ValidationError::UnsupportedOp { op, .. } => assert_eq!(op, "FrobnicateTensor"),
+        e => panic!("{e}"),
+    }
+    match rejected("random_op") {
+        ValidationError::UnsupportedOp { op, reason } => {
+            assert_eq!(op, "RandomNormalLike");
+            assert!(reason.contains("non-deterministic"));
+        }
+        e => panic!("{e}"),
+    }
+    assert!(matches!(rejected("external_data"), ValidationError::ExternalData(n) if n == "w"));
+    assert!(matches!(rejected("nested_if"), ValidationError::TooDeep));
+}
+
+/// A 100k-node chain of `Neg` (built here: it would be a large file): refused on the raw
+/// graph, before tract parses it.
+#[test]
+fn hundred_thousand_nodes_refused_early() {
+    let n = 100_000;
+    let value = |name: &str| pb::ValueInfoProto { name: name.into(), ..Default::default() };
+    let node = |i: usize| pb::NodeProto {
+        op_type: "Neg".into(),
+        input: vec![if i == 0 { "x".into() } else { format!("v{i}") }],
+        output: vec![if i == n - 1 { "y".into() } else { format!("v{}", i + 1) }],
+        ..Default::default()
+    };
+    let graph = pb::GraphProto {
+        node: (0..n).map(node).collect(),
+        input: vec![value("x")],
+        output: vec![value("y")],
+        ..Default::default()
+    };
+    let proto = pb::ModelProto {
+        ir_version: 8,
+        opset_import: vec![pb::OperatorSetIdProto { domain: String::new(), version: 13 }],
+        graph: Some(graph),
+        ..Default::default()
+    };
+    let bytes = proto.encode_to_vec();
+    let t = std::time::Instant::now();
+    assert!(matches!(validate(&bytes), Err(ValidationError::TooManyNodes)));
+    println!("100k-node graph refused in {:?}", t.elapsed());
+}
+
+#[test]
+fn wrong_input_shapes_and_dtypes_name_the_input() {
+    let mut engine = Engine::default();
+    let bytes = std::fs::read(model("mlp").0).unwrap();
+    let (id, _) = engine.load(&bytes).unwrap();
+    let policy = ExecutionPolicy::Tolerance { abs: 0, rel: 0 };
+    let one = |t: Tensor| {
+        TensorMap::new(vec![NamedTensor { name: b"x".to_vec(), tensor: t }]).unwrap()
+    };
+    let e = engine.run(&id, &one(Tensor::from_f32(vec![1, 3], &[0.0; 3]).unwrap()), policy);
+    match e {
+        Err(RunError::Schema(SchemaError::Shape { ref name, .. })) => assert_eq!(name, b"x"),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        e.unwrap_err().to_string(),
+        "input \"x\": shape [1, 3] but the model expects [1, 64]"
+    );
+    let e = engine.run(&id, &one(Tensor::from_i64(vec![1, 64], &[0; 64]).unwrap()), policy);
+    assert_eq!(
+        e.unwrap_err().to_string(),
+        "input \"x\": dtype i64 but the model expects f32"
+    );
+    let e = engine.run(&id, &TensorMap::default(), policy);
+    assert_eq!(e.unwrap_err().to_string(), "missing input \"x\"");
+    let mut extra = inputs("mlp");
+    extra.0.push(NamedTensor { name: b"z".to_vec(), tensor: Tensor::from_f32(vec![], &[1.0]).unwrap() });
+    let e = engine.run(&id, &extra, policy);
+    assert!(e.unwrap_err().to_string().contains("unexpected input \"z\""));
+    // Invalid map (data length does not match shape).
+    let bad = TensorMap(vec![NamedTensor {
+        name: b"x".to_vec(),
+        tensor: Tensor { dtype: DType::F32, shape: vec![1, 64], data: vec![0; 3] },
+    }]);
+    assert!(matches!(engine.run(&id, &bad, policy), Err(RunError::BadInputs(_))));
+    // Unknown model.
+    assert!(matches!(
+        engine.run(&model_id(b"nothing"), &inputs("mlp"), policy),
+        Err(RunError::NotLoaded(_))
+    ));
+}
+
+#[test]
+fn nan_and_inf_inputs_give_defined_results() {
+    let mut engine = Engine::default();
+    let bytes = std::fs::read(model("mlp").0).unwrap();
+    let mut values = vec![0.5f32; 64];
+    values[0] = f32::NAN;
+    values[1] = f32::INFINITY;
+    values[2] = f32::NEG_INFINITY;
+    let x = TensorMap::new(vec![NamedTensor {
+        name: b"x".to_vec(),
+        tensor: Tensor::from_f32(vec![1, 64], &values).unwrap(),
+    }])
+    .unwrap();
+    let policy = ExecutionPolicy::Tolerance { abs: 0, rel: 0 };
+    let a = engine.run_bytes(&bytes, &x, policy).unwrap();
+    let b = engine.run_bytes(&bytes, &x, policy).unwrap();
+    assert_eq!(a.canonical_bytes(), b.canonical_bytes(), "same inputs, same bits");
+    let y = a.get(b"y").unwrap();
+    assert_eq!(y.shape, vec![1, 10]);
+    // NaN propagates through the dense layers: every output is NaN.
+    for c in y.data.chunks_exact(4) {
+        assert!(f32::from_le_bytes([c[0], c[1], c[2], c[3]]).is_nan());
+    }
+}
+
+#[test]
+fn hostile_models_through_the_cli_exit_cleanly() {
+    let dir = models_dir().join("hostile");
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_inferchain-engine"))
+            .arg("inspect")
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{}: {out:?}", path.display());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("model rejected"), "{}: {stderr}", path.display());
+    }
+}
