@@ -29,6 +29,11 @@
 //! two or more workers are assigned). Two colluding workers out of three *are* a majority: the
 //! protocol's security assumption is an honest majority among the drawn replicas.
 //!
+//! A worker that cannot execute an inference for a reason that depends on the model and the
+//! inputs reveals the empty output [`EXECUTION_FAILED`]; a majority agreeing on it fails the
+//! request with `ExecutionFailed` (workers paid, royalty refunded) so that requesters cannot
+//! grief workers with inputs the model cannot process.
+//!
 //! Slashing (the slashed credit goes to [`Config::OnSlash`], burnt if `()`):
 //! - revealed an output outside the winning group: [`Config::WrongResultSlash`];
 //! - committed but never revealed (or revealed something not matching the commitment, which is
@@ -48,8 +53,24 @@
 //! (`#[pallet::authorize]`): the call carries the worker's `infr` public key and a signature
 //! over the batch; the authorization checks the signature and every item against state, so an
 //! invalid batch is rejected at the pool and never enters a block, and a valid one pays no fee.
-//! The runtime must put `frame_system::AuthorizeCall` in its transaction extension pipeline and
-//! implement `frame_system::offchain::CreateAuthorizedTransaction` for the offchain worker.
+//! The runtime must put `frame_system::AuthorizeCall` first in its transaction extension
+//! pipeline and implement `frame_system::offchain::CreateAuthorizedTransaction` for the offchain
+//! worker.
+//!
+//! ## Node requirements
+//! Chunk bytes and request inputs reach workers through the offchain index, so nodes that run
+//! workers need offchain indexing and offchain workers enabled, the `infr` key of the worker in
+//! their keystore, and an `InferenceHostExt` (from `inferchain-primitives`) registered for
+//! offchain workers. Genesis models are not in the offchain index: the node must put their
+//! chunks in offchain persistent storage under `chunk_key(model_id, index)`.
+//!
+//! ## Runtime configuration constraints
+//! Checked by `integrity_test`: `1 <= ValidationReplicas <= MaxReplicas <= 255`,
+//! `MaxOutputBytes > MAX_MODEL_INFO_BYTES`, `UnbondingPeriod > CommitPeriod + RevealPeriod`.
+//! Benchmarks also assume `MaxAssignmentsPerWorker >= MaxBatch` and
+//! `CommitPeriod >= MaxBatch / MaxJobsPerBlock`. The largest reveal batch
+//! (`MaxBatch * MaxOutputBytes`) and a chunk upload (`MAX_CHUNK_BYTES`) must fit the block
+//! length, and `reveal(MaxBatch, MaxOutputBytes)` the block weight.
 #![cfg_attr(not(feature = "std"), no_std)]
 #![warn(missing_docs)]
 
@@ -104,6 +125,13 @@ pub const KEY_TYPE: sp_core::crypto::KeyTypeId = sp_core::crypto::KeyTypeId(*b"i
 
 /// Signing context of a commit batch.
 pub const COMMIT_CONTEXT: &[u8] = b"inferchain/commit";
+/// The output a worker reveals for an inference it could not execute for a reason that does
+/// not depend on its node (the engine rejected the inputs or the execution failed): the empty
+/// encoding, which is never a valid tensor map. A majority agreeing on it fails the request
+/// with [`FailureReason::ExecutionFailed`] instead of punishing workers for inputs a requester
+/// chose.
+pub const EXECUTION_FAILED: &[u8] = &[];
+
 /// Signing context of a reveal batch.
 pub const REVEAL_CONTEXT: &[u8] = b"inferchain/reveal";
 
@@ -1462,7 +1490,9 @@ impl<T: Config> Pallet<T> {
         );
         match req.kind {
             JobKind::Inference { .. } => {
-                TensorMap::decode_checked(output).map_err(|_| Error::<T>::BadOutputs)?;
+                if output != EXECUTION_FAILED {
+                    TensorMap::decode_checked(output).map_err(|_| Error::<T>::BadOutputs)?;
+                }
             }
             JobKind::Validation => {
                 let _outcome = ValidationOutcome::decode_all(&mut &output[..])
@@ -1537,7 +1567,8 @@ impl<T: Config> Pallet<T> {
             let mut members = alloc::vec![false; req.slots.len()];
             let mut count = 0usize;
             for (j, (slot_idx, out)) in reveals.iter().enumerate() {
-                let agrees = if maps.is_empty() {
+                let agrees = if maps.is_empty() || out.is_empty() || rep.is_empty() {
+                    // Exact comparison, or an execution failure (agrees only with itself).
                     out == rep
                 } else {
                     match (
@@ -1633,23 +1664,37 @@ impl<T: Config> Pallet<T> {
                     .collect::<Vec<_>>()
                     .try_into()
                     .unwrap_or_default();
-                req.status = RequestStatus::Completed;
+                let failed = matches!(req.kind, JobKind::Inference { .. })
+                    && output.as_slice() == EXECUTION_FAILED;
                 match &req.kind {
                     JobKind::Inference {
                         requester,
                         royalty,
                         worker_fee,
-                    } => Self::pay(id, &req, requester, *royalty, *worker_fee, &agreeing),
+                    } => {
+                        // An agreed execution failure pays the workers but not the royalty.
+                        let royalty = if failed { Zero::zero() } else { *royalty };
+                        Self::pay(id, &req, requester, royalty, *worker_fee, &agreeing)
+                    }
                     JobKind::Validation => {
                         Self::conclude_validation(req.model_id, Some(&output), &agreeing, false)
                     }
                 }
-                Results::<T>::insert(id, output.clone());
-                Self::deposit_event(Event::InferenceCompleted {
-                    request_id: id,
-                    outputs: output,
-                    agreeing,
-                });
+                if failed {
+                    req.status = RequestStatus::Failed(FailureReason::ExecutionFailed);
+                    Self::deposit_event(Event::InferenceFailed {
+                        request_id: id,
+                        reason: FailureReason::ExecutionFailed,
+                    });
+                } else {
+                    req.status = RequestStatus::Completed;
+                    Results::<T>::insert(id, output.clone());
+                    Self::deposit_event(Event::InferenceCompleted {
+                        request_id: id,
+                        outputs: output,
+                        agreeing,
+                    });
+                }
             }
             None => {
                 req.status = RequestStatus::Failed(FailureReason::Inconclusive);

@@ -239,6 +239,8 @@ pub struct FakeHost {
     /// Added to every output element (to simulate a wrong or changed backend); shared with
     /// the test.
     pub skew: std::sync::Arc<std::sync::Mutex<f32>>,
+    /// Fail execution with this error.
+    pub run_error: Option<HostError>,
     /// Count of calls, shared with the test.
     pub calls: std::sync::Arc<std::sync::atomic::AtomicU32>,
 }
@@ -260,6 +262,9 @@ impl InferenceHost for FakeHost {
         _policy: ExecutionPolicy,
     ) -> Result<Vec<u8>, HostError> {
         self.calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        if let Some(e) = &self.run_error {
+            return Err(e.clone());
+        }
         let map = TensorMap::decode_checked(inputs_bytes)
             .map_err(|_| HostError::BadInputs(b"decode".to_vec()))?;
         let x = map.get(b"x").ok_or(HostError::BadInputs(b"x".to_vec()))?;

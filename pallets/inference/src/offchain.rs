@@ -15,8 +15,13 @@
 //! is still missing on chain [`RESUBMIT_AFTER`] blocks later (e.g. the transaction was dropped).
 //! Outputs survive a node restart, so a worker that committed can still reveal.
 //!
-//! Failures of the node itself (no backend, missing model chunks) are not reported: the worker
-//! does not commit and is slashed for not committing, as it cannot do the work.
+//! Failures of the node itself (no backend, missing model chunks, unsupported policy, a
+//! contained panic) are not reported: the worker does not commit and is slashed for not
+//! committing, as it cannot do the work. Failures that depend on the model and the inputs
+//! (`HostError::BadInputs`, `HostError::Run`) are committed to as the empty output
+//! [`crate::EXECUTION_FAILED`], so that a requester cannot make honest workers lose their bond
+//! with inputs the model cannot process. Caveat: `HostError::Run` also covers time limits,
+//! which depend on the node; a worker that hits one while the others succeed is outvoted.
 
 use crate::{
     crypto, Assignments, Call, CommitBatchOf, Config, JobKind, Models, OutputOf, Pallet, Request,
@@ -167,6 +172,12 @@ pub fn compute<T: Config>(id: RequestId, req: &Request<T>) -> Option<Vec<u8>> {
             };
             match inference_host::run(req.model_id, chunks, &inputs, model.policy.execution) {
                 Ok(outputs) => Some(outputs),
+                // Failures that depend on the model and inputs, not on this node: report them
+                // so that the request fails without punishing the workers.
+                Err(e @ (HostError::BadInputs(_) | HostError::Run(_))) => {
+                    log::info!(target: LOG_TARGET, "job {id} cannot be executed: {e:?}");
+                    Some(crate::EXECUTION_FAILED.to_vec())
+                }
                 Err(e) => {
                     log::warn!(target: LOG_TARGET, "cannot run job {id}: {e:?}");
                     None

@@ -1405,6 +1405,62 @@ fn bounded_vec_inputs_limit() {
     });
 }
 
+#[test]
+fn agreed_execution_failure_pays_workers_not_royalty() {
+    new_test_ext().execute_with(|| {
+        let id = request(genesis_model());
+        let ws = workers_of(id);
+        let before: Vec<Balance> = ws.iter().map(|w| free(&acc(*w))).collect();
+        for w in &ws {
+            assert_ok!(commit(*w, id, crate::EXECUTION_FAILED));
+        }
+        assert_ok!(reveal(ws[0], id, crate::EXECUTION_FAILED));
+        assert_eq!(
+            Requests::<Test>::get(id).expect("job").status,
+            RequestStatus::Failed(FailureReason::ExecutionFailed)
+        );
+        assert!(has_event(Event::InferenceFailed {
+            request_id: id,
+            reason: FailureReason::ExecutionFailed
+        }));
+        assert!(Results::<Test>::get(id).is_none());
+        assert!(slashes(id).is_empty());
+        for (w, b) in ws.iter().zip(before) {
+            assert_eq!(free(&acc(*w)), b + 110);
+        }
+        assert_eq!(free(&owner()), INITIAL);
+        assert_eq!(free(&requester()), INITIAL - 330);
+        check_invariants();
+    });
+}
+
+#[test]
+fn execution_failure_only_agrees_with_itself_under_tolerance() {
+    new_test_ext().execute_with(|| {
+        let id = request(tolerance_model());
+        let ws = workers_of(id);
+        let outs = [
+            crate::EXECUTION_FAILED.to_vec(),
+            crate::EXECUTION_FAILED.to_vec(),
+            good(),
+        ];
+        for (w, o) in ws.iter().zip(outs.iter()) {
+            assert_ok!(commit(*w, id, o));
+        }
+        for (w, o) in ws.iter().zip(outs.iter()) {
+            assert_ok!(reveal(*w, id, o));
+        }
+        assert_eq!(
+            Requests::<Test>::get(id).expect("job").status,
+            RequestStatus::Failed(FailureReason::ExecutionFailed)
+        );
+        assert_eq!(
+            slashes(id),
+            vec![(ws[2], Offence::WrongResult, MIN_BOND * 2 / 5)]
+        );
+    });
+}
+
 // ------------------------------------------------------------------ offchain worker
 
 mod ocw {
@@ -1614,6 +1670,38 @@ mod ocw {
         ext.execute_with(|| {
             Inference::offchain_worker(1);
             assert!(drain(&pool).is_empty());
+        });
+    }
+
+    #[test]
+    fn execution_failures_are_committed_as_such() {
+        let host = FakeHost {
+            run_error: Some(HostError::Run(b"division by zero".to_vec())),
+            ..Default::default()
+        };
+        let (mut ext, pool) = ocw_ext(Some(host));
+        let id = ext.execute_with(|| request(genesis_model()));
+        ext.persist_offchain_overlay();
+        ext.execute_with(|| {
+            Inference::offchain_worker(1);
+            let commits = drain(&pool);
+            assert_eq!(commits.len(), 3);
+            for c in commits {
+                let (w, _) = summary(&c);
+                if let Call::commit { items, .. } = &c {
+                    assert_eq!(items[0].1, commitment(w, crate::EXECUTION_FAILED));
+                }
+                assert_eq!(submit(c), Ok(()));
+            }
+            run_to_block(2);
+            Inference::offchain_worker(2);
+            for r in drain(&pool) {
+                let _ = submit(r);
+            }
+            assert_eq!(
+                Requests::<Test>::get(id).expect("job").status,
+                RequestStatus::Failed(FailureReason::ExecutionFailed)
+            );
         });
     }
 

@@ -230,6 +230,10 @@ pub enum RequestStatus {
 pub enum FailureReason {
     /// Outputs were revealed but no group of agreeing workers formed a majority.
     Inconclusive,
+    /// A majority of the workers agreed that the model cannot be executed on these inputs
+    /// (they revealed the empty output, see [`crate::EXECUTION_FAILED`]). The agreeing
+    /// workers are paid their fee; the royalty is refunded.
+    ExecutionFailed,
 }
 
 /// One assigned worker's progress on a job.
