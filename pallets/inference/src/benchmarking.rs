@@ -367,6 +367,26 @@ mod benchmarks {
     }
 
     #[benchmark]
+    fn revalidate(w: Linear<1, { T::MaxWorkers::get() }>) -> Result<(), BenchmarkError> {
+        workers::<T>(w)?;
+        let id = active_model::<T>(1, 1, ExecutionPolicy::Exact, 1)?;
+        let owner = Models::<T>::get(id).ok_or(stop("model"))?.owner;
+        Models::<T>::mutate(id, |m| {
+            if let Some(m) = m {
+                m.status = ModelStatus::Rejected(RejectReason::NoResponse);
+                m.info = None;
+            }
+        });
+        #[extrinsic_call]
+        _(RawOrigin::Signed(owner), id);
+        assert!(matches!(
+            Models::<T>::get(id).map(|m| m.status),
+            Some(ModelStatus::Validating(_))
+        ));
+        Ok(())
+    }
+
+    #[benchmark]
     fn retire_model(c: Linear<1, MAX_CHUNKS>) -> Result<(), BenchmarkError> {
         let owner = funded::<T>("owner", 1);
         let hashes: ChunkHashes = (0..c)

@@ -723,6 +723,9 @@ pub mod pallet {
         EmptyBatch,
         /// The batch names a job twice.
         DuplicateInBatch,
+        /// Only a model whose validation was inconclusive or got no response can be
+        /// validated again.
+        NotRevalidatable,
         /// An arithmetic overflow.
         Overflow,
     }
@@ -946,19 +949,7 @@ pub mod pallet {
             Self::deposit_event(Event::ChunkUploaded { model_id, index });
             let complete = model.received_count as usize == model.chunk_hashes.len();
             if complete {
-                let id = Self::next_request_id()?;
-                let committee_size = T::ValidationReplicas::get()
-                    .min(ActiveWorkers::<T>::decode_len().unwrap_or(0) as u32);
-                ensure!(committee_size >= 1, Error::<T>::NotEnoughWorkers);
-                let committee = Self::draw_workers(id, committee_size)?;
-                Self::create_job(id, model_id, JobKind::Validation, committee.clone(), 0)?;
-                model.status = ModelStatus::Validating(id);
-                Models::<T>::insert(model_id, model);
-                Self::deposit_event(Event::ModelValidationStarted {
-                    model_id,
-                    request_id: id,
-                    committee,
-                });
+                Self::start_validation(model_id, model)?;
                 Ok(Some(T::WeightInfo::upload_final_chunk(
                     bytes.len() as u32,
                     ActiveWorkers::<T>::decode_len().unwrap_or(0) as u32,
@@ -1125,6 +1116,29 @@ pub mod pallet {
                 Self::do_reveal(&account, id, output, now)?;
             }
             Ok(())
+        }
+
+        /// Starts a new validation of a model whose validation was inconclusive or got no
+        /// response (owner only), holding the deposit again. The chunks are still in the
+        /// offchain index, so nothing is uploaded again.
+        #[pallet::call_index(11)]
+        #[pallet::weight(T::WeightInfo::revalidate(T::MaxWorkers::get()))]
+        pub fn revalidate(origin: OriginFor<T>, model_id: ModelId) -> DispatchResult {
+            let who = ensure_signed(origin)?;
+            let mut model = Models::<T>::get(model_id).ok_or(Error::<T>::ModelNotFound)?;
+            ensure!(model.owner == who, Error::<T>::NotModelOwner);
+            ensure!(
+                matches!(
+                    model.status,
+                    ModelStatus::Rejected(RejectReason::Inconclusive | RejectReason::NoResponse)
+                ),
+                Error::<T>::NotRevalidatable
+            );
+            let deposit = Self::model_deposit(model.size);
+            T::Currency::hold(&HoldReason::ModelDeposit.into(), &who, deposit)
+                .map_err(|_| Error::<T>::InsufficientBalance)?;
+            model.deposit = deposit;
+            Self::start_validation(model_id, model)
         }
     }
 }
@@ -1309,6 +1323,25 @@ impl<T: Config> Pallet<T> {
     /// Whether a validated schema can be used by the chain.
     pub(crate) fn usable(info: &ModelInfo) -> bool {
         !info.inputs.is_empty() && !info.outputs.is_empty() && info.cost <= MAX_COST
+    }
+
+    /// Draws a validation committee for a completely uploaded model and starts its
+    /// validation job.
+    fn start_validation(model_id: ModelId, mut model: Model<T>) -> DispatchResult {
+        let id = Self::next_request_id()?;
+        let committee_size =
+            T::ValidationReplicas::get().min(ActiveWorkers::<T>::decode_len().unwrap_or(0) as u32);
+        ensure!(committee_size >= 1, Error::<T>::NotEnoughWorkers);
+        let committee = Self::draw_workers(id, committee_size)?;
+        Self::create_job(id, model_id, JobKind::Validation, committee.clone(), 0)?;
+        model.status = ModelStatus::Validating(id);
+        Models::<T>::insert(model_id, model);
+        Self::deposit_event(Event::ModelValidationStarted {
+            model_id,
+            request_id: id,
+            committee,
+        });
+        Ok(())
     }
 
     /// Removes a model record, returns its deposit and clears its chunks from the offchain

@@ -677,6 +677,50 @@ fn validation_without_response_rejects_and_refunds() {
 }
 
 #[test]
+fn revalidate_after_no_response() {
+    new_test_ext().execute_with(|| {
+        let (id, job) = register_and_upload(100, 30);
+        assert_noop!(
+            Inference::revalidate(RuntimeOrigin::signed(owner()), id),
+            Error::<Test>::NotRevalidatable
+        );
+        run_to_block(2 + COMMIT_PERIOD);
+        assert_eq!(
+            Models::<Test>::get(id).expect("model").status,
+            ModelStatus::Rejected(RejectReason::NoResponse)
+        );
+        assert_noop!(
+            Inference::revalidate(RuntimeOrigin::signed(acc(1)), id),
+            Error::<Test>::NotModelOwner
+        );
+        assert_noop!(
+            Inference::revalidate(RuntimeOrigin::signed(owner()), H256::zero()),
+            Error::<Test>::ModelNotFound
+        );
+        assert_ok!(Inference::revalidate(RuntimeOrigin::signed(owner()), id));
+        let ModelStatus::Validating(again) = Models::<Test>::get(id).expect("model").status else {
+            panic!("not validating");
+        };
+        assert_ne!(again, job);
+        assert_eq!(held(HoldReason::ModelDeposit, &owner()), 600);
+        let out = ValidationOutcome::Ok(test_info()).encode();
+        for w in workers_of(again) {
+            assert_ok!(commit(w, again, &out));
+        }
+        assert_ok!(reveal(workers_of(again)[0], again, &out));
+        assert_eq!(
+            Models::<Test>::get(id).expect("model").status,
+            ModelStatus::Active
+        );
+        assert_noop!(
+            Inference::revalidate(RuntimeOrigin::signed(owner()), id),
+            Error::<Test>::NotRevalidatable
+        );
+        check_invariants();
+    });
+}
+
+#[test]
 fn set_price_works_and_fails() {
     new_test_ext().execute_with(|| {
         assert_ok!(Inference::set_price(

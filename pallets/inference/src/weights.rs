@@ -33,6 +33,7 @@ pub trait WeightInfo {
 	fn upload_chunk(b: u32, ) -> Weight;
 	fn upload_final_chunk(b: u32, w: u32, ) -> Weight;
 	fn set_price() -> Weight;
+	fn revalidate(w: u32, ) -> Weight;
 	fn retire_model(c: u32, ) -> Weight;
 	fn request_inference(i: u32, w: u32, ) -> Weight;
 	fn commit(n: u32, ) -> Weight;
@@ -106,6 +107,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		Weight::from_parts(25_000_000, 12_000)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
+	}
+	/// Storage: `Inference::Models` (r:1 w:1), `Balances::Holds` (r:1 w:1), then as the
+	/// committee draw of `upload_final_chunk`.
+	/// The range of component `w` is `[1, MaxWorkers]`.
+	fn revalidate(w: u32, ) -> Weight {
+		Weight::from_parts(110_000_000, 20_000)
+			.saturating_add(Weight::from_parts(2_000_000, 2_600).saturating_mul(w.into()))
+			.saturating_add(T::DbWeight::get().reads(7_u64))
+			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(w.into())))
+			.saturating_add(T::DbWeight::get().writes(14_u64))
 	}
 	/// Storage: `Inference::Models` (r:1 w:1), `Balances::Holds` (r:1 w:1), offchain index (w:c)
 	/// The range of component `c` is `[1, 256]`.
@@ -258,6 +269,16 @@ impl WeightInfo for () {
 		Weight::from_parts(25_000_000, 12_000)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
+	}
+	/// Storage: `Inference::Models` (r:1 w:1), `Balances::Holds` (r:1 w:1), then as the
+	/// committee draw of `upload_final_chunk`.
+	/// The range of component `w` is `[1, MaxWorkers]`.
+	fn revalidate(w: u32, ) -> Weight {
+		Weight::from_parts(110_000_000, 20_000)
+			.saturating_add(Weight::from_parts(2_000_000, 2_600).saturating_mul(w.into()))
+			.saturating_add(RocksDbWeight::get().reads(7_u64))
+			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(w.into())))
+			.saturating_add(RocksDbWeight::get().writes(14_u64))
 	}
 	/// Storage: `Inference::Models` (r:1 w:1), `Balances::Holds` (r:1 w:1), offchain index (w:c)
 	/// The range of component `c` is `[1, 256]`.
