@@ -71,6 +71,47 @@
 //! `CommitPeriod >= MaxBatch / MaxJobsPerBlock`. The largest reveal batch
 //! (`MaxBatch * MaxOutputBytes`) and a chunk upload (`MAX_CHUNK_BYTES`) must fit the block
 //! length, and `reveal(MaxBatch, MaxOutputBytes)` the block weight.
+//!
+//! ## Example runtime configuration
+//! ```ignore
+//! parameter_types! {
+//!     pub const InferenceRejectionFee: Perbill = Perbill::from_percent(10);
+//!     pub const InferenceWrongSlash: Perbill = Perbill::from_percent(20);
+//!     pub const InferenceNoRevealSlash: Perbill = Perbill::from_percent(10);
+//!     pub const InferenceNoCommitSlash: Perbill = Perbill::from_percent(5);
+//! }
+//! impl pallet_inference::Config for Runtime {
+//!     type RuntimeHoldReason = RuntimeHoldReason;
+//!     type Currency = Balances;
+//!     type OnSlash = (); // burn
+//!     type WeightInfo = pallet_inference::weights::SubstrateWeight<Runtime>;
+//!     type MinWorkerBond = ConstU128<{ 100 * UNIT }>;
+//!     type UnbondingPeriod = ConstU32<{ 1 * DAYS }>;
+//!     type MaxWorkers = ConstU32<256>;
+//!     type MaxAssignmentsPerWorker = ConstU32<64>;
+//!     type MaxReplicas = ConstU32<5>;
+//!     type ValidationReplicas = ConstU32<3>;
+//!     type ModelDepositBase = ConstU128<{ 10 * UNIT }>;
+//!     type ModelDepositPerByte = ConstU128<{ UNIT / 100_000 }>;
+//!     type RejectionFee = InferenceRejectionFee;
+//!     type MaxNameLen = ConstU32<64>;
+//!     type MaxDescriptionLen = ConstU32<1024>;
+//!     type MaxInputBytes = ConstU32<{ 64 * 1024 }>;
+//!     type MaxOutputBytes = ConstU32<{ 32 * 1024 }>;
+//!     type MaxBatch = ConstU32<8>;
+//!     type MaxJobsPerBlock = ConstU32<8>;
+//!     type CommitPeriod = ConstU32<10>;
+//!     type RevealPeriod = ConstU32<10>;
+//!     type ResultRetention = ConstU32<600>;
+//!     type BaseWorkerFee = ConstU128<{ UNIT / 100 }>;
+//!     type FeePerCostUnit = ConstU128<1>;
+//!     type FeePerInputByte = ConstU128<{ UNIT / 1_000_000 }>;
+//!     type WrongResultSlash = InferenceWrongSlash;
+//!     type NoRevealSlash = InferenceNoRevealSlash;
+//!     type NoCommitSlash = InferenceNoCommitSlash;
+//!     type WorkerTxPriority = ConstU64<{ TransactionPriority::MAX / 2 }>;
+//! }
+//! ```
 #![cfg_attr(not(feature = "std"), no_std)]
 #![warn(missing_docs)]
 

@@ -1822,6 +1822,10 @@ mod props {
         Unregister(u8),
         /// Worker withdraws its bond.
         Withdraw(u8),
+        /// The owner registers and uploads a small model (starting its validation).
+        NewModel(u8),
+        /// The owner retires one of its models.
+        Retire(u8),
     }
 
     fn action() -> impl Strategy<Value = Action> {
@@ -1834,6 +1838,8 @@ mod props {
             2 => (1u8..4).prop_map(Action::Advance),
             1 => (1u8..=6).prop_map(Action::Unregister),
             1 => (1u8..=6).prop_map(Action::Withdraw),
+            1 => any::<u8>().prop_map(Action::NewModel),
+            1 => any::<u8>().prop_map(Action::Retire),
         ]
     }
 
@@ -1874,7 +1880,51 @@ mod props {
             }
         }
         prop_assert_eq!(held(HoldReason::RequestFee, &requester()), pending_fees);
+        // The owner's deposit hold is exactly the deposits of its models.
+        let deposits: Balance = Models::<Test>::iter_values().map(|m| m.deposit).sum();
+        prop_assert_eq!(held(HoldReason::ModelDeposit, &owner()), deposits);
+        for m in Models::<Test>::iter_values() {
+            if let ModelStatus::Rejected(_) = m.status {
+                prop_assert_eq!(m.deposit, 0);
+            }
+        }
         Ok(())
+    }
+
+    /// The honest or dishonest output of job `id` (a schema for validations).
+    fn output_for(id: u64, honest: bool) -> Vec<u8> {
+        let validation =
+            Requests::<Test>::get(id).is_some_and(|r| matches!(r.kind, JobKind::Validation));
+        match (validation, honest) {
+            (true, true) => ValidationOutcome::Ok(test_info()).encode(),
+            (true, false) => ValidationOutcome::Err(ValidationFailure::Invalid).encode(),
+            (false, true) => good(),
+            (false, false) => bad(),
+        }
+    }
+
+    /// Registers and uploads a one-chunk model; errors are ignored.
+    fn new_model(salt: u8) {
+        let (id, chunks, hashes) = model_bytes(100, salt);
+        if Inference::register_model(
+            RuntimeOrigin::signed(owner()),
+            id,
+            100,
+            hashes.try_into().expect("short"),
+            Default::default(),
+            Default::default(),
+            exact(3),
+            PRICE,
+        )
+        .is_ok()
+        {
+            let _ = Inference::upload_chunk(
+                RuntimeOrigin::signed(owner()),
+                id,
+                0,
+                chunk(chunks[0].clone()),
+            );
+        }
     }
 
     fn job(sel: u8) -> Option<u64> {
@@ -1901,12 +1951,10 @@ mod props {
                             );
                         },
                         Action::Commit(w, sel, honest) => if let Some(id) = job(sel) {
-                            let out = if honest { good() } else { bad() };
-                            let _ = commit(w, id, &out);
+                            let _ = commit(w, id, &output_for(id, honest));
                         },
                         Action::Reveal(w, sel, honest) => if let Some(id) = job(sel) {
-                            let out = if honest { good() } else { bad() };
-                            let _ = reveal(w, id, &out);
+                            let _ = reveal(w, id, &output_for(id, honest));
                         },
                         Action::Advance(n) => run_to_block(System::block_number() + n as u64),
                         Action::Unregister(w) => {
@@ -1914,6 +1962,14 @@ mod props {
                         },
                         Action::Withdraw(w) => {
                             let _ = Inference::withdraw_bond(RuntimeOrigin::signed(acc(w)));
+                        },
+                        Action::NewModel(salt) => new_model(salt),
+                        Action::Retire(sel) => {
+                            let ids: Vec<ModelId> = Models::<Test>::iter_keys().collect();
+                            if !ids.is_empty() {
+                                let id = ids[sel as usize % ids.len()];
+                                let _ = Inference::retire_model(RuntimeOrigin::signed(owner()), id);
+                            }
                         },
                     }
                     check(issuance)?;
@@ -1929,6 +1985,18 @@ mod props {
                 for (_, w) in Workers::<Test>::iter() {
                     prop_assert_eq!(w.assigned, 0);
                 }
+                // Retiring every model leaves no deposit held.
+                let ids: Vec<ModelId> = Models::<Test>::iter_keys().collect();
+                for id in ids {
+                    prop_assert!(!matches!(
+                        Models::<Test>::get(id).map(|m| m.status),
+                        Some(ModelStatus::Validating(_))
+                    ));
+                    let _ = Inference::retire_model(RuntimeOrigin::signed(owner()), id);
+                }
+                prop_assert_eq!(Models::<Test>::iter().count(), 0);
+                prop_assert_eq!(held(HoldReason::ModelDeposit, &owner()), 0);
+                check(issuance)?;
                 // And everything is pruned after the retention period.
                 run_to_block(System::block_number() + RETENTION + 1);
                 prop_assert_eq!(Requests::<Test>::iter().count(), 0);
