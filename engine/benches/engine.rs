@@ -28,14 +28,22 @@ fn root() -> PathBuf {
 fn models() -> Vec<(String, PathBuf, PathBuf)> {
     let t = root().join("tests").join("models");
     let s = root().join("..").join("models").join("sample");
-    let mut v = vec![("sample-mlp 4-8-3".to_string(), s.join("mlp.onnx"), s.join("input.json"))];
+    let mut v = vec![(
+        "sample-mlp 4-8-3".to_string(),
+        s.join("mlp.onnx"),
+        s.join("input.json"),
+    )];
     for (name, label) in [
         ("mlp", "mlp 64-128-128-10"),
         ("cnn", "cnn 16x16 2conv"),
         ("int8", "int8 qlinearmatmul 64x32"),
         ("activations", "activations 64"),
     ] {
-        v.push((label.to_string(), t.join(format!("{name}.onnx")), t.join(format!("{name}.input.json"))));
+        v.push((
+            label.to_string(),
+            t.join(format!("{name}.onnx")),
+            t.join(format!("{name}.input.json")),
+        ));
     }
     v
 }
@@ -102,14 +110,22 @@ fn run_child(mode: &str) -> Vec<(String, f64, f64)> {
         .env("INFERCHAIN_EXACT_MODE", mode)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     eprint!("{}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout)
         .unwrap()
         .lines()
         .map(|l| {
             let f: Vec<&str> = l.split('\t').collect();
-            (f[0].to_string(), f[1].parse().unwrap(), f[2].parse().unwrap())
+            (
+                f[0].to_string(),
+                f[1].parse().unwrap(),
+                f[2].parse().unwrap(),
+            )
         })
         .collect()
 }
@@ -135,7 +151,11 @@ fn synthetic_mlp(width: usize, layers: usize) -> Vec<u8> {
         let out_w = if l == layers { 10 } else { width };
         let w: Vec<f32> = (0..width * out_w).map(|_| rand() / width as f32).collect();
         inits.push(tensor(format!("w{l}"), vec![width as i64, out_w as i64], w));
-        inits.push(tensor(format!("b{l}"), vec![out_w as i64], vec![0.01; out_w]));
+        inits.push(tensor(
+            format!("b{l}"),
+            vec![out_w as i64],
+            vec![0.01; out_w],
+        ));
         let g = format!("g{l}");
         nodes.push(pb::NodeProto {
             op_type: "Gemm".into(),
@@ -175,7 +195,10 @@ fn synthetic_mlp(width: usize, layers: usize) -> Vec<u8> {
     };
     pb::ModelProto {
         ir_version: 8,
-        opset_import: vec![pb::OperatorSetIdProto { domain: String::new(), version: 13 }],
+        opset_import: vec![pb::OperatorSetIdProto {
+            domain: String::new(),
+            version: 13,
+        }],
         graph: Some(pb::GraphProto {
             node: nodes,
             initializer: inits,
@@ -205,7 +228,12 @@ fn ort_median(model: &Path, input: &Path) -> Option<f64> {
         eprintln!("onnxruntime: {}", String::from_utf8_lossy(&out.stderr));
         return None;
     }
-    String::from_utf8(out.stdout).ok()?.trim().parse::<f64>().ok().map(|v| v / 1e6)
+    String::from_utf8(out.stdout)
+        .ok()?
+        .trim()
+        .parse::<f64>()
+        .ok()
+        .map(|v| v / 1e6)
 }
 
 fn main() {
@@ -224,8 +252,16 @@ fn main() {
     }
     println!("\n## Cost of exactness (engine API, median µs; ratio vs native)\n");
     println!("| model | native | pinned AVX2+FMA tier | portable generic |\n|---|---|---|---|");
-    for ((n, e, _), ((_, p, _), (_, g, _))) in native.iter().zip(pinned.iter().zip(portable.iter())) {
-        println!("| {n} | {} | {} ({:.2}×) | {} ({:.2}×) |", us(*e), us(*p), p / e, us(*g), g / e);
+    for ((n, e, _), ((_, p, _), (_, g, _))) in native.iter().zip(pinned.iter().zip(portable.iter()))
+    {
+        println!(
+            "| {n} | {} | {} ({:.2}×) | {} ({:.2}×) |",
+            us(*e),
+            us(*p),
+            p / e,
+            us(*g),
+            g / e
+        );
     }
 
     // Cold path in this (parent, pinned-mode) process.
@@ -243,14 +279,28 @@ fn main() {
         let hit = median(Duration::from_millis(300), || {
             engine.ensure_loaded(id, || None).unwrap();
         });
-        println!("| mlp {width}×{layers} | {} | {:.2} | {} |", bytes.len(), miss * 1e3, us(hit));
+        println!(
+            "| mlp {width}×{layers} | {} | {:.2} | {} |",
+            bytes.len(),
+            miss * 1e3,
+            us(hit)
+        );
     }
 
     println!("\n## onnxruntime 1 thread vs engine (native kernels / pinned)\n");
     println!("| model | onnxruntime µs | engine native µs | ratio | engine pinned µs | ratio |\n|---|---|---|---|---|---|");
-    for ((name, m, i), ((_, e, _), (_, p, _))) in models().iter().zip(native.iter().zip(pinned.iter())) {
+    for ((name, m, i), ((_, e, _), (_, p, _))) in
+        models().iter().zip(native.iter().zip(pinned.iter()))
+    {
         match ort_median(m, i) {
-            Some(o) => println!("| {name} | {} | {} | {:.2} | {} | {:.2} |", us(o), us(*e), e / o, us(*p), p / o),
+            Some(o) => println!(
+                "| {name} | {} | {} | {:.2} | {} | {:.2} |",
+                us(o),
+                us(*e),
+                e / o,
+                us(*p),
+                p / o
+            ),
             None => println!("| {name} | n/a | {} | | {} | |", us(*e), us(*p)),
         }
     }

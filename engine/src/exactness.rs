@@ -76,7 +76,11 @@ impl Exactness {
             Ok(()) => "exact: available".to_string(),
             Err(e) => format!("exact: refused ({e})"),
         };
-        format!("mode {:?}, isa [{}], {exact}", self.mode, self.isa.join(","))
+        format!(
+            "mode {:?}, isa [{}], {exact}",
+            self.mode,
+            self.isa.join(",")
+        )
     }
 }
 
@@ -102,7 +106,10 @@ pub fn current() -> &'static Exactness {
 }
 
 fn isa_names() -> Vec<String> {
-    tract_linalg::isa::native().iter().map(|i| i.name().to_string()).collect()
+    tract_linalg::isa::native()
+        .iter()
+        .map(|i| i.name().to_string())
+        .collect()
 }
 
 fn apply(mode: ExactMode) -> Exactness {
@@ -114,7 +121,11 @@ fn apply(mode: ExactMode) -> Exactness {
     };
     if mode != ExactMode::Off {
         // User edits first (they simulate a weaker CPU in tests), then our mask.
-        let spec = [user.as_str(), mask].iter().filter(|s| !s.is_empty()).cloned().collect::<Vec<_>>();
+        let spec = [user.as_str(), mask]
+            .iter()
+            .filter(|s| !s.is_empty())
+            .cloned()
+            .collect::<Vec<_>>();
         knobs::set_str("TRACT_CPU_ISA", &spec.join(","));
         knobs::set_str("TRACT_LLC_BYTES", PINNED_LLC);
         // tract reads the vendor cohort from the environment only. Setting it here is sound
@@ -135,7 +146,11 @@ fn apply(mode: ExactMode) -> Exactness {
             }
         }
         ExactMode::Pinned => {
-            let missing: Vec<&str> = PINNED_REQUIRED.iter().copied().filter(|f| !has(f)).collect();
+            let missing: Vec<&str> = PINNED_REQUIRED
+                .iter()
+                .copied()
+                .filter(|f| !has(f))
+                .collect();
             if !missing.is_empty() {
                 Err(format!(
                     "this CPU cannot run the pinned Exact tier (x86_64 AVX2+FMA): missing {}",

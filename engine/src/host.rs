@@ -26,7 +26,10 @@ pub struct EngineHost<S> {
 impl<S: ChunkStore> EngineHost<S> {
     /// A host over `store` with a default engine.
     pub fn new(store: S) -> Self {
-        EngineHost { store, engine: Engine::default() }
+        EngineHost {
+            store,
+            engine: Engine::default(),
+        }
     }
 
     /// Assembles model bytes from chunks, enforcing chunk and model limits.
@@ -36,7 +39,10 @@ impl<S: ChunkStore> EngineHost<S> {
         }
         let mut bytes = Vec::new();
         for i in 0..chunks {
-            let chunk = self.store.chunk(model_id, i).ok_or(HostError::ModelUnavailable)?;
+            let chunk = self
+                .store
+                .chunk(model_id, i)
+                .ok_or(HostError::ModelUnavailable)?;
             if chunk.len() > MAX_CHUNK_BYTES as usize
                 || bytes.len() + chunk.len() > MAX_MODEL_BYTES as usize
             {
@@ -85,9 +91,14 @@ impl<S: ChunkStore> InferenceHost for EngineHost<S> {
             .map_err(|e| HostError::BadInputs(format!("{e:?}").into_bytes()))?;
         if !self.engine.cache().contains(&model_id) {
             let bytes = self.assemble(&model_id, chunks)?;
-            self.engine.ensure_loaded(model_id, || Some(bytes)).map_err(run_error)?;
+            self.engine
+                .ensure_loaded(model_id, || Some(bytes))
+                .map_err(run_error)?;
         }
-        let outputs = self.engine.run(&model_id, &inputs, policy).map_err(run_error)?;
+        let outputs = self
+            .engine
+            .run(&model_id, &inputs, policy)
+            .map_err(run_error)?;
         Ok(outputs.canonical_bytes())
     }
 }

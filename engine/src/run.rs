@@ -54,16 +54,30 @@ pub fn describe_schema(e: &SchemaError) -> String {
     match e {
         SchemaError::MissingInput { name } => format!("missing input {:?}", s(name)),
         SchemaError::UnexpectedInput { name } => {
-            format!("unexpected input {:?}: the model has no such input", s(name))
+            format!(
+                "unexpected input {:?}: the model has no such input",
+                s(name)
+            )
         }
-        SchemaError::DType { name, expected, actual } => format!(
+        SchemaError::DType {
+            name,
+            expected,
+            actual,
+        } => format!(
             "input {:?}: dtype {} but the model expects {}",
             s(name),
             actual.name(),
             expected.name()
         ),
-        SchemaError::Shape { name, expected, actual } => {
-            format!("input {:?}: shape {actual:?} but the model expects {expected:?}", s(name))
+        SchemaError::Shape {
+            name,
+            expected,
+            actual,
+        } => {
+            format!(
+                "input {:?}: shape {actual:?} but the model expects {expected:?}",
+                s(name)
+            )
         }
     }
 }
@@ -84,7 +98,10 @@ impl Engine {
     /// An engine whose plan cache holds at most `max_entries` plans and `max_bytes` of models.
     /// Configures the process kernels ([`exactness::current`]) if not done yet.
     pub fn new(max_entries: usize, max_bytes: usize) -> Engine {
-        Engine { cache: PlanCache::new(max_entries, max_bytes), exactness: exactness::current() }
+        Engine {
+            cache: PlanCache::new(max_entries, max_bytes),
+            exactness: exactness::current(),
+        }
     }
 
     /// The process kernel configuration.
@@ -121,7 +138,10 @@ impl Engine {
         let bytes = bytes().ok_or(RunError::NotLoaded(id))?;
         let actual = model_id(&bytes);
         if actual != id {
-            return Err(RunError::IdMismatch { expected: id, actual });
+            return Err(RunError::IdMismatch {
+                expected: id,
+                actual,
+            });
         }
         let compiled = compile(&bytes)?;
         Ok(self.cache.insert(id, compiled))
@@ -146,16 +166,28 @@ impl Engine {
         policy: ExecutionPolicy,
     ) -> Result<TensorMap, RunError> {
         if policy == ExecutionPolicy::Exact {
-            self.exactness.exact.clone().map_err(RunError::PolicyUnsupported)?;
+            self.exactness
+                .exact
+                .clone()
+                .map_err(RunError::PolicyUnsupported)?;
         }
         inputs.validate().map_err(RunError::BadInputs)?;
-        compiled.info.check_inputs(inputs).map_err(RunError::Schema)?;
+        compiled
+            .info
+            .check_inputs(inputs)
+            .map_err(RunError::Schema)?;
         let mut tvals: TVec<TValue> = tvec!();
         for spec in compiled.info.inputs.iter() {
             let t = inputs.get(&spec.name).ok_or_else(|| {
-                RunError::Schema(SchemaError::MissingInput { name: spec.name.to_vec() })
+                RunError::Schema(SchemaError::MissingInput {
+                    name: spec.name.to_vec(),
+                })
             })?;
-            tvals.push(to_tract(t).map_err(|e| RunError::Tract(format!("{e:#}")))?.into());
+            tvals.push(
+                to_tract(t)
+                    .map_err(|e| RunError::Tract(format!("{e:#}")))?
+                    .into(),
+            );
         }
         let plan = &compiled.plan;
         let outputs = contain(|| plan.run(tvals))
@@ -174,7 +206,10 @@ impl Engine {
                     spec.shape.to_vec()
                 )));
             }
-            named.push(NamedTensor { name: spec.name.to_vec(), tensor });
+            named.push(NamedTensor {
+                name: spec.name.to_vec(),
+                tensor,
+            });
         }
         TensorMap::new(named).map_err(|e| RunError::BadOutputs(format!("{e:?}")))
     }

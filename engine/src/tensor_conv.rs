@@ -16,19 +16,31 @@ pub fn to_tract(t: &Tensor) -> anyhow::Result<TractTensor> {
     let d = &t.data;
     Ok(match t.dtype {
         DType::F32 => {
-            let v: Vec<f32> = d.chunks_exact(4).map(|c| f32::from_le_bytes(le(c))).collect();
+            let v: Vec<f32> = d
+                .chunks_exact(4)
+                .map(|c| f32::from_le_bytes(le(c)))
+                .collect();
             TractTensor::from_shape(&shape, &v)?
         }
         DType::F64 => {
-            let v: Vec<f64> = d.chunks_exact(8).map(|c| f64::from_le_bytes(le(c))).collect();
+            let v: Vec<f64> = d
+                .chunks_exact(8)
+                .map(|c| f64::from_le_bytes(le(c)))
+                .collect();
             TractTensor::from_shape(&shape, &v)?
         }
         DType::I64 => {
-            let v: Vec<i64> = d.chunks_exact(8).map(|c| i64::from_le_bytes(le(c))).collect();
+            let v: Vec<i64> = d
+                .chunks_exact(8)
+                .map(|c| i64::from_le_bytes(le(c)))
+                .collect();
             TractTensor::from_shape(&shape, &v)?
         }
         DType::I32 => {
-            let v: Vec<i32> = d.chunks_exact(4).map(|c| i32::from_le_bytes(le(c))).collect();
+            let v: Vec<i32> = d
+                .chunks_exact(4)
+                .map(|c| i32::from_le_bytes(le(c)))
+                .collect();
             TractTensor::from_shape(&shape, &v)?
         }
         DType::I8 => {
@@ -45,9 +57,8 @@ pub fn to_tract(t: &Tensor) -> anyhow::Result<TractTensor> {
 
 /// Builds an Inferchain tensor from a tract tensor (quantized types map to their storage type).
 pub fn from_tract(t: &TractTensor) -> anyhow::Result<Tensor> {
-    let dtype = dtype_of(t.datum_type()).ok_or_else(|| {
-        anyhow::anyhow!("unsupported output dtype {:?}", t.datum_type())
-    })?;
+    let dtype = dtype_of(t.datum_type())
+        .ok_or_else(|| anyhow::anyhow!("unsupported output dtype {:?}", t.datum_type()))?;
     let view = t.try_as_plain_ram()?;
     let bytes = view.as_bytes();
     // tract stores native-endian data; every supported platform is little-endian.
@@ -59,8 +70,7 @@ pub fn from_tract(t: &TractTensor) -> anyhow::Result<Tensor> {
         bytes.to_vec()
     };
     let shape = t.shape().iter().map(|d| *d as u64).collect();
-    Tensor::new(dtype, shape, data)
-        .map_err(|e| anyhow::anyhow!("output tensor invalid: {e:?}"))
+    Tensor::new(dtype, shape, data).map_err(|e| anyhow::anyhow!("output tensor invalid: {e:?}"))
 }
 
 /// The tract datum type of an Inferchain dtype.

@@ -23,8 +23,11 @@ pub fn read_file(path: &Path, single_input: Option<&str>) -> Result<TensorMap> {
             let name = single_input
                 .ok_or_else(|| anyhow!(".npy input needs a model with exactly one input"))?;
             let t = from_npy(&bytes)?;
-            TensorMap::new(vec![NamedTensor { name: name.as_bytes().to_vec(), tensor: t }])
-                .map_err(|e| anyhow!("invalid tensor: {e:?}"))
+            TensorMap::new(vec![NamedTensor {
+                name: name.as_bytes().to_vec(),
+                tensor: t,
+            }])
+            .map_err(|e| anyhow!("invalid tensor: {e:?}"))
         }
         other => bail!("unknown tensor file extension {other:?} (use .json, .npz or .npy)"),
     }
@@ -41,7 +44,10 @@ pub fn write_file(path: &Path, map: &TensorMap) -> Result<()> {
 }
 
 fn extension(path: &Path) -> String {
-    path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase()
+    path.extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase()
 }
 
 fn float_json(v: f64, is_f32: bool) -> Value {
@@ -72,7 +78,8 @@ fn json_float(v: &Value) -> Result<f64> {
 }
 
 fn json_int(v: &Value) -> Result<i64> {
-    v.as_i64().ok_or_else(|| anyhow!("expected an integer, got {v}"))
+    v.as_i64()
+        .ok_or_else(|| anyhow!("expected an integer, got {v}"))
 }
 
 /// Converts a tensor to its JSON object.
@@ -84,14 +91,22 @@ pub fn tensor_to_json(t: &Tensor) -> Result<Value> {
     }
     let d = &t.data;
     let data: Vec<Value> = match t.dtype {
-        DType::F32 => {
-            d.chunks_exact(4).map(|c| float_json(f32::from_le_bytes(le(c)) as f64, true)).collect()
-        }
-        DType::F64 => {
-            d.chunks_exact(8).map(|c| float_json(f64::from_le_bytes(le(c)), false)).collect()
-        }
-        DType::I64 => d.chunks_exact(8).map(|c| json!(i64::from_le_bytes(le(c)))).collect(),
-        DType::I32 => d.chunks_exact(4).map(|c| json!(i32::from_le_bytes(le(c)))).collect(),
+        DType::F32 => d
+            .chunks_exact(4)
+            .map(|c| float_json(f32::from_le_bytes(le(c)) as f64, true))
+            .collect(),
+        DType::F64 => d
+            .chunks_exact(8)
+            .map(|c| float_json(f64::from_le_bytes(le(c)), false))
+            .collect(),
+        DType::I64 => d
+            .chunks_exact(8)
+            .map(|c| json!(i64::from_le_bytes(le(c))))
+            .collect(),
+        DType::I32 => d
+            .chunks_exact(4)
+            .map(|c| json!(i32::from_le_bytes(le(c))))
+            .collect(),
         DType::I8 => d.iter().map(|b| json!(*b as i8)).collect(),
         DType::U8 => d.iter().map(|b| json!(*b)).collect(),
         DType::Bool => d.iter().map(|b| json!(*b != 0)).collect(),
@@ -111,7 +126,9 @@ pub fn to_json(map: &TensorMap) -> Result<Value> {
 
 /// Parses one tensor from its JSON object.
 pub fn tensor_from_json(v: &Value) -> Result<Tensor> {
-    let dtype = v["dtype"].as_str().ok_or_else(|| anyhow!("missing \"dtype\""))?;
+    let dtype = v["dtype"]
+        .as_str()
+        .ok_or_else(|| anyhow!("missing \"dtype\""))?;
     let dtype = DType::from_name(dtype).ok_or_else(|| anyhow!("unknown dtype {dtype:?}"))?;
     let shape: Vec<u64> = v["shape"]
         .as_array()
@@ -148,7 +165,9 @@ fn flatten(v: &Value) -> Vec<&Value> {
 
 /// Parses a tensor map from a JSON object keyed by tensor name.
 pub fn from_json(v: &Value) -> Result<TensorMap> {
-    let obj = v.as_object().ok_or_else(|| anyhow!("expected a JSON object of tensors"))?;
+    let obj = v
+        .as_object()
+        .ok_or_else(|| anyhow!("expected a JSON object of tensors"))?;
     let tensors = obj
         .iter()
         .map(|(k, t)| {
@@ -175,25 +194,41 @@ fn descr(dtype: DType) -> &'static str {
 
 /// Parses a `.npy` file (C order, little-endian or byte-sized dtypes).
 pub fn from_npy(bytes: &[u8]) -> Result<Tensor> {
-    ensure!(bytes.len() >= 10 && &bytes[..6] == b"\x93NUMPY", "not a .npy file");
+    ensure!(
+        bytes.len() >= 10 && &bytes[..6] == b"\x93NUMPY",
+        "not a .npy file"
+    );
     let (header_len, start) = match bytes[6] {
         1 => (u16::from_le_bytes([bytes[8], bytes[9]]) as usize, 10),
         2 | 3 => {
             ensure!(bytes.len() >= 12, "truncated .npy header");
-            (u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]) as usize, 12)
+            (
+                u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]) as usize,
+                12,
+            )
         }
         v => bail!("unsupported .npy version {v}"),
     };
-    let header = bytes.get(start..start + header_len).ok_or_else(|| anyhow!("truncated .npy"))?;
+    let header = bytes
+        .get(start..start + header_len)
+        .ok_or_else(|| anyhow!("truncated .npy"))?;
     let header = std::str::from_utf8(header)?;
     let field = |key: &str| -> Result<&str> {
-        let at = header.find(&format!("'{key}'")).ok_or_else(|| anyhow!("no {key} in header"))?;
+        let at = header
+            .find(&format!("'{key}'"))
+            .ok_or_else(|| anyhow!("no {key} in header"))?;
         let rest = &header[at + key.len() + 2..];
-        let rest = rest.trim_start().strip_prefix(':').ok_or_else(|| anyhow!("bad header"))?;
+        let rest = rest
+            .trim_start()
+            .strip_prefix(':')
+            .ok_or_else(|| anyhow!("bad header"))?;
         Ok(rest.trim_start())
     };
     let d = field("descr")?;
-    let d = d.strip_prefix('\'').and_then(|r| r.split('\'').next()).ok_or_else(|| anyhow!("bad descr"))?;
+    let d = d
+        .strip_prefix('\'')
+        .and_then(|r| r.split('\'').next())
+        .ok_or_else(|| anyhow!("bad descr"))?;
     let dtype = match d {
         "<f4" => DType::F32,
         "<f8" => DType::F64,
@@ -204,14 +239,24 @@ pub fn from_npy(bytes: &[u8]) -> Result<Tensor> {
         "|b1" => DType::Bool,
         other => bail!("unsupported .npy dtype {other:?}"),
     };
-    ensure!(field("fortran_order")?.starts_with("False"), "Fortran-order .npy is not supported");
+    ensure!(
+        field("fortran_order")?.starts_with("False"),
+        "Fortran-order .npy is not supported"
+    );
     let s = field("shape")?;
-    let s = s.strip_prefix('(').and_then(|r| r.split(')').next()).ok_or_else(|| anyhow!("bad shape"))?;
+    let s = s
+        .strip_prefix('(')
+        .and_then(|r| r.split(')').next())
+        .ok_or_else(|| anyhow!("bad shape"))?;
     let shape: Vec<u64> = s
         .split(',')
         .map(str::trim)
         .filter(|x| !x.is_empty())
-        .map(|x| x.trim_end_matches('L').parse::<u64>().map_err(|e| anyhow!("bad dim {x:?}: {e}")))
+        .map(|x| {
+            x.trim_end_matches('L')
+                .parse::<u64>()
+                .map_err(|e| anyhow!("bad dim {x:?}: {e}"))
+        })
         .collect::<Result<_>>()?;
     let data = bytes[start + header_len..].to_vec();
     Tensor::new(dtype, shape, data).map_err(|e| anyhow!("invalid .npy tensor: {e:?}"))
@@ -221,10 +266,20 @@ pub fn from_npy(bytes: &[u8]) -> Result<Tensor> {
 pub fn to_npy(t: &Tensor) -> Vec<u8> {
     let shape = match t.shape.len() {
         1 => format!("({},)", t.shape[0]),
-        _ => format!("({})", t.shape.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(", ")),
+        _ => format!(
+            "({})",
+            t.shape
+                .iter()
+                .map(|d| d.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
     };
-    let mut header =
-        format!("{{'descr': '{}', 'fortran_order': False, 'shape': {}, }}", descr(t.dtype), shape);
+    let mut header = format!(
+        "{{'descr': '{}', 'fortran_order': False, 'shape': {}, }}",
+        descr(t.dtype),
+        shape
+    );
     while (10 + header.len() + 1) % 64 != 0 {
         header.push(' ');
     }
@@ -260,8 +315,8 @@ pub fn from_npz(bytes: &[u8]) -> Result<TensorMap> {
 /// Encodes a tensor map as a stored (uncompressed) `.npz` archive.
 pub fn to_npz(map: &TensorMap) -> Result<Vec<u8>> {
     let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    let opts = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Stored);
+    let opts =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
     for nt in &map.0 {
         let name = String::from_utf8(nt.name.clone()).context("tensor name is not UTF-8")?;
         zip.start_file(format!("{name}.npy"), opts)?;
@@ -280,7 +335,10 @@ mod tests {
                 name: b"x".to_vec(),
                 tensor: Tensor::from_f32(vec![1, 3], &[0.1, f32::NAN, f32::NEG_INFINITY]).unwrap(),
             },
-            NamedTensor { name: b"i".to_vec(), tensor: Tensor::from_i64(vec![2], &[-3, 4]).unwrap() },
+            NamedTensor {
+                name: b"i".to_vec(),
+                tensor: Tensor::from_i64(vec![2], &[-3, 4]).unwrap(),
+            },
             NamedTensor {
                 name: b"b".to_vec(),
                 tensor: Tensor::new(DType::Bool, vec![2], vec![1, 0]).unwrap(),
@@ -316,7 +374,8 @@ mod tests {
     fn rejects_bad_files() {
         assert!(from_npy(b"garbage").is_err());
         assert!(from_npz(b"garbage").is_err());
-        let v: Value = serde_json::from_str(r#"{"x": {"dtype": "f32", "shape": [2], "data": [1]}}"#).unwrap();
+        let v: Value =
+            serde_json::from_str(r#"{"x": {"dtype": "f32", "shape": [2], "data": [1]}}"#).unwrap();
         assert!(from_json(&v).is_err());
     }
 }

@@ -33,7 +33,10 @@ pub const MAX_SUBGRAPH_DEPTH: usize = 8;
 
 /// Operators refused even though tract implements them, with the reason.
 pub const REFUSED_OPS: &[(&str, &str)] = &[
-    ("Loop", "data-dependent trip count: run time is not bounded by the cost model"),
+    (
+        "Loop",
+        "data-dependent trip count: run time is not bounded by the cost model",
+    ),
     ("Scan", "run time is not bounded by the cost model"),
     ("RandomNormal", "non-deterministic"),
     ("RandomNormalLike", "non-deterministic"),
@@ -145,12 +148,20 @@ pub fn compile(bytes: &[u8]) -> Result<Compiled, ValidationError> {
     let cost = check_typed(&typed)?;
     let input_names = graph_input_names(graph);
     let output_names: Vec<String> = graph.output.iter().map(|o| o.name.clone()).collect();
-    let inputs = specs(&typed, typed.input_outlets().map_err(tract_err)?, &input_names)?;
+    let inputs = specs(
+        &typed,
+        typed.input_outlets().map_err(tract_err)?,
+        &input_names,
+    )?;
     let plan = contain(|| typed.into_optimized().and_then(|m| m.into_runnable()))
         .map_err(ValidationError::Panicked)?
         .map_err(|e| ValidationError::Tract(format!("{e:#}")))?;
     let optimized = plan.model();
-    let outputs = specs(optimized, optimized.output_outlets().map_err(tract_err)?, &output_names)?;
+    let outputs = specs(
+        optimized,
+        optimized.output_outlets().map_err(tract_err)?,
+        &output_names,
+    )?;
     let ops = facts
         .ops
         .iter()
@@ -158,15 +169,23 @@ pub fn compile(bytes: &[u8]) -> Result<Compiled, ValidationError> {
         .collect::<Result<Vec<_>, _>>()
         .map_err(|_| ValidationError::TooManyOps(facts.ops.len()))?;
     let info = ModelInfo {
-        inputs: inputs.try_into().map_err(|_| ValidationError::TooManyTensors(input_names.len()))?,
+        inputs: inputs
+            .try_into()
+            .map_err(|_| ValidationError::TooManyTensors(input_names.len()))?,
         outputs: outputs
             .try_into()
             .map_err(|_| ValidationError::TooManyTensors(output_names.len()))?,
-        ops: ops.try_into().map_err(|_| ValidationError::TooManyOps(facts.ops.len()))?,
+        ops: ops
+            .try_into()
+            .map_err(|_| ValidationError::TooManyOps(facts.ops.len()))?,
         parameters: facts.parameters,
         cost,
     };
-    Ok(Compiled { info, plan, model_bytes: bytes.len() })
+    Ok(Compiled {
+        info,
+        plan,
+        model_bytes: bytes.len(),
+    })
 }
 
 fn tract_err(e: TractError) -> ValidationError {
@@ -193,21 +212,34 @@ struct ProtoFacts {
 /// Names of graph inputs that are not initializers, in declaration order.
 fn graph_input_names(graph: &pb::GraphProto) -> Vec<String> {
     let inits: BTreeSet<&str> = graph.initializer.iter().map(|t| t.name.as_str()).collect();
-    graph.input.iter().filter(|i| !inits.contains(i.name.as_str())).map(|i| i.name.clone()).collect()
+    graph
+        .input
+        .iter()
+        .filter(|i| !inits.contains(i.name.as_str()))
+        .map(|i| i.name.clone())
+        .collect()
 }
 
 fn check_proto(graph: &pb::GraphProto) -> Result<ProtoFacts, ValidationError> {
     let inputs = graph_input_names(graph).len();
     if inputs > MAX_TENSORS as usize || graph.output.len() > MAX_TENSORS as usize {
-        return Err(ValidationError::TooManyTensors(inputs.max(graph.output.len())));
+        return Err(ValidationError::TooManyTensors(
+            inputs.max(graph.output.len()),
+        ));
     }
-    for name in graph_input_names(graph).iter().chain(graph.output.iter().map(|o| &o.name)) {
+    for name in graph_input_names(graph)
+        .iter()
+        .chain(graph.output.iter().map(|o| &o.name))
+    {
         if name.is_empty() || name.len() > MAX_NAME_LEN as usize {
             return Err(ValidationError::BadName(name.clone()));
         }
     }
     let supported: HashSet<String> = tract_onnx::onnx().op_register.0.into_keys().collect();
-    let mut facts = ProtoFacts { ops: BTreeSet::new(), parameters: 0 };
+    let mut facts = ProtoFacts {
+        ops: BTreeSet::new(),
+        parameters: 0,
+    };
     let mut nodes = 0usize;
     walk(graph, 0, &supported, &mut facts, &mut nodes)?;
     if facts.ops.len() > MAX_OPS as usize {
@@ -250,8 +282,11 @@ fn walk(
             reason: "sparse initializers are not supported".into(),
         });
     }
-    let mut consts: HashMap<&str, &pb::TensorProto> =
-        graph.initializer.iter().map(|t| (t.name.as_str(), t)).collect();
+    let mut consts: HashMap<&str, &pb::TensorProto> = graph
+        .initializer
+        .iter()
+        .map(|t| (t.name.as_str(), t))
+        .collect();
     for node in &graph.node {
         *nodes += 1;
         if *nodes > MAX_GRAPH_NODES as usize {
@@ -263,10 +298,16 @@ fn walk(
             format!("{}.{}", node.domain, node.op_type)
         };
         if op.len() > MAX_OP_NAME_LEN as usize {
-            return Err(ValidationError::UnsupportedOp { op, reason: "name too long".into() });
+            return Err(ValidationError::UnsupportedOp {
+                op,
+                reason: "name too long".into(),
+            });
         }
         if let Some((_, reason)) = REFUSED_OPS.iter().find(|(o, _)| *o == op) {
-            return Err(ValidationError::UnsupportedOp { op, reason: reason.to_string() });
+            return Err(ValidationError::UnsupportedOp {
+                op,
+                reason: reason.to_string(),
+            });
         }
         if !supported.contains(&node.op_type) {
             return Err(ValidationError::UnsupportedOp {
@@ -289,13 +330,15 @@ fn walk(
             }
         }
         if node.op_type == "Constant" {
-            if let (Some(out), Some(t)) =
-                (node.output.first(), node.attribute.iter().find_map(|a| a.t.as_ref()))
-            {
+            if let (Some(out), Some(t)) = (
+                node.output.first(),
+                node.attribute.iter().find_map(|a| a.t.as_ref()),
+            ) {
                 consts.insert(out.as_str(), t);
             }
         }
         check_shape_operands(node, &consts)?;
+        check_dropout(node, &consts)?;
         facts.ops.insert(op);
     }
     Ok(())
@@ -305,17 +348,27 @@ fn walk(
 fn const_ints(t: &pb::TensorProto) -> Option<Vec<i64>> {
     match t.data_type {
         7 if !t.int64_data.is_empty() => Some(t.int64_data.clone()),
-        7 => Some(t.raw_data.chunks_exact(8).map(|c| {
-            let mut b = [0u8; 8];
-            b.copy_from_slice(c);
-            i64::from_le_bytes(b)
-        }).collect()),
+        7 => Some(
+            t.raw_data
+                .chunks_exact(8)
+                .map(|c| {
+                    let mut b = [0u8; 8];
+                    b.copy_from_slice(c);
+                    i64::from_le_bytes(b)
+                })
+                .collect(),
+        ),
         6 if !t.int32_data.is_empty() => Some(t.int32_data.iter().map(|v| *v as i64).collect()),
-        6 => Some(t.raw_data.chunks_exact(4).map(|c| {
-            let mut b = [0u8; 4];
-            b.copy_from_slice(c);
-            i32::from_le_bytes(b) as i64
-        }).collect()),
+        6 => Some(
+            t.raw_data
+                .chunks_exact(4)
+                .map(|c| {
+                    let mut b = [0u8; 4];
+                    b.copy_from_slice(c);
+                    i32::from_le_bytes(b) as i64
+                })
+                .collect(),
+        ),
         _ => None,
     }
 }
@@ -327,7 +380,10 @@ fn const_scalar(t: &pb::TensorProto) -> Option<f64> {
     }
     match t.data_type {
         1 if !t.float_data.is_empty() => t.float_data.first().map(|v| *v as f64),
-        1 => t.raw_data.get(..4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]) as f64),
+        1 => t
+            .raw_data
+            .get(..4)
+            .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]) as f64),
         11 if !t.double_data.is_empty() => t.double_data.first().copied(),
         11 => t.raw_data.get(..8).map(|c| {
             let mut b = [0u8; 8];
@@ -344,14 +400,23 @@ fn check_shape_operands(
     node: &pb::NodeProto,
     consts: &HashMap<&str, &pb::TensorProto>,
 ) -> Result<(), ValidationError> {
-    let operand = |i: usize| node.input.get(i).and_then(|n| consts.get(n.as_str())).copied();
+    let operand = |i: usize| {
+        node.input
+            .get(i)
+            .and_then(|n| consts.get(n.as_str()))
+            .copied()
+    };
     let too_large = |elements: f64| {
         let bytes = elements * 8.0;
         if !(bytes <= MAX_ACTIVATION_BYTES as f64) {
             Err(ValidationError::TensorTooLarge {
                 node: node.name.clone(),
                 op: node.op_type.clone(),
-                bytes: if bytes.is_finite() { bytes as u64 } else { u64::MAX },
+                bytes: if bytes.is_finite() {
+                    bytes as u64
+                } else {
+                    u64::MAX
+                },
             })
         } else {
             Ok(())
@@ -381,7 +446,11 @@ fn check_shape_operands(
             let delta = operand(2).and_then(const_scalar);
             if let (Some(s), Some(l), Some(d)) = (start, limit, delta) {
                 let n = ((l - s) / d).ceil();
-                too_large(if n.is_nan() { f64::INFINITY } else { n.max(0.0) })?;
+                too_large(if n.is_nan() {
+                    f64::INFINITY
+                } else {
+                    n.max(0.0)
+                })?;
             }
         }
         "Pad" => {
@@ -392,6 +461,44 @@ fn check_shape_operands(
         _ => {}
     }
     Ok(())
+}
+
+/// Refuses `Dropout` that may run in training mode with a non-zero ratio (a random mask):
+/// its `training_mode` operand must be absent or a constant false, or its ratio a constant 0.
+fn check_dropout(
+    node: &pb::NodeProto,
+    consts: &HashMap<&str, &pb::TensorProto>,
+) -> Result<(), ValidationError> {
+    if node.op_type != "Dropout" {
+        return Ok(());
+    }
+    let operand = |i: usize| {
+        node.input
+            .get(i)
+            .filter(|n| !n.is_empty())
+            .map(|n| consts.get(n.as_str()).copied())
+    };
+    let training_off = match operand(2) {
+        None => true,
+        Some(Some(t)) => {
+            let first = t
+                .int32_data
+                .first()
+                .map(|v| *v != 0)
+                .or(t.raw_data.first().map(|b| *b != 0));
+            first == Some(false)
+        }
+        Some(None) => false,
+    };
+    let ratio_zero = matches!(operand(1), Some(Some(t)) if const_scalar(t) == Some(0.0));
+    if training_off || ratio_zero {
+        Ok(())
+    } else {
+        Err(ValidationError::UnsupportedOp {
+            op: "Dropout".into(),
+            reason: "training mode with a non-zero ratio is non-deterministic".into(),
+        })
+    }
 }
 
 /// Typed-graph checks: node count, every fact concrete and bounded, total cost bounded.
@@ -408,11 +515,16 @@ fn check_typed(model: &TypedModel) -> Result<u64, ValidationError> {
                     .outlet_label(OutletId::new(node.id, ix))
                     .unwrap_or(&node.name)
                     .to_string();
-                return Err(ValidationError::DynamicShape(label, format!("{:?}", fact.shape)));
+                return Err(ValidationError::DynamicShape(
+                    label,
+                    format!("{:?}", fact.shape),
+                ));
             };
             let bytes = shape
                 .iter()
-                .try_fold(fact.datum_type.size_of() as u64, |acc, d| acc.checked_mul(*d as u64))
+                .try_fold(fact.datum_type.size_of() as u64, |acc, d| {
+                    acc.checked_mul(*d as u64)
+                })
                 .unwrap_or(u64::MAX);
             if bytes > MAX_ACTIVATION_BYTES {
                 return Err(ValidationError::TensorTooLarge {
@@ -477,20 +589,26 @@ fn specs(
             .or_else(|| model.outlet_label(*outlet).map(|s| s.to_string()))
             .unwrap_or_else(|| model.node(outlet.node).name.clone());
         let fact = model.outlet_fact(*outlet).map_err(tract_err)?;
-        let dtype = dtype_of(fact.datum_type)
-            .ok_or_else(|| ValidationError::UnsupportedDType(name.clone(), format!("{:?}", fact.datum_type)))?;
-        let shape = fact
-            .shape
-            .as_concrete()
-            .ok_or_else(|| ValidationError::DynamicShape(name.clone(), format!("{:?}", fact.shape)))?;
+        let dtype = dtype_of(fact.datum_type).ok_or_else(|| {
+            ValidationError::UnsupportedDType(name.clone(), format!("{:?}", fact.datum_type))
+        })?;
+        let shape = fact.shape.as_concrete().ok_or_else(|| {
+            ValidationError::DynamicShape(name.clone(), format!("{:?}", fact.shape))
+        })?;
         if shape.len() > MAX_RANK as usize {
             return Err(ValidationError::RankTooHigh(name, shape.len()));
         }
         let shape: Vec<u64> = shape.iter().map(|d| *d as u64).collect();
         out.push(TensorSpec {
-            name: name.clone().into_bytes().try_into().map_err(|_| ValidationError::BadName(name.clone()))?,
+            name: name
+                .clone()
+                .into_bytes()
+                .try_into()
+                .map_err(|_| ValidationError::BadName(name.clone()))?,
             dtype,
-            shape: shape.try_into().map_err(|_| ValidationError::BadName(name))?,
+            shape: shape
+                .try_into()
+                .map_err(|_| ValidationError::BadName(name))?,
         });
     }
     Ok(out)

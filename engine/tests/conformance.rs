@@ -18,10 +18,40 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// ONNX backend tolerances: atol 1e-7, rtol 1e-3, in units of 1e-9.
-const ONNX_TOLERANCE: ExecutionPolicy = ExecutionPolicy::Tolerance { abs: 100, rel: 1_000_000 };
+const ONNX_TOLERANCE: ExecutionPolicy = ExecutionPolicy::Tolerance {
+    abs: 100,
+    rel: 1_000_000,
+};
 
-/// Accepted cases whose outputs do not match, with the reason.
-const KNOWN_FAILURES: &[(&str, &str)] = &[];
+/// Accepted cases whose outputs do not match the reference (tract 0.23.9 semantics), with what
+/// differs. Such models are accepted by validation: workers agree with each other on them, but
+/// not with the ONNX reference (see BENCHMARKS.md).
+const KNOWN_FAILURES: &[(&str, &str)] = &[
+    (
+        "test_averagepool_3d_dilations_large_count_include_pad_is_1_ceil_mode_is_True",
+        "tract 0.23.9 output differs from the reference beyond tolerance (element 8)",
+    ),
+    (
+        "test_dft_axis_opset19",
+        "tract 0.23.9 DFT (opset 19) output differs from the reference beyond tolerance",
+    ),
+    (
+        "test_dft_opset19",
+        "tract 0.23.9 DFT (opset 19) output differs from the reference beyond tolerance",
+    ),
+    (
+        "test_gru_seq_length",
+        "tract 0.23.9 GRU output with sequence_lens differs from the reference",
+    ),
+    (
+        "test_qlinearmatmul_2D_int8_float32",
+        "tract 0.23.9 int8 (signed) QLinearMatMul output differs from the reference",
+    ),
+    (
+        "test_qlinearmatmul_3D_int8_float32",
+        "tract 0.23.9 int8 (signed) QLinearMatMul output differs from the reference",
+    ),
+];
 
 fn node_data_dir() -> PathBuf {
     let python = common::python_with(&["onnx"]);
@@ -41,7 +71,8 @@ fn load_pb(path: &Path) -> Result<inferchain_primitives::tensor::Tensor, String>
     let f = std::fs::File::open(path).map_err(|e| e.to_string())?;
     let proto = tract_onnx::tensor::proto_from_reader(f).map_err(|e| format!("{e:#}"))?;
     let provider = tract_onnx::onnx().provider;
-    let t = tract_onnx::tensor::load_tensor(&*provider, &proto, None).map_err(|e| format!("{e:#}"))?;
+    let t =
+        tract_onnx::tensor::load_tensor(&*provider, &proto, None).map_err(|e| format!("{e:#}"))?;
     from_tract(&t).map_err(|e| format!("{e:#}"))
 }
 
@@ -50,7 +81,13 @@ fn numbered(dir: &Path, prefix: &str) -> Vec<PathBuf> {
         .unwrap()
         .filter_map(|e| {
             let p = e.ok()?.path();
-            let n = p.file_name()?.to_str()?.strip_prefix(prefix)?.strip_suffix(".pb")?.parse().ok()?;
+            let n = p
+                .file_name()?
+                .to_str()?
+                .strip_prefix(prefix)?
+                .strip_suffix(".pb")?
+                .parse()
+                .ok()?;
             Some((n, p))
         })
         .collect();
@@ -83,14 +120,20 @@ fn run_case(engine: &mut Engine, case: &Path) -> Outcome {
         let mut inputs = vec![];
         for (spec, file) in info.inputs.iter().zip(numbered(&set, "input_")) {
             match load_pb(&file) {
-                Ok(t) => inputs.push(NamedTensor { name: spec.name.to_vec(), tensor: t }),
+                Ok(t) => inputs.push(NamedTensor {
+                    name: spec.name.to_vec(),
+                    tensor: t,
+                }),
                 Err(e) => return Outcome::Failed(format!("input {}: {e}", file.display())),
             }
         }
         let mut expected = vec![];
         for (spec, file) in info.outputs.iter().zip(numbered(&set, "output_")) {
             match load_pb(&file) {
-                Ok(t) => expected.push(NamedTensor { name: spec.name.to_vec(), tensor: t }),
+                Ok(t) => expected.push(NamedTensor {
+                    name: spec.name.to_vec(),
+                    tensor: t,
+                }),
                 Err(e) => return Outcome::Failed(format!("output {}: {e}", file.display())),
             }
         }
@@ -131,14 +174,24 @@ fn onnx_backend_node_tests() {
             Outcome::Pass => pass.push(name),
             Outcome::Rejected(r) => {
                 let key = r.split(':').next().unwrap_or("").to_string();
-                let key = if key.starts_with("unsupported operator") { r.clone() } else { key };
+                let key = if key.starts_with("unsupported operator") {
+                    r.clone()
+                } else {
+                    key
+                };
                 *reasons.entry(key).or_default() += 1;
                 rejected.push((name, r));
             }
             Outcome::Failed(r) => failed.push((name, r)),
         }
     }
-    println!("ONNX node conformance: {} cases, {} pass, {} rejected, {} failed", cases.len(), pass.len(), rejected.len(), failed.len());
+    println!(
+        "ONNX node conformance: {} cases, {} pass, {} rejected, {} failed",
+        cases.len(),
+        pass.len(),
+        rejected.len(),
+        failed.len()
+    );
     for (reason, n) in &reasons {
         println!("  rejected {n:4} × {reason}");
     }
@@ -146,9 +199,26 @@ fn onnx_backend_node_tests() {
         println!("  FAILED {name}: {r}");
     }
     let known: BTreeMap<&str, &str> = KNOWN_FAILURES.iter().cloned().collect();
-    let unexpected: Vec<_> = failed.iter().filter(|(n, _)| !known.contains_key(n.as_str())).collect();
-    let fixed: Vec<_> = pass.iter().filter(|n| known.contains_key(n.as_str())).collect();
-    assert!(cases.len() > 1000, "expected the full node test set, found {}", cases.len());
-    assert!(unexpected.is_empty(), "{} unexpected failures: {unexpected:#?}", unexpected.len());
-    assert!(fixed.is_empty(), "known failures now pass, update KNOWN_FAILURES: {fixed:?}");
+    let unexpected: Vec<_> = failed
+        .iter()
+        .filter(|(n, _)| !known.contains_key(n.as_str()))
+        .collect();
+    let fixed: Vec<_> = pass
+        .iter()
+        .filter(|n| known.contains_key(n.as_str()))
+        .collect();
+    assert!(
+        cases.len() > 1000,
+        "expected the full node test set, found {}",
+        cases.len()
+    );
+    assert!(
+        unexpected.is_empty(),
+        "{} unexpected failures: {unexpected:#?}",
+        unexpected.len()
+    );
+    assert!(
+        fixed.is_empty(),
+        "known failures now pass, update KNOWN_FAILURES: {fixed:?}"
+    );
 }

@@ -71,7 +71,10 @@ fn plan_cache_is_bounded() {
     }
     let mut tiny = PlanCache::new(16, 10);
     tiny.insert(compiled[0].0, compiled[0].1.clone());
-    assert!(tiny.is_empty(), "a model larger than the bound is not cached");
+    assert!(
+        tiny.is_empty(),
+        "a model larger than the bound is not cached"
+    );
 }
 
 #[test]
@@ -107,19 +110,33 @@ fn engine_host_over_chunks() {
     let id = model_id(&bytes);
     let chunk = 64 * 1024;
     assert!(chunk <= MAX_CHUNK_BYTES as usize);
-    let store: HashMap<_, _> =
-        bytes.chunks(chunk).enumerate().map(|(i, c)| ((id, i as u32), c.to_vec())).collect();
+    let store: HashMap<_, _> = bytes
+        .chunks(chunk)
+        .enumerate()
+        .map(|(i, c)| ((id, i as u32), c.to_vec()))
+        .collect();
     let n = store.len() as u32;
     let mut host = EngineHost::new(Chunks(store));
     let info = host.validate_model(id, n).unwrap();
     assert_eq!(info, validate(&bytes).unwrap());
-    assert_eq!(host.validate_model(id, n + 1), Err(HostError::ModelUnavailable));
-    assert_eq!(host.validate_model(ModelId::zero(), n), Err(HostError::ModelUnavailable));
+    assert_eq!(
+        host.validate_model(id, n + 1),
+        Err(HostError::ModelUnavailable)
+    );
+    assert_eq!(
+        host.validate_model(ModelId::zero(), n),
+        Err(HostError::ModelUnavailable)
+    );
     let x = inputs("mlp").canonical_bytes();
     let out = host.run(id, n, &x, TOL).unwrap();
-    let expected = Engine::default().run_bytes(&bytes, &inputs("mlp"), TOL).unwrap();
+    let expected = Engine::default()
+        .run_bytes(&bytes, &inputs("mlp"), TOL)
+        .unwrap();
     assert_eq!(out, expected.canonical_bytes());
-    assert!(matches!(host.run(id, n, &[1, 2, 3], TOL), Err(HostError::BadInputs(_))));
+    assert!(matches!(
+        host.run(id, n, &[1, 2, 3], TOL),
+        Err(HostError::BadInputs(_))
+    ));
     // Exact depends on the process mode; either it runs or it is refused with a reason.
     match host.run(id, n, &x, ExecutionPolicy::Exact) {
         Ok(_) | Err(HostError::PolicyUnsupported(_)) => {}
@@ -133,7 +150,11 @@ fn cli_inspect_run_hash() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let m = root.join("models/sample/mlp.onnx");
     let i = root.join("models/sample/input.json");
-    let out = std::process::Command::new(exe).arg("inspect").arg(&m).output().unwrap();
+    let out = std::process::Command::new(exe)
+        .arg("inspect")
+        .arg(&m)
+        .output()
+        .unwrap();
     assert!(out.status.success());
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let id = format!("0x{}", hex::encode(model_id(&sample()).as_bytes()));
@@ -163,22 +184,46 @@ fn cli_inspect_run_hash() {
     let from_json = inferchain_engine::tensor_io::from_json(&v).unwrap();
     assert_eq!(from_npz, from_json);
     let hash = std::process::Command::new(exe)
-        .args(["hash", m.to_str().unwrap(), "--input", i.to_str().unwrap(), "--policy", "tolerance"])
+        .args([
+            "hash",
+            m.to_str().unwrap(),
+            "--input",
+            i.to_str().unwrap(),
+            "--policy",
+            "tolerance",
+        ])
         .output()
         .unwrap();
     assert!(hash.status.success());
     let digest = String::from_utf8(hash.stdout).unwrap();
     let expected = inferchain_primitives::output_digest(&from_json.canonical_bytes());
-    assert_eq!(digest.trim(), format!("0x{}", hex::encode(expected.as_bytes())));
+    assert_eq!(
+        digest.trim(),
+        format!("0x{}", hex::encode(expected.as_bytes()))
+    );
     // .npy input for a single-input model.
     let npy = dir.path().join("x.npy");
-    std::fs::write(&npy, inferchain_engine::tensor_io::to_npy(inputs_sample().get(b"x").unwrap())).unwrap();
+    std::fs::write(
+        &npy,
+        inferchain_engine::tensor_io::to_npy(inputs_sample().get(b"x").unwrap()),
+    )
+    .unwrap();
     let out = std::process::Command::new(exe)
-        .args(["run", m.to_str().unwrap(), "--input", npy.to_str().unwrap(), "--policy", "tolerance"])
+        .args([
+            "run",
+            m.to_str().unwrap(),
+            "--input",
+            npy.to_str().unwrap(),
+            "--policy",
+            "tolerance",
+        ])
         .output()
         .unwrap();
     assert!(out.status.success());
-    assert_eq!(serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap(), v);
+    assert_eq!(
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap(),
+        v
+    );
 }
 
 fn inputs_sample() -> TensorMap {

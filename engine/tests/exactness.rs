@@ -10,17 +10,32 @@ use std::process::Command;
 /// Simulated tiers: (name, features removed).
 const TIERS: &[(&str, &str)] = &[
     ("native", ""),
-    ("avx2+fma (AVX-512 removed)", "-avx512f,-avx512vnni,-avx512fp16,-avxvnni"),
-    ("avx (no avx2/fma)", "-avx512f,-avx512vnni,-avx512fp16,-avxvnni,-avx2,-fma,-f16c"),
-    ("no SIMD tier", "-avx512f,-avx512vnni,-avx512fp16,-avxvnni,-avx2,-fma,-f16c,-avx"),
+    (
+        "avx2+fma (AVX-512 removed)",
+        "-avx512f,-avx512vnni,-avx512fp16,-avxvnni",
+    ),
+    (
+        "avx (no avx2/fma)",
+        "-avx512f,-avx512vnni,-avx512fp16,-avxvnni,-avx2,-fma,-f16c",
+    ),
+    (
+        "no SIMD tier",
+        "-avx512f,-avx512vnni,-avx512fp16,-avxvnni,-avx2,-fma,-f16c,-avx",
+    ),
 ];
 
 /// Runs `hash` in a fresh process; `Ok(digest)` or `Err(stderr)`.
 fn hash(mode: &str, isa: &str, name: &str, policy: &str) -> Result<String, String> {
     let (m, i) = model(name);
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_inferchain-engine"));
-    cmd.arg("hash").arg(&m).arg("--input").arg(&i).arg("--policy").arg(policy);
-    cmd.env("INFERCHAIN_EXACT_MODE", mode).env_remove("TRACT_X86_KIND");
+    cmd.arg("hash")
+        .arg(&m)
+        .arg("--input")
+        .arg(&i)
+        .arg("--policy")
+        .arg(policy);
+    cmd.env("INFERCHAIN_EXACT_MODE", mode)
+        .env_remove("TRACT_X86_KIND");
     if isa.is_empty() {
         cmd.env_remove("TRACT_CPU_ISA");
     } else {
@@ -55,10 +70,18 @@ fn portable_mode_is_identical_on_every_tier() {
     for name in GOOD_MODELS {
         let hashes: Vec<_> = TIERS
             .iter()
-            .map(|(tier, isa)| (tier, hash("portable", isa, name, "exact").expect("portable runs everywhere")))
+            .map(|(tier, isa)| {
+                (
+                    tier,
+                    hash("portable", isa, name, "exact").expect("portable runs everywhere"),
+                )
+            })
             .collect();
         println!("{name} portable: {hashes:?}");
-        assert!(hashes.iter().all(|(_, h)| *h == hashes[0].1), "{name}: {hashes:?}");
+        assert!(
+            hashes.iter().all(|(_, h)| *h == hashes[0].1),
+            "{name}: {hashes:?}"
+        );
     }
 }
 
@@ -73,15 +96,26 @@ fn pinned_mode_is_identical_or_refused() {
                 Err(msg) => {
                     println!("{name} pinned on {tier}: refused: {msg}");
                     assert!(msg.contains("cannot run the pinned Exact tier"), "{msg}");
-                    assert!(tier.starts_with("avx (") || tier.starts_with("no SIMD") || !pinned_available);
+                    assert!(
+                        tier.starts_with("avx (")
+                            || tier.starts_with("no SIMD")
+                            || !pinned_available
+                    );
                 }
             }
         }
         println!("{name} pinned: {accepted:?}");
         if pinned_available {
-            assert_eq!(accepted.len(), 2, "native and AVX-512-less tiers run pinned");
+            assert_eq!(
+                accepted.len(),
+                2,
+                "native and AVX-512-less tiers run pinned"
+            );
         }
-        assert!(accepted.iter().all(|(_, h)| *h == accepted[0].1), "{name}: {accepted:?}");
+        assert!(
+            accepted.iter().all(|(_, h)| *h == accepted[0].1),
+            "{name}: {accepted:?}"
+        );
     }
 }
 

@@ -22,15 +22,29 @@ fn dtype() -> impl Strategy<Value = DType> {
 fn tensor() -> impl Strategy<Value = Tensor> {
     (dtype(), prop::collection::vec(1u64..4, 0..4)).prop_flat_map(|(dtype, shape)| {
         let n = shape.iter().product::<u64>() * dtype.size_in_bytes();
-        let byte = if dtype == DType::Bool { (0u8..2).boxed() } else { any::<u8>().boxed() };
-        prop::collection::vec(byte, n as usize)
-            .prop_map(move |data| Tensor { dtype, shape: shape.clone(), data })
+        let byte = if dtype == DType::Bool {
+            (0u8..2).boxed()
+        } else {
+            any::<u8>().boxed()
+        };
+        prop::collection::vec(byte, n as usize).prop_map(move |data| Tensor {
+            dtype,
+            shape: shape.clone(),
+            data,
+        })
     })
 }
 
 fn tensor_map() -> impl Strategy<Value = TensorMap> {
     prop::collection::btree_map("[a-z][a-z0-9_]{0,6}", tensor(), 0..4).prop_map(|m| {
-        TensorMap(m.into_iter().map(|(n, tensor)| NamedTensor { name: n.into_bytes(), tensor }).collect())
+        TensorMap(
+            m.into_iter()
+                .map(|(n, tensor)| NamedTensor {
+                    name: n.into_bytes(),
+                    tensor,
+                })
+                .collect(),
+        )
     })
 }
 

@@ -20,7 +20,11 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 #[derive(Parser)]
-#[command(name = "inferchain-engine", version, about = "Inspect, run and hash ONNX models as Inferchain workers do")]
+#[command(
+    name = "inferchain-engine",
+    version,
+    about = "Inspect, run and hash ONNX models as Inferchain workers do"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -102,12 +106,11 @@ fn policy(p: Policy) -> ExecutionPolicy {
     }
 }
 
-fn load(
-    engine: &mut Engine,
-    model: &PathBuf,
-) -> Result<(Vec<u8>, ModelInfo)> {
+fn load(engine: &mut Engine, model: &PathBuf) -> Result<(Vec<u8>, ModelInfo)> {
     let bytes = std::fs::read(model).with_context(|| format!("reading {}", model.display()))?;
-    let (_, info) = engine.load(&bytes).map_err(|e| anyhow!("model rejected: {e}"))?;
+    let (_, info) = engine
+        .load(&bytes)
+        .map_err(|e| anyhow!("model rejected: {e}"))?;
     Ok((bytes, info))
 }
 
@@ -131,13 +134,24 @@ fn main_inner() -> Result<()> {
     match cli.command {
         Command::Inspect { model } => {
             let (bytes, info) = load(&mut engine, &model)?;
-            println!("{}", serde_json::to_string_pretty(&info_json(&bytes, &info))?);
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&info_json(&bytes, &info))?
+            );
         }
-        Command::Run { model, input, policy: p, output, repeat } => {
+        Command::Run {
+            model,
+            input,
+            policy: p,
+            output,
+            repeat,
+        } => {
             let (bytes, info) = load(&mut engine, &model)?;
             let inputs = tensor_io::read_file(&input, single_input(&info).as_deref())?;
             let id = model_id(&bytes);
-            let outputs = engine.run(&id, &inputs, policy(p)).map_err(|e| anyhow!("{e}"))?;
+            let outputs = engine
+                .run(&id, &inputs, policy(p))
+                .map_err(|e| anyhow!("{e}"))?;
             if let Some(n) = repeat {
                 if n == 0 {
                     bail!("--repeat must be at least 1");
@@ -145,7 +159,9 @@ fn main_inner() -> Result<()> {
                 let mut times = Vec::with_capacity(n);
                 for _ in 0..n {
                     let t = Instant::now();
-                    engine.run(&id, &inputs, policy(p)).map_err(|e| anyhow!("{e}"))?;
+                    engine
+                        .run(&id, &inputs, policy(p))
+                        .map_err(|e| anyhow!("{e}"))?;
                     times.push(t.elapsed().as_secs_f64() * 1e6);
                 }
                 times.sort_by(|a, b| a.total_cmp(b));
@@ -158,18 +174,28 @@ fn main_inner() -> Result<()> {
             }
             match output {
                 Some(path) => tensor_io::write_file(&path, &outputs)?,
-                None => println!("{}", serde_json::to_string_pretty(&tensor_io::to_json(&outputs)?)?),
+                None => println!(
+                    "{}",
+                    serde_json::to_string_pretty(&tensor_io::to_json(&outputs)?)?
+                ),
             }
         }
-        Command::Hash { model, input, policy: p, worker } => {
+        Command::Hash {
+            model,
+            input,
+            policy: p,
+            worker,
+        } => {
             let (bytes, info) = load(&mut engine, &model)?;
             let inputs = tensor_io::read_file(&input, single_input(&info).as_deref())?;
-            let outputs =
-                engine.run(&model_id(&bytes), &inputs, policy(p)).map_err(|e| anyhow!("{e}"))?;
+            let outputs = engine
+                .run(&model_id(&bytes), &inputs, policy(p))
+                .map_err(|e| anyhow!("{e}"))?;
             let canonical = outputs.canonical_bytes();
             let digest = match worker {
                 Some(w) => {
-                    let w = hex::decode(w.trim_start_matches("0x")).context("--worker is not hex")?;
+                    let w =
+                        hex::decode(w.trim_start_matches("0x")).context("--worker is not hex")?;
                     output_commitment(&canonical, &w)
                 }
                 None => output_digest(&canonical),

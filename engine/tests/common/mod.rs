@@ -8,7 +8,9 @@ use std::process::Command;
 
 /// `engine/tests/models`.
 pub fn models_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join("models")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join("models")
 }
 
 /// The good test models, each with its `NAME.input.json`.
@@ -17,7 +19,10 @@ pub const GOOD_MODELS: &[&str] = &["mlp", "cnn", "int8", "activations"];
 /// Model and input paths of a good test model.
 pub fn model(name: &str) -> (PathBuf, PathBuf) {
     let dir = models_dir();
-    (dir.join(format!("{name}.onnx")), dir.join(format!("{name}.input.json")))
+    (
+        dir.join(format!("{name}.onnx")),
+        dir.join(format!("{name}.input.json")),
+    )
 }
 
 /// Inputs of a good test model.
