@@ -1362,8 +1362,43 @@ impl<T: Config> Pallet<T> {
     }
 
     /// Whether a validated schema can be used by the chain.
+    ///
+    /// Besides non-empty inputs and outputs and a cost within `MAX_COST`, the canonical
+    /// encoding of the model's inputs must fit `MaxInputBytes` and that of its outputs
+    /// `MaxOutputBytes`: otherwise no request could be made, or no worker could reveal, and
+    /// every request would end with workers slashed for not committing.
     pub(crate) fn usable(info: &ModelInfo) -> bool {
-        !info.inputs.is_empty() && !info.outputs.is_empty() && info.cost <= MAX_COST
+        let fits = |specs: &inferchain_primitives::model::TensorSpecs, max: u32| {
+            Self::encoded_bound(specs).is_some_and(|len| len <= max as u64)
+        };
+        !info.inputs.is_empty()
+            && !info.outputs.is_empty()
+            && info.cost <= MAX_COST
+            && fits(&info.inputs, T::MaxInputBytes::get())
+            && fits(&info.outputs, T::MaxOutputBytes::get())
+    }
+
+    /// Upper bound of the canonical encoding length of a tensor map with these specs
+    /// (`None` on overflow).
+    pub fn encoded_bound(specs: &inferchain_primitives::model::TensorSpecs) -> Option<u64> {
+        // Map length prefix, then per tensor: name (prefix + bytes), dtype, shape (prefix +
+        // 8 bytes per dimension), data (prefix + bytes). Compact prefixes take at most 5 bytes.
+        let mut total: u64 = 5;
+        for spec in specs.iter() {
+            let elements = spec
+                .shape
+                .iter()
+                .try_fold(1u64, |acc, d| acc.checked_mul(*d))?;
+            let data = elements.checked_mul(spec.dtype.size_in_bytes())?;
+            let overhead = 5u64
+                .checked_add(spec.name.len() as u64)?
+                .checked_add(1)?
+                .checked_add(5)?
+                .checked_add(8u64.checked_mul(spec.shape.len() as u64)?)?
+                .checked_add(5)?;
+            total = total.checked_add(overhead)?.checked_add(data)?;
+        }
+        Some(total)
     }
 
     /// Draws a validation committee for a completely uploaded model and starts its

@@ -651,6 +651,34 @@ fn unusable_schema_is_rejected() {
 }
 
 #[test]
+fn outputs_larger_than_a_reveal_are_unusable() {
+    new_test_ext().execute_with(|| {
+        let (id, job) = register_and_upload(100, 31);
+        let mut info = test_info();
+        // 4096 f32 = 16 KiB of data: more than MaxOutputBytes (16 KiB) with the encoding.
+        info.outputs = vec![spec(b"y", inferchain_primitives::DType::F32, &[1, 4096])]
+            .try_into()
+            .expect("short");
+        let out = ValidationOutcome::Ok(info.clone()).encode();
+        for w in workers_of(job) {
+            assert_ok!(commit(w, job, &out));
+        }
+        assert_ok!(reveal(workers_of(job)[0], job, &out));
+        assert_eq!(
+            Models::<Test>::get(id).expect("model").status,
+            ModelStatus::Rejected(RejectReason::Unusable)
+        );
+        // The bound is an upper bound of real encodings.
+        let small = test_info();
+        assert!(Inference::encoded_bound(&small.outputs).expect("bound") >= good().len() as u64);
+        assert!(
+            Inference::encoded_bound(&small.inputs).expect("bound")
+                >= inputs(1.0, 2.0).len() as u64
+        );
+    });
+}
+
+#[test]
 fn validation_without_response_rejects_and_refunds() {
     new_test_ext().execute_with(|| {
         let (id, job) = register_and_upload(100, 7);
