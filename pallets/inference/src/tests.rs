@@ -1173,6 +1173,36 @@ fn one_wrong_worker_among_three_is_slashed() {
 }
 
 #[test]
+fn copying_a_revealed_answer_does_not_open_a_commitment() {
+    // A lazy worker commits to junk, waits for the others to reveal, then tries to reveal the
+    // correct answer: its commitment does not open, the reveal is refused, and it is slashed
+    // for not revealing.
+    new_test_ext().execute_with(|| {
+        let id = request(genesis_model());
+        let ws = workers_of(id);
+        assert_ok!(commit(ws[0], id, &good()));
+        assert_ok!(commit(ws[1], id, &good()));
+        assert_ok!(commit(ws[2], id, &bad()));
+        assert_ok!(reveal(ws[0], id, &good()));
+        assert_eq!(
+            reveal(ws[2], id, &good()),
+            Err(code(Error::<Test>::CommitmentMismatch))
+        );
+        assert_ok!(reveal(ws[1], id, &good()));
+        run_to_block(2 + COMMIT_PERIOD + REVEAL_PERIOD);
+        assert_eq!(
+            Requests::<Test>::get(id).expect("job").status,
+            RequestStatus::Completed
+        );
+        assert_eq!(
+            slashes(id),
+            vec![(ws[2], Offence::NoReveal, MIN_BOND * 2 / 10)]
+        );
+        check_invariants();
+    });
+}
+
+#[test]
 fn two_colluding_workers_are_a_majority() {
     // Documented boundary: with three replicas, two colluders form a majority and win; the
     // honest worker is the one slashed. Security relies on an honest majority of the draw.
