@@ -1,7 +1,7 @@
 //! The offchain worker: executes the jobs assigned to the node's local `infr` keys.
 //!
 //! On each imported block, for every local `infr` key whose account is a registered worker,
-//! the worker walks the [`Assignments`](crate::Assignments) index of that account (never all
+//! the worker walks the [`Assignments`] index of that account (never all
 //! jobs) and:
 //! - for a job it still has to commit to, computes the outputs through the
 //!   `inference_host` host functions (`validate_model` for a validation, `run` for an

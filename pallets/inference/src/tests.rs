@@ -1833,6 +1833,58 @@ mod ocw {
     }
 
     #[test]
+    fn uploaded_model_serves_requests_end_to_end() {
+        let (mut ext, pool) = ocw_ext(Some(FakeHost::default()));
+        let (model, _) = ext.execute_with(|| register_and_upload(100, 40));
+        ext.persist_offchain_overlay();
+        // Block 1-2: the committee validates the model through its offchain workers.
+        ext.execute_with(|| {
+            Inference::offchain_worker(1);
+            for c in drain(&pool) {
+                assert_eq!(submit(c), Ok(()));
+            }
+            run_to_block(2);
+            Inference::offchain_worker(2);
+            for r in drain(&pool) {
+                let _ = submit(r);
+            }
+            assert_eq!(
+                Models::<Test>::get(model).expect("model").status,
+                ModelStatus::Active
+            );
+            run_to_block(3);
+        });
+        // Block 3: a request on the new model.
+        let id = ext.execute_with(|| request(model));
+        ext.persist_offchain_overlay();
+        // Blocks 3-4: the assigned workers execute, commit, reveal; the request settles.
+        ext.execute_with(|| {
+            Inference::offchain_worker(3);
+            let commits = drain(&pool);
+            assert_eq!(commits.len(), 3);
+            for c in commits {
+                assert_eq!(submit(c), Ok(()));
+            }
+            run_to_block(4);
+            Inference::offchain_worker(4);
+            for r in drain(&pool) {
+                let _ = submit(r);
+            }
+            assert_eq!(
+                Requests::<Test>::get(id).expect("job").status,
+                RequestStatus::Completed
+            );
+            assert_eq!(
+                Results::<Test>::get(id).map(|o| o.into_inner()),
+                Some(good())
+            );
+            // Owner: deposit held (600) and royalty received.
+            assert_eq!(free(&owner()), INITIAL - 600 + PRICE);
+            check_invariants();
+        });
+    }
+
+    #[test]
     fn rejected_models_are_reported() {
         let host = FakeHost {
             validation_error: Some(HostError::Invalid(b"unsupported op".to_vec())),

@@ -15,7 +15,7 @@ use sp_core::H256;
 pub type RequestId = u64;
 
 /// The declared chunk hashes of a model (blake2-256 of each chunk), at most
-/// [`MAX_CHUNKS`](inferchain_primitives::limits::MAX_CHUNKS).
+/// [`MAX_CHUNKS`].
 pub type ChunkHashes = BoundedVec<H256, ConstU32<MAX_CHUNKS>>;
 
 /// Bitmap of received chunks (bit `i` of byte `i / 8` is chunk `i`).
