@@ -1,0 +1,225 @@
+//! Starts real `inferchain-node` processes on loopback ports and talks to them over JSON-RPC.
+#![allow(dead_code)]
+
+use std::{
+    fs::File,
+    net::TcpListener,
+    path::{Path, PathBuf},
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+use subxt::rpcs::{rpc_params, RpcClient};
+
+/// Path of the node binary cargo built for these tests.
+pub fn node_binary() -> &'static str {
+    env!("CARGO_BIN_EXE_inferchain-node")
+}
+
+/// A TCP port on loopback that nothing listens on right now.
+pub fn free_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind an ephemeral port");
+    listener.local_addr().expect("local address").port()
+}
+
+/// Ports of one node.
+#[derive(Clone, Copy, Debug)]
+pub struct Ports {
+    /// libp2p.
+    pub p2p: u16,
+    /// JSON-RPC (HTTP and WebSocket).
+    pub rpc: u16,
+    /// Prometheus metrics.
+    pub prometheus: u16,
+}
+
+impl Ports {
+    /// Three free loopback ports.
+    pub fn free() -> Self {
+        Ports {
+            p2p: free_port(),
+            rpc: free_port(),
+            prometheus: free_port(),
+        }
+    }
+}
+
+/// A running node; killed when dropped. Its log is kept in `log_path`.
+pub struct TestNode {
+    /// The process.
+    pub child: Child,
+    /// Its ports.
+    pub ports: Ports,
+    /// Combined stdout and stderr.
+    pub log_path: PathBuf,
+}
+
+impl TestNode {
+    /// Starts the node with `args` plus loopback port options; its log goes to `log_path`.
+    pub fn start(args: &[&str], ports: Ports, log_path: &Path) -> TestNode {
+        let log = File::create(log_path).expect("create node log");
+        let log_err = log.try_clone().expect("clone log handle");
+        let p2p_addr = format!("/ip4/127.0.0.1/tcp/{}", ports.p2p);
+        let child = Command::new(node_binary())
+            .args(args)
+            .args([
+                "--listen-addr",
+                &p2p_addr,
+                "--rpc-port",
+                &ports.rpc.to_string(),
+                "--prometheus-port",
+                &ports.prometheus.to_string(),
+                "--no-telemetry",
+                "--no-mdns",
+                "--rpc-methods",
+                "unsafe",
+            ])
+            .stdin(Stdio::null())
+            .stdout(log)
+            .stderr(log_err)
+            .spawn()
+            .expect("start inferchain-node");
+        TestNode {
+            child,
+            ports,
+            log_path: log_path.to_path_buf(),
+        }
+    }
+
+    /// WebSocket URL of the node's RPC server.
+    pub fn ws_url(&self) -> String {
+        format!("ws://127.0.0.1:{}", self.ports.rpc)
+    }
+
+    /// The node's log so far (for failure messages).
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log_path).unwrap_or_default()
+    }
+
+    /// The last lines of the log.
+    pub fn log_tail(&self, lines: usize) -> String {
+        let log = self.log();
+        let all: Vec<&str> = log.lines().collect();
+        all[all.len().saturating_sub(lines)..].join("\n")
+    }
+
+    /// Whether the process is still running.
+    pub fn is_running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
+    /// Connects an RPC client, waiting up to `timeout` for the server to come up.
+    pub async fn rpc(&mut self, timeout: Duration) -> RpcClient {
+        let deadline = Instant::now() + timeout;
+        loop {
+            assert!(
+                self.is_running(),
+                "node exited before its RPC came up:\n{}",
+                self.log_tail(40)
+            );
+            if let Ok(client) = RpcClient::from_insecure_url(self.ws_url()).await {
+                return client;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "RPC did not come up in {timeout:?}:\n{}",
+                self.log_tail(40)
+            );
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+    }
+
+    /// Stops the node (SIGKILL) and waits for it.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for TestNode {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// Number of the best block.
+pub async fn best_number(rpc: &RpcClient) -> u64 {
+    let header: serde_json::Value = rpc
+        .request("chain_getHeader", rpc_params![])
+        .await
+        .expect("chain_getHeader");
+    parse_number(&header)
+}
+
+/// Number of the last finalized block.
+pub async fn finalized_number(rpc: &RpcClient) -> u64 {
+    let hash: String = rpc
+        .request("chain_getFinalizedHead", rpc_params![])
+        .await
+        .expect("chain_getFinalizedHead");
+    let header: serde_json::Value = rpc
+        .request("chain_getHeader", rpc_params![hash])
+        .await
+        .expect("chain_getHeader(finalized)");
+    parse_number(&header)
+}
+
+/// Hex-encoded block number of a header.
+fn parse_number(header: &serde_json::Value) -> u64 {
+    let hex = header["number"].as_str().expect("header number");
+    u64::from_str_radix(hex.trim_start_matches("0x"), 16).expect("hex block number")
+}
+
+/// Polls `probe` every 500 ms until it returns `Some`, failing with `what` after `timeout`.
+pub async fn wait_for<T, F, Fut>(timeout: Duration, what: &str, mut probe: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Some(value) = probe().await {
+            return value;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "timed out after {timeout:?} waiting for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
+/// Writes a plain chain spec built from `chain` with its slot duration replaced, and returns its path.
+pub fn chain_spec_with_slot(chain: &str, slot_ms: u64, dir: &Path) -> PathBuf {
+    let output = Command::new(node_binary())
+        .args(["build-spec", "--chain", chain, "--disable-default-bootnode"])
+        .stderr(Stdio::null())
+        .output()
+        .expect("run build-spec");
+    assert!(output.status.success(), "build-spec --chain {chain} failed");
+    let mut spec: serde_json::Value =
+        serde_json::from_slice(&output.stdout).expect("build-spec prints JSON");
+    let patch = &mut spec["genesis"]["runtimeGenesis"]["patch"];
+    assert!(patch.is_object(), "chain spec has a genesis patch");
+    patch["blockTime"]["slotDurationMs"] = serde_json::json!(slot_ms);
+    let path = dir.join(format!("{chain}-{slot_ms}ms.json"));
+    std::fs::write(
+        &path,
+        serde_json::to_vec_pretty(&spec).expect("serialise spec"),
+    )
+    .expect("write chain spec");
+    path
+}
+
+/// The libp2p peer id derived from a node-key file.
+pub fn peer_id_of(node_key_file: &Path) -> String {
+    let output = Command::new(node_binary())
+        .args(["key", "inspect-node-key", "--file"])
+        .arg(node_key_file)
+        .output()
+        .expect("run key inspect-node-key");
+    assert!(output.status.success(), "inspect-node-key failed");
+    String::from_utf8(output.stdout)
+        .expect("utf-8 peer id")
+        .trim()
+        .to_string()
+}
