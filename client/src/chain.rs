@@ -1,0 +1,318 @@
+//! Connection to a node, the signing account, reads at the best block and transaction
+//! submission with readable errors.
+
+use crate::types::{AccountInfo, FeeQuoteView, ModelIdBytes, ModelRecord, RequestId, RequestView};
+use anyhow::{anyhow, bail, Context, Result};
+use std::str::FromStr;
+use std::time::Duration;
+use subxt::client::{OnlineClientAtBlock, OnlineClientAtBlockImpl};
+use subxt::config::DefaultExtrinsicParamsBuilder;
+use subxt::error::{DispatchError, TransactionEventsError};
+use subxt::ext::scale_decode::DecodeAsType;
+use subxt::ext::scale_encode::EncodeAsFields;
+use subxt::extrinsics::ExtrinsicEvents;
+use subxt::rpcs::{rpc_params, RpcClient};
+use subxt::transactions::{Payload, TransactionStatus};
+use subxt::utils::AccountId32;
+use subxt::{dynamic, OnlineClient, PolkadotConfig};
+use subxt_signer::sr25519::Keypair;
+use subxt_signer::SecretUri;
+
+/// The subxt configuration of Inferchain (`MultiAddress<AccountId32, ()>`, u32 block
+/// numbers, blake2-256 / H256: the same shapes as Polkadot).
+pub type Config = PolkadotConfig;
+/// A client at one block.
+pub type AtBlock = OnlineClientAtBlock<Config>;
+/// Events of one submitted transaction.
+pub type TxEvents = ExtrinsicEvents<Config>;
+
+/// Name of the inference pallet in the runtime.
+pub const PALLET: &str = "Inference";
+/// Name of the inference runtime API.
+pub const API: &str = "InferenceApi";
+/// How long to wait for the node's RPC server.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// A connection to a node.
+pub struct Chain {
+    /// The subxt client.
+    pub api: OnlineClient<Config>,
+    rpc: RpcClient,
+    url: String,
+}
+
+/// Parses a secret URI (`//Alice`, a secret phrase with optional `//derivation`, or a
+/// `0x` seed) into an sr25519 key pair.
+pub fn keypair_from_suri(suri: &str) -> Result<Keypair> {
+    let uri = SecretUri::from_str(suri).map_err(|_| anyhow!("bad secret URI"))?;
+    Keypair::from_uri(&uri).map_err(|e| anyhow!("bad secret URI: {e}"))
+}
+
+/// Parses an account given on the command line (SS58 or 0x-hex public key).
+pub fn parse_account(s: &str) -> Result<AccountId32> {
+    let t = s.trim();
+    if let Some(h) = t.strip_prefix("0x") {
+        let mut bytes = [0u8; 32];
+        hex::decode_to_slice(h, &mut bytes)
+            .map_err(|_| anyhow!("bad account {t:?}: expected SS58 or 0x + 64 hex digits"))?;
+        return Ok(AccountId32(bytes));
+    }
+    AccountId32::from_str(t)
+        .map_err(|_| anyhow!("bad account {t:?}: expected SS58 or 0x + 64 hex digits"))
+}
+
+/// The account of a key pair.
+pub fn account_of(pair: &Keypair) -> AccountId32 {
+    AccountId32(pair.public_key().0)
+}
+
+impl Chain {
+    /// Connects to the node at `url` (a `ws://` or `wss://` URL).
+    pub async fn connect(url: &str) -> Result<Chain> {
+        let fail = |e: String| anyhow!("cannot connect to the node at {url}: {e}");
+        let rpc = tokio::time::timeout(CONNECT_TIMEOUT, RpcClient::from_insecure_url(url))
+            .await
+            .map_err(|_| fail("timed out".into()))?
+            .map_err(|e| fail(e.to_string()))?;
+        let config = PolkadotConfig::builder().use_historic_types(false).build();
+        let api = tokio::time::timeout(
+            CONNECT_TIMEOUT,
+            OnlineClient::from_rpc_client_with_config(config, rpc.clone()),
+        )
+        .await
+        .map_err(|_| fail("timed out".into()))?
+        .map_err(|e| fail(e.to_string()))?;
+        Ok(Chain {
+            api,
+            rpc,
+            url: url.to_string(),
+        })
+    }
+
+    /// The URL this chain was reached at.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// Number of the node's best block.
+    pub async fn best_number(&self) -> Result<u64> {
+        let header: serde_json::Value = self
+            .rpc
+            .request("chain_getHeader", rpc_params![])
+            .await
+            .with_context(|| format!("chain_getHeader from {}", self.url))?;
+        let hex_number = header["number"]
+            .as_str()
+            .ok_or_else(|| anyhow!("the node returned a header without a number"))?;
+        u64::from_str_radix(hex_number.trim_start_matches("0x"), 16)
+            .context("the node returned a bad block number")
+    }
+
+    /// A client at block `number` of the best chain.
+    pub async fn at(&self, number: u64) -> Result<AtBlock> {
+        self.api
+            .at_block(number)
+            .await
+            .with_context(|| format!("reading block {number}"))
+    }
+
+    /// A client at the best block (state including the latest included transactions).
+    pub async fn at_best(&self) -> Result<AtBlock> {
+        let n = self.best_number().await?;
+        let at = self.at(n).await?;
+        if at.metadata_ref().pallet_by_name(PALLET).is_none() {
+            bail!(
+                "the runtime of the node at {} has no {PALLET} pallet (is it an Inferchain node?)",
+                self.url
+            );
+        }
+        Ok(at)
+    }
+
+    /// The next nonce of `who`, counting transactions in the node's pool.
+    pub async fn next_nonce(&self, who: &AccountId32) -> Result<u64> {
+        let n: u64 = self
+            .rpc
+            .request("system_accountNextIndex", rpc_params![who.to_string()])
+            .await
+            .context("system_accountNextIndex")?;
+        Ok(n)
+    }
+
+    /// Balances of `who`.
+    pub async fn account(&self, at: &AtBlock, who: &AccountId32) -> Result<AccountInfo> {
+        let addr = dynamic::storage::<([u8; 32],), AccountInfo>("System", "Account");
+        let v = at
+            .storage()
+            .fetch(addr, (who.0,))
+            .await
+            .context("reading System.Account")?;
+        v.decode().context("decoding System.Account")
+    }
+
+    /// The `Inference::Models` record of a model, if registered.
+    pub async fn model(&self, at: &AtBlock, id: &ModelIdBytes) -> Result<Option<ModelRecord>> {
+        let addr = dynamic::storage::<([u8; 32],), ModelRecord>(PALLET, "Models");
+        let v = at
+            .storage()
+            .try_fetch(addr, (*id,))
+            .await
+            .context("reading Inference.Models")?;
+        v.map(|v| v.decode().context("decoding Inference.Models"))
+            .transpose()
+    }
+
+    /// Every registered model.
+    pub async fn models(&self, at: &AtBlock) -> Result<Vec<(ModelIdBytes, ModelRecord)>> {
+        let addr = dynamic::storage::<([u8; 32],), ModelRecord>(PALLET, "Models");
+        let mut iter = at
+            .storage()
+            .iter(addr, ())
+            .await
+            .context("listing Inference.Models")?;
+        let mut out = Vec::new();
+        while let Some(kv) = iter.next().await {
+            let kv = kv.context("listing Inference.Models")?;
+            let id = kv
+                .key()
+                .context("decoding a Models key")?
+                .part(0)
+                .ok_or_else(|| anyhow!("Models key without a model id"))?
+                .decode_as::<[u8; 32]>()
+                .context("decoding a Models key")?
+                .ok_or_else(|| anyhow!("Models key hasher does not keep the model id"))?;
+            let record = kv.value().decode().context("decoding Inference.Models")?;
+            out.push((id, record));
+        }
+        out.sort_by(|a, b| a.1.name.cmp(&b.1.name).then(a.0.cmp(&b.0)));
+        Ok(out)
+    }
+
+    /// Calls a method of the `InferenceApi` runtime API.
+    pub async fn runtime_api<A, R>(&self, at: &AtBlock, method: &str, args: A) -> Result<R>
+    where
+        A: subxt::ext::frame_decode::runtime_apis::IntoEncodableValues,
+        R: DecodeAsType,
+    {
+        let payload = dynamic::runtime_api_call::<A, R>(API, method, args);
+        at.runtime_apis()
+            .call(payload)
+            .await
+            .with_context(|| format!("runtime API {API}_{method}"))
+    }
+
+    /// `InferenceApi::quote`.
+    pub async fn quote(
+        &self,
+        at: &AtBlock,
+        id: &ModelIdBytes,
+        input_len: u32,
+    ) -> Result<Option<FeeQuoteView>> {
+        self.runtime_api(at, "quote", (*id, input_len)).await
+    }
+
+    /// `InferenceApi::request`.
+    pub async fn request(&self, at: &AtBlock, id: RequestId) -> Result<Option<RequestView>> {
+        self.runtime_api(at, "request", (id,)).await
+    }
+
+    /// A `u32` constant of the inference pallet.
+    pub fn constant_u32(&self, at: &AtBlock, name: &str) -> Result<u32> {
+        at.constants()
+            .entry(dynamic::constant::<u32>(PALLET, name))
+            .with_context(|| format!("reading constant {PALLET}.{name}"))
+    }
+
+    /// Signs and submits `call` with `nonce`, waits until it is in a best block, and returns
+    /// its events, or an error naming the pallet error and its documentation.
+    pub async fn submit<C: EncodeAsFields>(
+        &self,
+        pallet: &str,
+        call: &str,
+        args: C,
+        signer: &Keypair,
+        nonce: u64,
+    ) -> Result<TxEvents> {
+        let payload = dynamic::transaction(pallet, call, args);
+        let tx = self.signed(&payload, signer, nonce).await?;
+        self.watch(tx, &format!("{pallet}.{call}")).await
+    }
+
+    /// Builds a signed transaction (without submitting it).
+    pub async fn signed<P: Payload>(
+        &self,
+        payload: &P,
+        signer: &Keypair,
+        nonce: u64,
+    ) -> Result<subxt::transactions::SubmittableTransaction<Config, OnlineClientAtBlockImpl<Config>>>
+    {
+        let params = DefaultExtrinsicParamsBuilder::<Config>::new()
+            .nonce(nonce)
+            .build();
+        let mut txs = self.api.tx().await.context("preparing a transaction")?;
+        txs.create_signed(payload, signer, params)
+            .await
+            .map_err(|e| anyhow!("cannot build the transaction: {e}"))
+    }
+
+    /// Submits a signed transaction and waits for it to be in a best block with success.
+    pub async fn watch(
+        &self,
+        tx: subxt::transactions::SubmittableTransaction<Config, OnlineClientAtBlockImpl<Config>>,
+        what: &str,
+    ) -> Result<TxEvents> {
+        let mut progress = tx.submit_and_watch().await.map_err(|e| {
+            anyhow!(
+                "{what} rejected by the node: {}",
+                pool_error(&e.to_string())
+            )
+        })?;
+        while let Some(status) = progress.next().await {
+            let status =
+                status.map_err(|e| anyhow!("{what}: lost track of the transaction: {e}"))?;
+            match status {
+                TransactionStatus::InBestBlock(in_block)
+                | TransactionStatus::InFinalizedBlock(in_block) => {
+                    return in_block.wait_for_success().await.map_err(|e| match e {
+                        TransactionEventsError::ExtrinsicFailed(d) => {
+                            anyhow!("{what} failed: {}", describe_dispatch_error(&d))
+                        }
+                        other => anyhow!("{what}: {other}"),
+                    });
+                }
+                TransactionStatus::Invalid { message } => {
+                    bail!("{what} is invalid: {}", pool_error(&message))
+                }
+                TransactionStatus::Dropped { message } => bail!("{what} was dropped: {message}"),
+                TransactionStatus::Error { message } => bail!("{what} failed: {message}"),
+                _ => continue,
+            }
+        }
+        bail!("{what}: the node stopped reporting the transaction's status")
+    }
+}
+
+/// A readable pool rejection (adds a hint for the common fee problem).
+fn pool_error(message: &str) -> String {
+    if message.contains("Inability to pay") || message.contains("Payment") {
+        format!("{message} (insufficient balance to pay the transaction fee)")
+    } else {
+        message.to_string()
+    }
+}
+
+/// `Pallet.Error: documentation` for pallet errors, the runtime's description otherwise.
+pub fn describe_dispatch_error(e: &DispatchError) -> String {
+    if let DispatchError::Module(m) = e {
+        if let Ok(d) = m.details() {
+            let doc = d.variant.docs.join(" ");
+            let doc = doc.trim();
+            return if doc.is_empty() {
+                format!("{}.{}", d.pallet.name(), d.variant.name)
+            } else {
+                format!("{}.{}: {}", d.pallet.name(), d.variant.name, doc)
+            };
+        }
+    }
+    e.to_string()
+}

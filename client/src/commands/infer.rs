@@ -1,0 +1,436 @@
+//! `inferchain infer` and `inferchain request`.
+
+use super::{resolve_model, BlockCursor, Ctx};
+use crate::chain::{account_of, Chain, PALLET};
+use crate::output::{self, amount, hex0x};
+use crate::types::events::{
+    Committed, FeesPaid, InferenceCompleted, InferenceExpired, InferenceFailed, InferenceRequested,
+    Revealed, WorkerSlashed,
+};
+use crate::types::{FailureReasonView, ModelInfoView, RequestStatusView, RequestView};
+use crate::{InferArgs, RequestArgs};
+use anyhow::{anyhow, bail, Context, Result};
+use inferchain_engine::{run::describe_schema, tensor_io};
+use inferchain_primitives::tensor::TensorMap;
+use std::path::Path;
+use subxt::utils::AccountId32;
+
+/// Reads an input file and checks it against the model's on-chain schema. Returns the
+/// canonical encoding the chain expects.
+pub fn load_inputs(path: &Path, info: &ModelInfoView) -> Result<Vec<u8>> {
+    let schema = info
+        .to_info()
+        .map_err(|e| anyhow!("the model's on-chain schema is unusable: {e}"))?;
+    let single = match schema.inputs.as_slice() {
+        [one] => Some(String::from_utf8_lossy(&one.name).into_owned()),
+        _ => None,
+    };
+    let map = tensor_io::read_file(path, single.as_deref())
+        .map_err(|e| anyhow!("bad input file {}: {e:#}", path.display()))?;
+    schema.check_inputs(&map).map_err(|e| {
+        anyhow!(
+            "input file {} does not match the model: {}",
+            path.display(),
+            describe_schema(&e)
+        )
+    })?;
+    Ok(map.canonical_bytes())
+}
+
+/// Decodes a result (canonical tensor map) and prints it as JSON; writes `output` if given.
+fn emit_outputs(bytes: &[u8], output: Option<&Path>) -> Result<()> {
+    let map = TensorMap::decode_checked(bytes)
+        .map_err(|e| anyhow!("the chain returned outputs that are not a tensor map: {e:?}"))?;
+    println!("outputs:");
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&tensor_io::to_json(&map)?)?
+    );
+    if let Some(path) = output {
+        tensor_io::write_file(path, &map)
+            .with_context(|| format!("cannot write outputs to {}", path.display()))?;
+        eprintln!("outputs written to {}", path.display());
+    }
+    Ok(())
+}
+
+/// What was seen of a request while following blocks.
+#[derive(Default)]
+struct Progress {
+    committed: Vec<AccountId32>,
+    revealed: Vec<AccountId32>,
+    completed: Option<InferenceCompleted>,
+    fees: Option<FeesPaid>,
+    failed: Option<FailureReasonView>,
+    expired: bool,
+    slashed: Vec<WorkerSlashed>,
+}
+
+impl Progress {
+    fn settled(&self) -> bool {
+        self.completed.is_some() || self.failed.is_some() || self.expired
+    }
+}
+
+/// `inferchain infer`.
+pub async fn infer(ctx: &Ctx, args: InferArgs) -> Result<()> {
+    let signer = ctx.signer()?;
+    let who = account_of(&signer);
+    let chain = ctx.connect().await?;
+    let at = chain.at_best().await?;
+    let (id, model) = resolve_model(&chain, &at, &args.model).await?;
+    let name = String::from_utf8_lossy(&model.name).into_owned();
+    let info = match (&model.status, &model.info) {
+        (crate::types::ModelStatusView::Active, Some(info)) => info.clone(),
+        (status, _) => bail!(
+            "model {name:?} ({}) is {}, not active",
+            hex0x(&id),
+            output::model_status(status)
+        ),
+    };
+    let inputs = load_inputs(&args.input, &info)?;
+    let max_input = chain.constant_u32(&at, "MaxInputBytes")?;
+    if inputs.len() > max_input as usize {
+        bail!(
+            "the inputs encode to {} bytes, above the chain's limit of {max_input}",
+            inputs.len()
+        );
+    }
+    let quote = chain
+        .quote(&at, &id, inputs.len() as u32)
+        .await?
+        .ok_or_else(|| anyhow!("the chain gives no fee quote for model {}", hex0x(&id)))?;
+    eprintln!(
+        "fee quote: {} (royalty {} + {} workers x {})",
+        amount(quote.total),
+        amount(quote.royalty),
+        quote.replicas,
+        amount(quote.worker_fee)
+    );
+    let max_fee = match args.max_fee {
+        Some(max) if quote.total > max => bail!(
+            "the fee {} is above --max-fee {}",
+            amount(quote.total),
+            amount(max)
+        ),
+        Some(max) => max,
+        None => quote.total,
+    };
+
+    let payload = subxt::dynamic::transaction(PALLET, "request_inference", (id, inputs, max_fee));
+    let nonce = chain.next_nonce(&who).await?;
+    let tx = chain.signed(&payload, &signer, nonce).await?;
+    let tx_fee = tx.partial_fee_estimate().await.unwrap_or(0);
+    let free = chain.account(&at, &who).await?.data.free;
+    let needed = quote.total.saturating_add(tx_fee);
+    if free < needed {
+        bail!(
+            "insufficient balance: the request needs {} (fee {} + transaction fee {}) but {who} \
+             has {} free",
+            amount(needed),
+            amount(quote.total),
+            amount(tx_fee),
+            amount(free)
+        );
+    }
+    let first_block = chain.best_number().await? + 1;
+    let events = chain.watch(tx, "request_inference").await?;
+    let requested = events
+        .find_first::<InferenceRequested>()
+        .ok_or_else(|| anyhow!("request_inference succeeded without an InferenceRequested event"))?
+        .context("decoding InferenceRequested")?;
+    let rid = requested.request_id;
+    if requested.model_id != id {
+        bail!("the chain recorded request {rid} for another model");
+    }
+    if args.no_wait {
+        println!("request id: {rid}");
+        return Ok(());
+    }
+    eprintln!(
+        "request {rid} included; fee held {}; workers: {}",
+        amount(requested.fee),
+        requested
+            .workers
+            .iter()
+            .map(|w| w.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+
+    let replicas = requested.workers.len();
+    let pb = output::spinner(format!("request {rid}: waiting for commits"));
+    let mut cursor = BlockCursor::starting_at(first_block);
+    let mut progress = Progress::default();
+    let mut included_at: Option<u64> = None;
+    let mut deadline: Option<u32> = None;
+    let mut blocks_after = 0u64;
+    while !progress.settled() {
+        let at = cursor.next(&chain).await?;
+        let n = at.block_number();
+        let events = at.events().fetch().await.context("reading block events")?;
+        if included_at.is_none()
+            && events
+                .find::<InferenceRequested>()
+                .any(|e| e.is_ok_and(|e| e.request_id == rid))
+        {
+            included_at = Some(n);
+        }
+        for e in events.find::<Committed>().flatten() {
+            if e.request_id == rid {
+                progress.committed.push(e.worker);
+            }
+        }
+        for e in events.find::<Revealed>().flatten() {
+            if e.request_id == rid {
+                progress.revealed.push(e.worker);
+            }
+        }
+        for e in events.find::<WorkerSlashed>().flatten() {
+            if e.request_id == rid {
+                progress.slashed.push(e);
+            }
+        }
+        for e in events.find::<InferenceCompleted>().flatten() {
+            if e.request_id == rid {
+                progress.completed = Some(e);
+            }
+        }
+        for e in events.find::<FeesPaid>().flatten() {
+            if e.request_id == rid {
+                progress.fees = Some(e);
+            }
+        }
+        for e in events.find::<InferenceFailed>().flatten() {
+            if e.request_id == rid {
+                progress.failed = Some(e.reason);
+            }
+        }
+        for e in events.find::<InferenceExpired>().flatten() {
+            if e.request_id == rid {
+                progress.expired = true;
+            }
+        }
+        if let Some(inc) = included_at {
+            blocks_after = n - inc;
+        }
+        pb.set_message(format!(
+            "request {rid}: {blocks_after} blocks since inclusion, commits {}/{replicas}, \
+             reveals {}/{replicas}",
+            progress.committed.len(),
+            progress.revealed.len()
+        ));
+        if progress.settled() {
+            break;
+        }
+        // Safety net: a request settles at the latest right after its reveal deadline.
+        if deadline.is_none() {
+            deadline = chain.request(&at, rid).await?.map(|v| v.reveal_deadline);
+        }
+        if let Some(d) = deadline {
+            if n > u64::from(d) + 3 {
+                pb.finish_and_clear();
+                let view = chain.request(&at, rid).await?;
+                bail!(
+                    "request {rid} did not settle by block {} (status: {})",
+                    d + 3,
+                    view.map(|v| output::request_status(&v.status))
+                        .unwrap_or_else(|| "unknown".into())
+                );
+            }
+        }
+    }
+    pb.finish_and_clear();
+
+    println!("request:   {rid}");
+    println!("model:     {name} ({})", hex0x(&id));
+    println!("blocks:    {blocks_after} after inclusion");
+    for s in &progress.slashed {
+        println!(
+            "slashed:   {} {:?} {}",
+            s.worker,
+            s.offence,
+            amount(s.amount)
+        );
+    }
+    if progress.expired {
+        bail!(
+            "request {rid} expired: no worker committed before the deadline; the fee was refunded"
+        );
+    }
+    if let Some(reason) = progress.failed {
+        bail!("request {rid} failed: {}", output::failure_reason(&reason));
+    }
+    let completed = progress.completed.expect("settled without failure");
+    println!("status:    completed");
+    if let Some(f) = &progress.fees {
+        println!(
+            "fee paid:  {} (royalty {}, workers {}); refunded {}",
+            amount(f.royalty.saturating_add(f.worker_fee)),
+            amount(f.royalty),
+            amount(f.worker_fee),
+            amount(f.refunded)
+        );
+    }
+    println!(
+        "agreeing:  {} of {replicas} workers",
+        completed.agreeing.len()
+    );
+    for w in &completed.agreeing {
+        println!("  {w}");
+    }
+    emit_outputs(&completed.outputs, args.output.as_deref())
+}
+
+/// `inferchain request ID`.
+pub async fn request(ctx: &Ctx, args: RequestArgs) -> Result<()> {
+    let chain: Chain = ctx.connect().await?;
+    let at = chain.at_best().await?;
+    let v: RequestView = chain.request(&at, args.id).await?.ok_or_else(|| {
+        anyhow!(
+            "unknown request {}: never created, or pruned after its retention period",
+            args.id
+        )
+    })?;
+    println!("request:   {}", args.id);
+    println!("model:     {}", hex0x(&v.model_id));
+    match &v.requester {
+        Some(r) => println!("requester: {r}"),
+        None => println!("kind:      model validation"),
+    }
+    println!("status:    {}", output::request_status(&v.status));
+    println!("fee held:  {}", amount(v.fee));
+    println!(
+        "blocks:    created {}, commit deadline {}, reveal deadline {} (now {})",
+        v.created,
+        v.commit_deadline,
+        v.reveal_deadline,
+        at.block_number()
+    );
+    for (i, w) in v.workers.iter().enumerate() {
+        let c = v.committed.get(i).copied().unwrap_or(false);
+        let r = v.revealed.get(i).copied().unwrap_or(false);
+        println!(
+            "worker:    {w} committed={} revealed={}",
+            if c { "yes" } else { "no" },
+            if r { "yes" } else { "no" }
+        );
+    }
+    match (&v.status, &v.result, &v.requester) {
+        (RequestStatusView::Completed, Some(result), Some(_)) => {
+            emit_outputs(result, args.output.as_deref())
+        }
+        (RequestStatusView::Completed, None, Some(_)) => {
+            println!("result:    no longer retained");
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::types::{DTypeView, TensorSpecView};
+
+    fn info() -> ModelInfoView {
+        ModelInfoView {
+            inputs: vec![TensorSpecView {
+                name: b"x".to_vec(),
+                dtype: DTypeView::F32,
+                shape: vec![1, 4],
+            }],
+            outputs: vec![TensorSpecView {
+                name: b"y".to_vec(),
+                dtype: DTypeView::F32,
+                shape: vec![1, 2],
+            }],
+            ops: vec![],
+            parameters: 0,
+            cost: 1,
+        }
+    }
+
+    #[test]
+    fn input_files_are_checked_against_the_schema() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, text: &str| {
+            let p = dir.path().join(name);
+            std::fs::write(&p, text).unwrap();
+            p
+        };
+        let ok = write(
+            "ok.json",
+            r#"{"x": {"dtype": "f32", "shape": [1, 4], "data": [0.1, 0.2, 0.3, 0.4]}}"#,
+        );
+        let bytes = load_inputs(&ok, &info()).unwrap();
+        assert_eq!(TensorMap::decode_checked(&bytes).unwrap().0.len(), 1);
+
+        let shape = write(
+            "shape.json",
+            r#"{"x": {"dtype": "f32", "shape": [4], "data": [0.1, 0.2, 0.3, 0.4]}}"#,
+        );
+        let e = load_inputs(&shape, &info()).unwrap_err().to_string();
+        assert!(
+            e.contains("does not match the model") && e.contains("shape"),
+            "{e}"
+        );
+
+        let name = write(
+            "name.json",
+            r#"{"z": {"dtype": "f32", "shape": [1, 4], "data": [0.1, 0.2, 0.3, 0.4]}}"#,
+        );
+        let e = load_inputs(&name, &info()).unwrap_err().to_string();
+        assert!(e.contains("missing input \"x\""), "{e}");
+
+        let dtype = write(
+            "dtype.json",
+            r#"{"x": {"dtype": "i64", "shape": [1, 4], "data": [1, 2, 3, 4]}}"#,
+        );
+        let e = load_inputs(&dtype, &info()).unwrap_err().to_string();
+        assert!(e.contains("dtype"), "{e}");
+
+        let garbage = write("garbage.json", "{not json");
+        let e = load_inputs(&garbage, &info()).unwrap_err().to_string();
+        assert!(e.starts_with("bad input file"), "{e}");
+
+        let short = write(
+            "short.json",
+            r#"{"x": {"dtype": "f32", "shape": [1, 4], "data": [0.1]}}"#,
+        );
+        assert!(load_inputs(&short, &info())
+            .unwrap_err()
+            .to_string()
+            .starts_with("bad input file"));
+
+        let ext = write("input.txt", "1 2 3 4");
+        let e = load_inputs(&ext, &info()).unwrap_err().to_string();
+        assert!(e.contains("extension"), "{e}");
+
+        let e = load_inputs(&dir.path().join("missing.json"), &info())
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("bad input file"), "{e}");
+
+        // A .npy file is the single input of a single-input model.
+        let t = inferchain_primitives::tensor::Tensor::from_f32(vec![1, 4], &[1.0; 4]).unwrap();
+        let npy = dir.path().join("x.npy");
+        std::fs::write(&npy, tensor_io::to_npy(&t)).unwrap();
+        assert_eq!(load_inputs(&npy, &info()).unwrap(), {
+            let m = TensorMap::new(vec![inferchain_primitives::tensor::NamedTensor {
+                name: b"x".to_vec(),
+                tensor: t,
+            }])
+            .unwrap();
+            m.canonical_bytes()
+        });
+        let mut two = info();
+        two.inputs.push(TensorSpecView {
+            name: b"w".to_vec(),
+            dtype: DTypeView::F32,
+            shape: vec![1],
+        });
+        let e = load_inputs(&npy, &two).unwrap_err().to_string();
+        assert!(e.contains("exactly one input"), "{e}");
+    }
+}

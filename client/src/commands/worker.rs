@@ -1,0 +1,106 @@
+//! `inferchain worker register` and `inferchain worker status`.
+
+use super::Ctx;
+use crate::chain::{account_of, parse_account, PALLET};
+use crate::output::{amount, hex0x};
+use crate::types::events::WorkerRegistered;
+use crate::types::{PendingWorkView, WorkerRecord, WorkerStatusView};
+use anyhow::{anyhow, Context, Result};
+use subxt::dynamic;
+use subxt::utils::AccountId32;
+
+/// Registers the signing account as a worker with `bond`.
+pub async fn register(ctx: &Ctx, bond: u128) -> Result<()> {
+    let signer = ctx.signer()?;
+    let who = account_of(&signer);
+    let chain = ctx.connect().await?;
+    let at = chain.at_best().await?;
+    let free = chain.account(&at, &who).await?.data.free;
+    if free < bond {
+        return Err(anyhow!(
+            "insufficient balance: the bond is {} but {who} has {} free",
+            amount(bond),
+            amount(free)
+        ));
+    }
+    let nonce = chain.next_nonce(&who).await?;
+    let events = chain
+        .submit(PALLET, "register_worker", (bond,), &signer, nonce)
+        .await?;
+    let ev = events
+        .find_first::<WorkerRegistered>()
+        .ok_or_else(|| anyhow!("register_worker succeeded without a WorkerRegistered event"))?
+        .context("decoding WorkerRegistered")?;
+    println!("worker:   {}", ev.worker);
+    println!("bond:     {}", amount(ev.bond));
+    println!(
+        "note: the worker's node must hold this account's key as an `infr` key \
+         (inferchain-node key insert --key-type infr) to execute jobs"
+    );
+    Ok(())
+}
+
+/// Prints a worker's bond, status, active-set membership and pending jobs.
+pub async fn status(ctx: &Ctx, account: Option<&str>) -> Result<()> {
+    let who: AccountId32 = match account {
+        Some(a) => parse_account(a)?,
+        None => account_of(&ctx.signer()?),
+    };
+    let chain = ctx.connect().await?;
+    let at = chain.at_best().await?;
+    let addr = dynamic::storage::<([u8; 32],), WorkerRecord>(PALLET, "Workers");
+    let record = at
+        .storage()
+        .try_fetch(addr, (who.0,))
+        .await
+        .context("reading Inference.Workers")?
+        .map(|v| v.decode().context("decoding Inference.Workers"))
+        .transpose()?;
+    println!("worker:   {who}");
+    let Some(w) = record else {
+        println!("status:   not registered");
+        return Ok(());
+    };
+    let active_addr = dynamic::storage::<(), Vec<AccountId32>>(PALLET, "ActiveWorkers");
+    let active_set = at
+        .storage()
+        .fetch(active_addr, ())
+        .await
+        .context("reading Inference.ActiveWorkers")?
+        .decode()
+        .context("decoding Inference.ActiveWorkers")?;
+    let status = match w.status {
+        WorkerStatusView::Active => "active".to_string(),
+        WorkerStatusView::Unbonding(until) => {
+            format!("unbonding (bond withdrawable from block {until})")
+        }
+    };
+    println!("status:   {status}");
+    println!(
+        "in active set: {} ({} active workers)",
+        if active_set.contains(&who) {
+            "yes"
+        } else {
+            "no"
+        },
+        active_set.len()
+    );
+    println!("bond:     {}", amount(w.bond));
+    println!("assigned: {}", w.assigned);
+    let work: Vec<PendingWorkView> = chain.runtime_api(&at, "pending_work", (who.0,)).await?;
+    for p in work {
+        println!(
+            "job {}: {} of model {}, next {:?} by block {}",
+            p.request_id,
+            if p.validation {
+                "validation"
+            } else {
+                "inference"
+            },
+            hex0x(&p.model_id),
+            p.next,
+            p.deadline
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,420 @@
+//! The `inferchain` binary against a real `inferchain-node --dev` on loopback ports.
+//!
+//! The node binary is `$INFERCHAIN_NODE`, else `$CARGO_TARGET_DIR/debug/inferchain-node`, else
+//! the workspace's `target/debug/inferchain-node`. Tests that need it FAIL (they do not skip)
+//! when it is missing: build it with `cargo build -p inferchain-node`.
+
+use inferchain_engine::{tensor_io, Engine};
+use inferchain_primitives::policy::ExecutionPolicy;
+use std::fs::File;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+/// Alice's account (`//Alice`).
+const ALICE: &str = "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY";
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// The node binary, or a panic explaining how to get one.
+fn node_binary() -> PathBuf {
+    let mut candidates = Vec::new();
+    if let Ok(p) = std::env::var("INFERCHAIN_NODE") {
+        candidates.push(PathBuf::from(p));
+    }
+    if let Ok(dir) = std::env::var("CARGO_TARGET_DIR") {
+        candidates.push(Path::new(&dir).join("debug/inferchain-node"));
+    }
+    candidates.push(workspace().join("target/debug/inferchain-node"));
+    for c in &candidates {
+        if c.is_file() {
+            return c.clone();
+        }
+    }
+    panic!(
+        "inferchain-node not found (looked at {candidates:?}): build it with \
+         `cargo build -p inferchain-node` or set INFERCHAIN_NODE to its path"
+    );
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .expect("bind an ephemeral port")
+        .local_addr()
+        .expect("local address")
+        .port()
+}
+
+/// A `--dev --tmp` node, killed on drop.
+struct DevNode {
+    child: Child,
+    rpc_port: u16,
+    log: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl DevNode {
+    fn start() -> DevNode {
+        let binary = node_binary();
+        let dir = tempfile::tempdir().expect("temp dir");
+        let log = dir.path().join("node.log");
+        let out = File::create(&log).expect("node log");
+        let err = out.try_clone().expect("clone log");
+        let rpc_port = free_port();
+        let child = Command::new(binary)
+            .args([
+                "--dev",
+                "--tmp",
+                "--listen-addr",
+                &format!("/ip4/127.0.0.1/tcp/{}", free_port()),
+                "--rpc-port",
+                &rpc_port.to_string(),
+                "--prometheus-port",
+                &free_port().to_string(),
+                "--no-telemetry",
+                "--no-mdns",
+            ])
+            .stdin(Stdio::null())
+            .stdout(out)
+            .stderr(err)
+            .spawn()
+            .expect("start inferchain-node");
+        let mut node = DevNode {
+            child,
+            rpc_port,
+            log,
+            _dir: dir,
+        };
+        node.wait_ready();
+        node
+    }
+
+    fn url(&self) -> String {
+        format!("ws://127.0.0.1:{}", self.rpc_port)
+    }
+
+    fn log_tail(&self) -> String {
+        let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+        let lines: Vec<&str> = log.lines().collect();
+        lines[lines.len().saturating_sub(30)..].join("\n")
+    }
+
+    /// Waits until the client can read a balance at a block above 0.
+    fn wait_ready(&mut self) {
+        let deadline = Instant::now() + Duration::from_secs(240);
+        loop {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                panic!("node exited with {status}:\n{}", self.log_tail());
+            }
+            let out = cli(&self.url(), &["balance"]);
+            if out.status.success() && !stdout(&out).contains("block:    0\n") {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "node not ready after 240 s; last client error: {}\nnode log:\n{}",
+                stderr(&out),
+                self.log_tail()
+            );
+            std::thread::sleep(Duration::from_secs(2));
+        }
+    }
+}
+
+impl Drop for DevNode {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn cli(url: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_inferchain"))
+        .arg("--url")
+        .arg(url)
+        .args(args)
+        .env_remove("INFERCHAIN_SURI")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run inferchain")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Runs the client and asserts success.
+fn ok(url: &str, args: &[&str]) -> String {
+    let o = cli(url, args);
+    assert!(
+        o.status.success(),
+        "inferchain {args:?} failed: {}\n{}",
+        stderr(&o),
+        stdout(&o)
+    );
+    stdout(&o)
+}
+
+/// Runs the client, asserts failure with one `error:` line on stderr, and returns it.
+fn fails(url: &str, args: &[&str]) -> String {
+    let o = cli(url, args);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "inferchain {args:?} should fail: {}\n{}",
+        stderr(&o),
+        stdout(&o)
+    );
+    let err = stderr(&o);
+    let lines: Vec<&str> = err.lines().filter(|l| l.starts_with("error:")).collect();
+    assert_eq!(lines.len(), 1, "one error line expected, got: {err}");
+    lines[0].to_string()
+}
+
+/// The value after `key:` on the first line starting with it.
+fn field(text: &str, key: &str) -> String {
+    text.lines()
+        .find_map(|l| l.strip_prefix(&format!("{key}:")))
+        .unwrap_or_else(|| panic!("no {key:?} line in:\n{text}"))
+        .trim()
+        .to_string()
+}
+
+/// Base units in an amount printed as `1.5 INFR (1500000000000)`.
+fn units(printed: &str) -> u128 {
+    let open = printed.rfind('(').expect("amount with units");
+    printed[open + 1..printed.len() - 1]
+        .parse()
+        .expect("integer units")
+}
+
+#[test]
+fn failures_without_a_node_are_one_line() {
+    let closed = format!("ws://127.0.0.1:{}", free_port());
+    let e = fails(&closed, &["balance"]);
+    assert!(e.contains("cannot connect to the node"), "{e}");
+    let e = fails(&closed, &["models"]);
+    assert!(e.contains("cannot connect"), "{e}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let junk = dir.path().join("junk.onnx");
+    std::fs::write(&junk, b"junk").unwrap();
+    let e = fails(&closed, &["model", "inspect", junk.to_str().unwrap()]);
+    assert!(e.contains("not an acceptable model"), "{e}");
+    let e = fails(&closed, &["balance", "--suri", "not a valid phrase at all"]);
+    assert!(e.contains("secret"), "{e}");
+    let key = dir.path().join("key");
+    std::fs::write(&key, "//Bob\n").unwrap();
+    let e = fails(
+        &closed,
+        &[
+            "balance",
+            "--suri",
+            "//Alice",
+            "--suri-file",
+            key.to_str().unwrap(),
+        ],
+    );
+    assert!(e.contains("not both"), "{e}");
+}
+
+#[test]
+fn model_inspect_prints_id_and_schema() {
+    let model = workspace().join("models/sample/mlp.onnx");
+    let out = ok(
+        "ws://127.0.0.1:1",
+        &["model", "inspect", model.to_str().unwrap()],
+    );
+    let bytes = std::fs::read(&model).unwrap();
+    let id = format!(
+        "0x{}",
+        hex::encode(inferchain_primitives::model::model_id(&bytes).0)
+    );
+    assert_eq!(field(&out, "model id"), id);
+    assert!(field(&out, "input").starts_with("x f32 [1, 4]"), "{out}");
+}
+
+/// The sample model with a different ONNX `doc_string` (field 6): the same graph under a new
+/// model id, so that registering it exercises registration, upload and validation even when
+/// the genesis preset already registers the sample.
+fn sample_variant(dir: &Path) -> PathBuf {
+    let mut bytes = std::fs::read(workspace().join("models/sample/mlp.onnx")).unwrap();
+    let doc = format!("client test {}", std::process::id());
+    bytes.push(0x32);
+    bytes.push(doc.len() as u8);
+    bytes.extend_from_slice(doc.as_bytes());
+    let path = dir.join("variant.onnx");
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
+
+#[test]
+fn dev_chain_end_to_end() {
+    let node = DevNode::start();
+    let url = node.url();
+
+    // balance
+    let out = ok(&url, &["balance"]);
+    assert_eq!(field(&out, "account"), ALICE);
+    let alice_free = units(&field(&out, "free"));
+    assert!(alice_free > 0, "{out}");
+    let out = ok(&url, &["balance", "--suri", "//Bob"]);
+    assert_ne!(field(&out, "account"), ALICE);
+    let out = ok(&url, &["balance", ALICE]);
+    assert_eq!(field(&out, "account"), ALICE);
+
+    // models and worker status
+    let models = ok(&url, &["models"]);
+    assert!(!models.trim().is_empty());
+    let status = ok(&url, &["worker", "status"]);
+    assert_eq!(field(&status, "worker"), ALICE);
+    assert!(!field(&status, "status").is_empty());
+    let e = fails(&url, &["request", "4000000000"]);
+    assert!(e.contains("unknown request"), "{e}");
+    let input = workspace().join("models/sample/input.json");
+    let e = fails(
+        &url,
+        &[
+            "infer",
+            "--model",
+            "no-such-model",
+            "--input",
+            input.to_str().unwrap(),
+        ],
+    );
+    assert!(e.contains("unknown model"), "{e}");
+
+    // register a model (the sample's graph under a new id) and wait until active
+    let dir = tempfile::tempdir().unwrap();
+    let model = sample_variant(&dir.path().to_path_buf());
+    let name = format!("client-test-{}", std::process::id());
+    let out = ok(
+        &url,
+        &[
+            "model",
+            "register",
+            model.to_str().unwrap(),
+            "--name",
+            &name,
+            "--price",
+            "1000",
+        ],
+    );
+    let model_bytes = std::fs::read(&model).unwrap();
+    let id = format!(
+        "0x{}",
+        hex::encode(inferchain_primitives::model::model_id(&model_bytes).0)
+    );
+    assert_eq!(field(&out, "model id"), id, "{out}");
+    assert_eq!(field(&out, "status"), "active", "{out}");
+    let models = ok(&url, &["models"]);
+    assert!(
+        models
+            .lines()
+            .any(|l| l.contains(&id) && l.contains(&name) && l.contains("active")),
+        "{models}"
+    );
+    // Registering again is idempotent.
+    let again = ok(
+        &url,
+        &[
+            "model",
+            "register",
+            model.to_str().unwrap(),
+            "--name",
+            &name,
+        ],
+    );
+    assert_eq!(field(&again, "model id"), id);
+
+    // Failures before paying: schema mismatch, fee above --max-fee.
+    let bad = dir.path().join("bad.json");
+    std::fs::write(
+        &bad,
+        r#"{"x": {"dtype": "f32", "shape": [4], "data": [0.1, 0.2, 0.3, 0.4]}}"#,
+    )
+    .unwrap();
+    let e = fails(
+        &url,
+        &["infer", "--model", &name, "--input", bad.to_str().unwrap()],
+    );
+    assert!(e.contains("does not match the model"), "{e}");
+    let e = fails(
+        &url,
+        &[
+            "infer",
+            "--model",
+            &name,
+            "--input",
+            input.to_str().unwrap(),
+            "--max-fee",
+            "1",
+        ],
+    );
+    assert!(e.contains("above --max-fee"), "{e}");
+
+    // infer by name, compare with the engine run locally under the model's policy (exact)
+    let before = units(&field(&ok(&url, &["balance"]), "free"));
+    let out_file = dir.path().join("out.json");
+    let out = ok(
+        &url,
+        &[
+            "infer",
+            "--model",
+            &name,
+            "--input",
+            input.to_str().unwrap(),
+            "--output",
+            out_file.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(field(&out, "status"), "completed", "{out}");
+    let agreeing = field(&out, "agreeing");
+    assert!(agreeing.contains("workers"), "{out}");
+    let fee_paid = units(field(&out, "fee paid").split(" (royalty").next().unwrap());
+    assert!(fee_paid >= 1000, "the royalty at least: {out}");
+    let chain_out = tensor_io::read_file(&out_file, None).expect("outputs file");
+    let mut engine = Engine::default();
+    let inputs = tensor_io::read_file(&input, Some("x")).unwrap();
+    let local = engine
+        .run_bytes(&model_bytes, &inputs, ExecutionPolicy::Exact)
+        .expect("engine run");
+    assert_eq!(
+        chain_out.canonical_bytes(),
+        local.canonical_bytes(),
+        "verified outputs equal the local engine's"
+    );
+    let after = units(&field(&ok(&url, &["balance"]), "free"));
+    assert!(
+        after + fee_paid <= before,
+        "the requester paid at least the fee: before {before}, after {after}, fee {fee_paid}"
+    );
+
+    // the request is visible afterwards, by id
+    let rid = field(&out, "request");
+    let shown = ok(&url, &["request", &rid]);
+    assert_eq!(field(&shown, "status"), "completed", "{shown}");
+    assert_eq!(field(&shown, "model"), id);
+
+    // --no-wait prints the request id
+    let out = ok(
+        &url,
+        &[
+            "infer",
+            "--model",
+            &id,
+            "--input",
+            input.to_str().unwrap(),
+            "--no-wait",
+        ],
+    );
+    let next: u64 = field(&out, "request id").parse().unwrap();
+    assert!(next > rid.parse::<u64>().unwrap());
+}
