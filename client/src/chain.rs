@@ -108,10 +108,20 @@ impl Chain {
             .context("the node returned a bad block number")
     }
 
-    /// A client at block `number` of the best chain.
+    /// A client at block `number` of the node's best chain (resolved by the node, so that
+    /// unfinalized forks at the same height do not make it ambiguous).
     pub async fn at(&self, number: u64) -> Result<AtBlock> {
+        let hash: Option<String> = self
+            .rpc
+            .request("chain_getBlockHash", rpc_params![number])
+            .await
+            .with_context(|| format!("chain_getBlockHash({number})"))?;
+        let hash = hash.ok_or_else(|| anyhow!("the node has no block {number}"))?;
+        let mut bytes = [0u8; 32];
+        hex::decode_to_slice(hash.trim_start_matches("0x"), &mut bytes)
+            .with_context(|| format!("the node returned a bad block hash {hash:?}"))?;
         self.api
-            .at_block(number)
+            .at_block_hash_and_number(subxt::config::substrate::H256(bytes), number)
             .await
             .with_context(|| format!("reading block {number}"))
     }

@@ -291,9 +291,19 @@ fn dev_chain_end_to_end() {
     );
     assert!(e.contains("unknown model"), "{e}");
 
-    // register a model (the sample's graph under a new id) and wait until active
+    // Alice works (the dev preset may already have her as a worker; her node holds her
+    // `infr` key under --dev).
+    if field(&status, "status") == "not registered" {
+        let out = ok(&url, &["worker", "register", "--bond", "10000INFR"]);
+        assert_eq!(field(&out, "worker"), ALICE);
+        let status = ok(&url, &["worker", "status"]);
+        assert_eq!(field(&status, "status"), "active", "{status}");
+    }
+
+    // register a model (the sample's graph under a new id) and wait until active; one
+    // replica, as the dev chain has one worker
     let dir = tempfile::tempdir().unwrap();
-    let model = sample_variant(&dir.path().to_path_buf());
+    let model = sample_variant(dir.path());
     let name = format!("client-test-{}", std::process::id());
     let out = ok(
         &url,
@@ -305,6 +315,8 @@ fn dev_chain_end_to_end() {
             &name,
             "--price",
             "1000",
+            "--replicas",
+            "1",
         ],
     );
     let model_bytes = std::fs::read(&model).unwrap();
@@ -360,13 +372,16 @@ fn dev_chain_end_to_end() {
     );
     assert!(e.contains("above --max-fee"), "{e}");
 
-    // infer by name, compare with the engine run locally under the model's policy (exact)
-    let before = units(&field(&ok(&url, &["balance"]), "free"));
+    // Bob infers by name; the outputs equal the engine's, run locally under the model's
+    // policy (exact).
+    let before = units(&field(&ok(&url, &["balance", "--suri", "//Bob"]), "free"));
     let out_file = dir.path().join("out.json");
     let out = ok(
         &url,
         &[
             "infer",
+            "--suri",
+            "//Bob",
             "--model",
             &name,
             "--input",
@@ -391,10 +406,11 @@ fn dev_chain_end_to_end() {
         local.canonical_bytes(),
         "verified outputs equal the local engine's"
     );
-    let after = units(&field(&ok(&url, &["balance"]), "free"));
+    let after = units(&field(&ok(&url, &["balance", "--suri", "//Bob"]), "free"));
+    let spent = before - after;
     assert!(
-        after + fee_paid <= before,
-        "the requester paid at least the fee: before {before}, after {after}, fee {fee_paid}"
+        spent >= fee_paid && spent < fee_paid + 10_000_000_000_000,
+        "Bob paid the fee and a transaction fee: before {before}, after {after}, fee {fee_paid}"
     );
 
     // the request is visible afterwards, by id
