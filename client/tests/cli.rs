@@ -413,6 +413,32 @@ fn dev_chain_end_to_end() {
         "Bob paid the fee and a transaction fee: before {before}, after {after}, fee {fee_paid}"
     );
 
+    // The development preset's sample model, by its short name.
+    let sample_file = dir.path().join("sample.json");
+    let out = ok(
+        &url,
+        &[
+            "infer",
+            "--model",
+            "sample",
+            "--input",
+            input.to_str().unwrap(),
+            "--output",
+            sample_file.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(field(&out, "status"), "completed", "{out}");
+    let sample_bytes = std::fs::read(workspace().join("models/sample/mlp.onnx")).unwrap();
+    let local = engine
+        .run_bytes(&sample_bytes, &inputs, ExecutionPolicy::Exact)
+        .expect("engine run");
+    assert_eq!(
+        tensor_io::read_file(&sample_file, None)
+            .expect("outputs file")
+            .canonical_bytes(),
+        local.canonical_bytes()
+    );
+
     // the request is visible afterwards, by id
     let rid = field(&out, "request");
     let shown = ok(&url, &["request", &rid]);

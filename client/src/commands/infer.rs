@@ -253,6 +253,15 @@ pub async fn infer(ctx: &Ctx, args: InferArgs) -> Result<()> {
             amount(s.amount)
         );
     }
+    if let Some(f) = &progress.fees {
+        println!(
+            "fee paid:  {} (royalty {}, workers {}); refunded {}",
+            amount(f.royalty.saturating_add(f.worker_fee)),
+            amount(f.royalty),
+            amount(f.worker_fee),
+            amount(f.refunded)
+        );
+    }
     if progress.expired {
         bail!(
             "request {rid} expired: no worker committed before the deadline; the fee was refunded"
@@ -263,15 +272,6 @@ pub async fn infer(ctx: &Ctx, args: InferArgs) -> Result<()> {
     }
     let completed = progress.completed.expect("settled without failure");
     println!("status:    completed");
-    if let Some(f) = &progress.fees {
-        println!(
-            "fee paid:  {} (royalty {}, workers {}); refunded {}",
-            amount(f.royalty.saturating_add(f.worker_fee)),
-            amount(f.royalty),
-            amount(f.worker_fee),
-            amount(f.refunded)
-        );
-    }
     println!(
         "agreeing:  {} of {replicas} workers",
         completed.agreeing.len()
