@@ -540,6 +540,104 @@ mod tests {
         assert!(too_deep.to_info().is_err());
     }
 
+    /// Encodes `value` (of runtime type `T`) and decodes it as `V` with `T`'s type information,
+    /// as the client decodes chain data with the runtime's metadata.
+    fn through_type_info<T, V>(value: &T) -> V
+    where
+        T: codec::Encode + scale_info::TypeInfo + 'static,
+        V: DecodeAsType,
+    {
+        let mut registry = scale_info::Registry::new();
+        let id = registry.register_type(&scale_info::meta_type::<T>()).id;
+        let portable: scale_info::PortableRegistry = registry.into();
+        V::decode_as_type(&mut &value.encode()[..], id, &portable).expect("decodes as the view")
+    }
+
+    /// Encodes `value` as runtime type `T` with `T`'s type information and decodes it with
+    /// `T`'s own codec, as the chain decodes the client's call arguments.
+    fn into_runtime_type<T, V>(value: &V) -> T
+    where
+        T: codec::Decode + scale_info::TypeInfo + 'static,
+        V: EncodeAsType,
+    {
+        let mut registry = scale_info::Registry::new();
+        let id = registry.register_type(&scale_info::meta_type::<T>()).id;
+        let portable: scale_info::PortableRegistry = registry.into();
+        let bytes = value
+            .encode_as_type(id, &portable)
+            .expect("encodes as the type");
+        T::decode(&mut &bytes[..]).expect("the runtime type decodes")
+    }
+
+    fn sample_info() -> ModelInfo {
+        let spec = |name: &[u8], dtype, shape: &[u64]| TensorSpec {
+            name: name.to_vec().try_into().unwrap(),
+            dtype,
+            shape: shape.to_vec().try_into().unwrap(),
+        };
+        ModelInfo {
+            inputs: vec![
+                spec(b"x", DType::F32, &[1, 4]),
+                spec(b"m", DType::Bool, &[4]),
+            ]
+            .try_into()
+            .unwrap(),
+            outputs: vec![spec(b"y", DType::I64, &[1, 3])].try_into().unwrap(),
+            ops: vec![b"Gemm".to_vec().try_into().unwrap()]
+                .try_into()
+                .unwrap(),
+            parameters: 67,
+            cost: 56,
+        }
+    }
+
+    #[test]
+    fn views_decode_the_primitives_types() {
+        use sp_core::{bounded::BoundedVec, ConstU32, H256};
+        let info = sample_info();
+        let view: ModelInfoView = through_type_info(&info);
+        assert_eq!(view.to_info().unwrap(), info);
+        let policy = ExecutionPolicy::Tolerance { abs: 7, rel: 9 };
+        let pv: ExecutionPolicyView = through_type_info(&policy);
+        assert_eq!(ExecutionPolicy::from(pv), policy);
+        // H256, bounded vectors and options as the pallet's records hold them.
+        let hashes: BoundedVec<H256, ConstU32<4>> =
+            vec![H256([1; 32]), H256([2; 32])].try_into().unwrap();
+        let name: BoundedVec<u8, ConstU32<8>> = b"sample".to_vec().try_into().unwrap();
+        let record = (H256([9; 32]), hashes, name, Some(info.clone()), 5u128);
+        let (id, hs, n, i, price): (
+            [u8; 32],
+            Vec<[u8; 32]>,
+            Vec<u8>,
+            Option<ModelInfoView>,
+            u128,
+        ) = through_type_info(&record);
+        assert_eq!(id, [9; 32]);
+        assert_eq!(hs, vec![[1; 32], [2; 32]]);
+        assert_eq!(n, b"sample".to_vec());
+        assert_eq!(i.unwrap().to_info().unwrap(), info);
+        assert_eq!(price, 5);
+    }
+
+    #[test]
+    fn call_arguments_encode_as_the_runtime_types() {
+        use sp_core::{bounded::BoundedVec, ConstU32, H256};
+        let policy: ExecutionPolicy =
+            into_runtime_type(&ExecutionPolicyView::Tolerance { abs: 1_000, rel: 3 });
+        assert_eq!(policy, ExecutionPolicy::Tolerance { abs: 1_000, rel: 3 });
+        let exact: ExecutionPolicy = into_runtime_type(&ExecutionPolicyView::Exact);
+        assert_eq!(exact, ExecutionPolicy::Exact);
+        let args = ([3u8; 32], vec![[4u8; 32]], b"mlp".to_vec());
+        let (id, hashes, name): (
+            H256,
+            BoundedVec<H256, ConstU32<4>>,
+            BoundedVec<u8, ConstU32<8>>,
+        ) = into_runtime_type(&args);
+        assert_eq!(id, H256([3; 32]));
+        assert_eq!(hashes.into_inner(), vec![H256([4; 32])]);
+        assert_eq!(name.into_inner(), b"mlp".to_vec());
+    }
+
     #[test]
     fn chunk_bitmap() {
         let bits = [0b0000_0101u8, 0b1000_0000];
