@@ -605,13 +605,15 @@ mod tests {
             vec![H256([1; 32]), H256([2; 32])].try_into().unwrap();
         let name: BoundedVec<u8, ConstU32<8>> = b"sample".to_vec().try_into().unwrap();
         let record = (H256([9; 32]), hashes, name, Some(info.clone()), 5u128);
-        let (id, hs, n, i, price): (
+        /// The client's view of `record`.
+        type RecordView = (
             [u8; 32],
             Vec<[u8; 32]>,
             Vec<u8>,
             Option<ModelInfoView>,
             u128,
-        ) = through_type_info(&record);
+        );
+        let (id, hs, n, i, price): RecordView = through_type_info(&record);
         assert_eq!(id, [9; 32]);
         assert_eq!(hs, vec![[1; 32], [2; 32]]);
         assert_eq!(n, b"sample".to_vec());
