@@ -7,7 +7,7 @@
 //! 3. cold path: validate + compile time vs model size, cache hit vs miss;
 //! 4. onnxruntime (CPU, one thread) on the same models, via `engine/tests/ort_reference.py`.
 //!
-//! Numbers are medians. No assertions: timing belongs here, never in tests.
+//! Numbers are the best of six alternating rounds' medians. No assertions: timing belongs here, never in tests.
 
 use inferchain_engine::tensor_conv::to_tract;
 use inferchain_engine::{compile, exactness, tensor_io, Engine};
@@ -85,10 +85,6 @@ fn child() {
         let bytes = std::fs::read(&m).unwrap();
         let compiled = compile(&bytes).unwrap();
         let inputs: TensorMap = tensor_io::read_file(&i, None).unwrap();
-        let budget = Duration::from_millis(700);
-        let e = median(budget, || {
-            engine.run_compiled(&compiled, &inputs, policy).unwrap();
-        });
         let raw_inputs: TVec<Tensor> = compiled
             .info
             .inputs
@@ -96,10 +92,19 @@ fn child() {
             .map(|s| to_tract(inputs.get(&s.name).unwrap()).unwrap())
             .collect();
         let plan = compiled.plan.clone();
-        let r = median(budget, || {
-            let tv: TVec<TValue> = raw_inputs.iter().map(|t| t.clone().into()).collect();
-            plan.run(tv).unwrap();
-        });
+        // Alternate engine and raw rounds and keep each path's best median, so that load
+        // from other processes on this shared machine hits both paths alike.
+        let budget = Duration::from_millis(150);
+        let (mut e, mut r) = (f64::MAX, f64::MAX);
+        for _ in 0..6 {
+            e = e.min(median(budget, || {
+                engine.run_compiled(&compiled, &inputs, policy).unwrap();
+            }));
+            r = r.min(median(budget, || {
+                let tv: TVec<TValue> = raw_inputs.iter().map(|t| t.clone().into()).collect();
+                plan.run(tv).unwrap();
+            }));
+        }
         println!("{name}\t{e}\t{r}");
     }
 }
@@ -268,7 +273,7 @@ fn main() {
     exactness::current();
     println!("\n## Cold path: validate + compile vs model size; cache hit vs miss\n");
     println!("| model | bytes | validate+compile ms | cache hit µs |\n|---|---|---|---|");
-    for (width, layers) in [(64, 1), (256, 2), (512, 4), (1024, 4), (2048, 4)] {
+    for (width, layers) in [(64, 1), (256, 2), (512, 4), (1024, 4), (1536, 4)] {
         let bytes = synthetic_mlp(width, layers);
         let id = model_id(&bytes);
         let miss = median(Duration::from_millis(1500), || {

@@ -128,10 +128,8 @@ fn apply(mode: ExactMode) -> Exactness {
             .collect::<Vec<_>>();
         knobs::set_str("TRACT_CPU_ISA", &spec.join(","));
         knobs::set_str("TRACT_LLC_BYTES", PINNED_LLC);
-        // tract reads the vendor cohort from the environment only. Setting it here is sound
-        // as long as configuration happens before other threads read the environment,
-        // which is why the binaries configure first thing.
-        // SAFETY-relevant note: edition 2021, `set_var` is not `unsafe` here.
+        // tract reads the vendor cohort from the environment only. Configure before other
+        // threads read or write the environment (the binaries do it first thing in `main`).
         std::env::set_var("TRACT_X86_KIND", PINNED_X86_KIND);
     }
     let isa = isa_names();

@@ -4,55 +4,18 @@ use crate::validate::dtype_of;
 use inferchain_primitives::tensor::{DType, Tensor};
 use tract_onnx::prelude::{DatumType, Tensor as TractTensor};
 
-fn le<const N: usize>(chunk: &[u8]) -> [u8; N] {
-    let mut b = [0u8; N];
-    b.copy_from_slice(chunk);
-    b
-}
-
-/// Builds a tract tensor from a valid Inferchain tensor (safe code: decodes element by element).
+/// Builds a tract tensor from an Inferchain tensor (one copy of the data).
+///
+/// Checks the tensor first ([`Tensor::validate`]: data length matches shape and dtype, booleans
+/// are 0 or 1), which is what makes every byte pattern a valid element for tract.
 pub fn to_tract(t: &Tensor) -> anyhow::Result<TractTensor> {
+    t.validate()
+        .map_err(|e| anyhow::anyhow!("invalid tensor: {e:?}"))?;
     let shape: Vec<usize> = t.shape.iter().map(|d| *d as usize).collect();
-    let d = &t.data;
-    Ok(match t.dtype {
-        DType::F32 => {
-            let v: Vec<f32> = d
-                .chunks_exact(4)
-                .map(|c| f32::from_le_bytes(le(c)))
-                .collect();
-            TractTensor::from_shape(&shape, &v)?
-        }
-        DType::F64 => {
-            let v: Vec<f64> = d
-                .chunks_exact(8)
-                .map(|c| f64::from_le_bytes(le(c)))
-                .collect();
-            TractTensor::from_shape(&shape, &v)?
-        }
-        DType::I64 => {
-            let v: Vec<i64> = d
-                .chunks_exact(8)
-                .map(|c| i64::from_le_bytes(le(c)))
-                .collect();
-            TractTensor::from_shape(&shape, &v)?
-        }
-        DType::I32 => {
-            let v: Vec<i32> = d
-                .chunks_exact(4)
-                .map(|c| i32::from_le_bytes(le(c)))
-                .collect();
-            TractTensor::from_shape(&shape, &v)?
-        }
-        DType::I8 => {
-            let v: Vec<i8> = d.iter().map(|b| *b as i8).collect();
-            TractTensor::from_shape(&shape, &v)?
-        }
-        DType::U8 => TractTensor::from_shape(&shape, d)?,
-        DType::Bool => {
-            let v: Vec<bool> = d.iter().map(|b| *b != 0).collect();
-            TractTensor::from_shape(&shape, &v)?
-        }
-    })
+    // tract stores native-endian data; every supported platform is little-endian (see below).
+    // SAFETY: `validate` checked that `data` holds exactly `product(shape)` elements of
+    // `dtype`; every bit pattern is a valid f32/f64/i64/i32/i8/u8, and booleans are 0 or 1.
+    Ok(unsafe { TractTensor::from_raw_dt(datum_type(t.dtype), &shape, &t.data)? })
 }
 
 /// Builds an Inferchain tensor from a tract tensor (quantized types map to their storage type).

@@ -408,7 +408,7 @@ fn check_shape_operands(
     };
     let too_large = |elements: f64| {
         let bytes = elements * 8.0;
-        if !(bytes <= MAX_ACTIVATION_BYTES as f64) {
+        if bytes.is_nan() || bytes > MAX_ACTIVATION_BYTES as f64 {
             Err(ValidationError::TensorTooLarge {
                 node: node.name.clone(),
                 op: node.op_type.clone(),

@@ -195,6 +195,15 @@ fn onnx_backend_node_tests() {
     for (reason, n) in &reasons {
         println!("  rejected {n:4} × {reason}");
     }
+    for (name, r) in rejected
+        .iter()
+        .filter(|(_, r)| r.starts_with("tract rejected"))
+    {
+        println!(
+            "  tract-rejected {name}: {}",
+            r.chars().take(200).collect::<String>()
+        );
+    }
     for (name, r) in &failed {
         println!("  FAILED {name}: {r}");
     }

@@ -47,3 +47,6 @@ pub const MAX_PARAMETERS: u64 = MAX_MODEL_BYTES as u64;
 /// Largest intermediate tensor the engine will materialise while running a model, in bytes
 /// (256 MiB). Checked against the fully typed graph before the model is accepted.
 pub const MAX_ACTIVATION_BYTES: u64 = 256 * 1024 * 1024;
+
+/// Largest SCALE-encoded [`crate::model::ModelInfo`], in bytes (its `MaxEncodedLen`).
+pub use crate::model::MAX_MODEL_INFO_BYTES;
