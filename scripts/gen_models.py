@@ -219,6 +219,24 @@ def hostile():
     return out
 
 
+def bombs():
+    """Models that only an isolated validation can contain: a constant Expand whose shape is
+    computed (Mul of constants), which tract folds while typing, materialising 3.6 GB."""
+    F = TensorProto.FLOAT
+    g = helper.make_graph(
+        [helper.make_node("Mul", ["s", "k"], ["shape"]),
+         helper.make_node("Expand", ["c", "shape"], ["e"]),
+         helper.make_node("ReduceSum", ["e"], ["r"], keepdims=0),
+         helper.make_node("Add", ["x", "r"], ["y"])],
+        "const_computed_expand",
+        [helper.make_tensor_value_info("x", F, [])],
+        [helper.make_tensor_value_info("y", F, [])],
+        [init("s", np.array([1, 1], np.int64)), init("k", np.array([30000, 30000], np.int64)),
+         init("c", np.ones((1, 1), np.float32))],
+    )
+    return {"const_computed_expand": helper.make_model(g, opset_imports=OPSET)}
+
+
 def main():
     rng = np.random.default_rng(20261127)
     # Genesis sample: 1x4 -> 8 -> 3.
@@ -237,6 +255,8 @@ def main():
         save_input(os.path.join(TESTS, f"{name}.input.json"), inputs)
     for name, model in hostile().items():
         save(model, os.path.join(TESTS, "hostile", f"{name}.onnx"), check=False)
+    for name, model in bombs().items():
+        save(model, os.path.join(TESTS, "bombs", f"{name}.onnx"), check=False)
     with open(os.path.join(TESTS, "hostile", "garbage.onnx"), "wb") as f:
         f.write(bytes(rng.integers(0, 256, 4096, dtype=np.uint8)))
     data = good["cnn"][0].SerializeToString()

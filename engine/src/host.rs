@@ -5,11 +5,13 @@
 //! `InferenceHostExt::new(EngineHost::new(store))` for offchain workers.
 
 use crate::run::{describe_schema, Engine, RunError};
+use crate::sandbox::{validate_isolated, SandboxLimits};
 use inferchain_primitives::host::{HostError, InferenceHost};
 use inferchain_primitives::limits::{MAX_CHUNKS, MAX_CHUNK_BYTES, MAX_MODEL_BYTES};
 use inferchain_primitives::model::{ModelId, ModelInfo};
 use inferchain_primitives::policy::ExecutionPolicy;
 use inferchain_primitives::tensor::TensorMap;
+use std::path::PathBuf;
 
 /// Read access to model chunks.
 pub trait ChunkStore {
@@ -21,15 +23,42 @@ pub trait ChunkStore {
 pub struct EngineHost<S> {
     store: S,
     engine: Engine,
+    sandbox: Option<(PathBuf, SandboxLimits)>,
 }
 
 impl<S: ChunkStore> EngineHost<S> {
-    /// A host over `store` with a default engine.
+    /// A host over `store` with a default engine, validating in-process. Use
+    /// [`EngineHost::with_sandbox`] for untrusted models (see [`crate::sandbox`]).
     pub fn new(store: S) -> Self {
         EngineHost {
             store,
             engine: Engine::default(),
+            sandbox: None,
         }
+    }
+
+    /// A host that validates every model it has not compiled yet in a child process
+    /// (`exe` is the `inferchain-engine` binary) under `limits`, before compiling it
+    /// in-process.
+    pub fn with_sandbox(store: S, exe: PathBuf, limits: SandboxLimits) -> Self {
+        EngineHost {
+            store,
+            engine: Engine::default(),
+            sandbox: Some((exe, limits)),
+        }
+    }
+
+    /// Validates (isolated if configured) and compiles `bytes` into the plan cache.
+    fn load(&mut self, model_id: ModelId, bytes: Vec<u8>) -> Result<ModelInfo, HostError> {
+        if let Some((exe, limits)) = &self.sandbox {
+            validate_isolated(exe, &bytes, limits)
+                .map_err(|e| HostError::Invalid(e.to_string().into_bytes()))?;
+        }
+        let compiled = self
+            .engine
+            .ensure_loaded(model_id, || Some(bytes))
+            .map_err(run_error)?;
+        Ok(compiled.info.clone())
     }
 
     /// Assembles model bytes from chunks, enforcing chunk and model limits.
@@ -73,11 +102,11 @@ fn run_error(e: RunError) -> HostError {
 
 impl<S: ChunkStore> InferenceHost for EngineHost<S> {
     fn validate_model(&mut self, model_id: ModelId, chunks: u32) -> Result<ModelInfo, HostError> {
+        if let Some(c) = self.engine.cached(&model_id) {
+            return Ok(c.info.clone());
+        }
         let bytes = self.assemble(&model_id, chunks)?;
-        self.engine
-            .load(&bytes)
-            .map(|(_, info)| info)
-            .map_err(|e| HostError::Invalid(e.to_string().into_bytes()))
+        self.load(model_id, bytes)
     }
 
     fn run(

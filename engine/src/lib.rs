@@ -8,6 +8,7 @@
 //!   contained;
 //! - [`exactness`]: the per-process kernel choice that makes the Exact policy bit-identical;
 //! - [`tensor_io`]: JSON, `.npy` and `.npz` tensor files;
+//! - [`sandbox`]: first validation of untrusted bytes in a resource-limited child process;
 //! - [`host`]: an [`inferchain_primitives::host::InferenceHost`] backend over a chunk store.
 
 #![deny(missing_docs)]
@@ -17,6 +18,7 @@ pub mod host;
 pub mod panic;
 pub mod plan_cache;
 pub mod run;
+pub mod sandbox;
 pub mod tensor_conv;
 pub mod tensor_io;
 pub mod validate;

@@ -114,6 +114,11 @@ impl Engine {
         &self.cache
     }
 
+    /// The cached plan for `id`, if any (marks it recently used).
+    pub fn cached(&mut self, id: &ModelId) -> Option<Arc<Compiled>> {
+        self.cache.get(id)
+    }
+
     /// Validates `bytes`, caches the plan and returns the model id and info.
     pub fn load(&mut self, bytes: &[u8]) -> Result<(ModelId, ModelInfo), ValidationError> {
         let id = model_id(bytes);

@@ -112,6 +112,12 @@ pub enum ValidationError {
     /// tract could not load, type or optimise the model.
     #[error("tract rejected the model: {0}")]
     Tract(String),
+    /// The model was rejected by an isolated validation process (its message).
+    #[error("{0}")]
+    Isolated(String),
+    /// The isolated validation process failed (time or memory limit, or could not run).
+    #[error("isolated validation failed: {0}")]
+    Sandbox(String),
     /// tract panicked on the model (contained).
     #[error("tract panicked on the model: {0}")]
     Panicked(String),

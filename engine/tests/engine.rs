@@ -96,6 +96,7 @@ fn engine_runs_loaded_models() {
     assert!(wrong.is_err());
 }
 
+#[derive(Clone)]
 struct Chunks(HashMap<(ModelId, u32), Vec<u8>>);
 
 impl ChunkStore for Chunks {
@@ -116,13 +117,25 @@ fn engine_host_over_chunks() {
         .map(|(i, c)| ((id, i as u32), c.to_vec()))
         .collect();
     let n = store.len() as u32;
+    // A missing chunk: unavailable (before anything is cached).
+    let mut fresh = EngineHost::new(Chunks(store.clone()));
+    assert_eq!(
+        fresh.validate_model(id, n + 1),
+        Err(HostError::ModelUnavailable)
+    );
+    // Sandboxed validation gives the same info.
+    let mut sandboxed = EngineHost::with_sandbox(
+        Chunks(store.clone()),
+        env!("CARGO_BIN_EXE_inferchain-engine").into(),
+        Default::default(),
+    );
+    assert_eq!(
+        sandboxed.validate_model(id, n),
+        Ok(validate(&bytes).unwrap())
+    );
     let mut host = EngineHost::new(Chunks(store));
     let info = host.validate_model(id, n).unwrap();
     assert_eq!(info, validate(&bytes).unwrap());
-    assert_eq!(
-        host.validate_model(id, n + 1),
-        Err(HostError::ModelUnavailable)
-    );
     assert_eq!(
         host.validate_model(ModelId::zero(), n),
         Err(HostError::ModelUnavailable)

@@ -4,6 +4,8 @@
 //! - `run MODEL.onnx --input FILE [--policy exact|tolerance] [--output OUT] [--repeat N]`:
 //!   prints outputs as JSON (or writes OUT as .json/.npz); `--repeat N` runs N warm inferences
 //!   and reports median and p90 latency on stderr.
+//! - `inspect --scale MODEL.onnx`: the SCALE-encoded `ModelInfo` as hex (for
+//!   [`inferchain_engine::sandbox`]).
 //! - `hash MODEL.onnx --input FILE [--worker HEX]`: prints the blake2-256 digest of the
 //!   canonical output encoding (with `--worker`, the worker's output commitment).
 //!
@@ -44,6 +46,9 @@ enum Command {
     Inspect {
         /// ONNX model file.
         model: PathBuf,
+        /// Print the SCALE-encoded ModelInfo as hex instead of JSON (used by the sandbox).
+        #[arg(long)]
+        scale: bool,
     },
     /// Run a model on inputs and print or write the outputs.
     Run {
@@ -132,12 +137,16 @@ fn main_inner() -> Result<()> {
     let cli = Cli::parse();
     let mut engine = Engine::default();
     match cli.command {
-        Command::Inspect { model } => {
+        Command::Inspect { model, scale } => {
             let (bytes, info) = load(&mut engine, &model)?;
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&info_json(&bytes, &info))?
-            );
+            if scale {
+                println!("{}", hex::encode(codec::Encode::encode(&info)));
+            } else {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&info_json(&bytes, &info))?
+                );
+            }
         }
         Command::Run {
             model,
