@@ -243,3 +243,11 @@ fn inputs_sample() -> TensorMap {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     inferchain_engine::tensor_io::read_file(&root.join("models/sample/input.json"), None).unwrap()
 }
+
+#[test]
+fn engine_host_is_send() {
+    fn assert_send<T: Send + 'static>() {}
+    // Required by `InferenceHostExt(Box<dyn InferenceHost + Send>)`.
+    assert_send::<EngineHost<Chunks>>();
+    assert_send::<Engine>();
+}
