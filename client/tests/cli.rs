@@ -413,6 +413,8 @@ fn dev_chain_end_to_end() {
         "Bob paid the fee and a transaction fee: before {before}, after {after}, fee {fee_paid}"
     );
 
+    let rid = field(&out, "request");
+
     // The development preset's sample model, by its short name.
     let sample_file = dir.path().join("sample.json");
     let out = ok(
@@ -439,8 +441,7 @@ fn dev_chain_end_to_end() {
         local.canonical_bytes()
     );
 
-    // the request is visible afterwards, by id
-    let rid = field(&out, "request");
+    // Bob's request is visible afterwards, by id
     let shown = ok(&url, &["request", &rid]);
     assert_eq!(field(&shown, "status"), "completed", "{shown}");
     assert_eq!(field(&shown, "model"), id);
