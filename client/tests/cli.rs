@@ -460,4 +460,44 @@ fn dev_chain_end_to_end() {
     );
     let next: u64 = field(&out, "request id").parse().unwrap();
     assert!(next > rid.parse::<u64>().unwrap());
+
+    // Last (a worker whose node lacks its key would be drawn for jobs): Charlie registers as a
+    // worker; his bond is held.
+    let e = fails(
+        &url,
+        &[
+            "worker",
+            "register",
+            "--bond",
+            "1INFR",
+            "--suri",
+            "//Charlie",
+        ],
+    );
+    assert!(e.contains("BondTooLow"), "{e}");
+    let out = ok(
+        &url,
+        &[
+            "worker",
+            "register",
+            "--bond",
+            "150INFR",
+            "--suri",
+            "//Charlie",
+        ],
+    );
+    let charlie = field(&out, "worker");
+    assert_eq!(units(&field(&out, "bond")), 150_000_000_000_000);
+    let status = ok(&url, &["worker", "status", &charlie]);
+    assert_eq!(field(&status, "status"), "active", "{status}");
+    assert_eq!(
+        field(&status, "in active set"),
+        "yes (2 active workers)",
+        "{status}"
+    );
+    let balance = ok(&url, &["balance", &charlie]);
+    assert!(
+        units(&field(&balance, "reserved")) >= 150_000_000_000_000,
+        "{balance}"
+    );
 }

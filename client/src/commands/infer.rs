@@ -242,8 +242,16 @@ pub async fn infer(ctx: &Ctx, args: InferArgs) -> Result<()> {
     }
     pb.finish_and_clear();
 
+    let status = if progress.expired {
+        "expired".to_string()
+    } else if let Some(reason) = &progress.failed {
+        format!("failed ({reason:?})")
+    } else {
+        "completed".to_string()
+    };
     println!("request:   {rid}");
     println!("model:     {name} ({})", hex0x(&id));
+    println!("status:    {status}");
     println!("blocks:    {blocks_after} after inclusion");
     for s in &progress.slashed {
         println!(
@@ -271,7 +279,6 @@ pub async fn infer(ctx: &Ctx, args: InferArgs) -> Result<()> {
         bail!("request {rid} failed: {}", output::failure_reason(&reason));
     }
     let completed = progress.completed.expect("settled without failure");
-    println!("status:    completed");
     println!(
         "agreeing:  {} of {replicas} workers",
         completed.agreeing.len()

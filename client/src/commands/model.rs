@@ -201,7 +201,15 @@ pub async fn register(ctx: &Ctx, args: RegisterArgs) -> Result<()> {
             );
         }
         Some(ModelStatusView::Active) => {
+            let m = existing.as_ref().expect("matched Some");
             eprintln!("model {} is already registered and active", hex0x(&id));
+            if m.name != args.name.as_bytes() {
+                eprintln!(
+                    "note: it is registered as {:?}, not {:?}",
+                    String::from_utf8_lossy(&m.name),
+                    args.name
+                );
+            }
             return print_model(&id, existing.as_ref().expect("matched Some"));
         }
         Some(ModelStatusView::Rejected(r)) => {
