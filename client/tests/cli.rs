@@ -490,9 +490,8 @@ fn dev_chain_end_to_end() {
     assert_eq!(units(&field(&out, "bond")), 150_000_000_000_000);
     let status = ok(&url, &["worker", "status", &charlie]);
     assert_eq!(field(&status, "status"), "active", "{status}");
-    assert_eq!(
-        field(&status, "in active set"),
-        "yes (2 active workers)",
+    assert!(
+        field(&status, "in active set").starts_with("yes"),
         "{status}"
     );
     let balance = ok(&url, &["balance", &charlie]);
