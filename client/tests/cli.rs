@@ -255,6 +255,64 @@ fn sample_variant(dir: &Path) -> PathBuf {
     path
 }
 
+/// Minimal protobuf writer for hand-made ONNX models.
+fn field_bytes(out: &mut Vec<u8>, field: u32, bytes: &[u8]) {
+    varint(out, u64::from(field << 3 | 2));
+    varint(out, bytes.len() as u64);
+    out.extend_from_slice(bytes);
+}
+
+fn field_varint(out: &mut Vec<u8>, field: u32, v: u64) {
+    varint(out, u64::from(field << 3));
+    varint(out, v);
+}
+
+fn varint(out: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        out.push((v as u8) | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+/// An ONNX model `y = Relu(x)` on f32 `[1, n]`.
+fn relu_model(n: u64) -> Vec<u8> {
+    let value_info = |name: &str| {
+        let mut dim = Vec::new();
+        field_varint(&mut dim, 1, n);
+        let mut one = Vec::new();
+        field_varint(&mut one, 1, 1);
+        let mut shape = Vec::new();
+        field_bytes(&mut shape, 1, &one);
+        field_bytes(&mut shape, 1, &dim);
+        let mut tensor = Vec::new();
+        field_varint(&mut tensor, 1, 1); // FLOAT
+        field_bytes(&mut tensor, 2, &shape);
+        let mut ty = Vec::new();
+        field_bytes(&mut ty, 1, &tensor);
+        let mut vi = Vec::new();
+        field_bytes(&mut vi, 1, name.as_bytes());
+        field_bytes(&mut vi, 2, &ty);
+        vi
+    };
+    let mut node = Vec::new();
+    field_bytes(&mut node, 1, b"x");
+    field_bytes(&mut node, 2, b"y");
+    field_bytes(&mut node, 4, b"Relu");
+    let mut graph = Vec::new();
+    field_bytes(&mut graph, 1, &node);
+    field_bytes(&mut graph, 2, b"relu");
+    field_bytes(&mut graph, 11, &value_info("x"));
+    field_bytes(&mut graph, 12, &value_info("y"));
+    let mut opset = Vec::new();
+    field_varint(&mut opset, 2, 13);
+    let mut model = Vec::new();
+    field_varint(&mut model, 1, 8);
+    field_bytes(&mut model, 8, &opset);
+    field_bytes(&mut model, 7, &graph);
+    model
+}
+
 #[test]
 fn dev_chain_end_to_end() {
     let node = DevNode::start();
@@ -460,6 +518,39 @@ fn dev_chain_end_to_end() {
     );
     let next: u64 = field(&out, "request id").parse().unwrap();
     assert!(next > rid.parse::<u64>().unwrap());
+
+    // A model that validates but whose outputs (40 kB) cannot fit a reveal is rejected by the
+    // validators, and the client says why.
+    let relu = dir.path().join("relu.onnx");
+    std::fs::write(&relu, relu_model(10_000)).unwrap();
+    let inspected = ok(&url, &["model", "inspect", relu.to_str().unwrap()]);
+    assert!(
+        field(&inspected, "output").starts_with("y f32 [1, 10000]"),
+        "{inspected}"
+    );
+    let e = fails(
+        &url,
+        &[
+            "model",
+            "register",
+            relu.to_str().unwrap(),
+            "--name",
+            "too-wide",
+            "--replicas",
+            "1",
+        ],
+    );
+    assert!(
+        e.contains("was rejected") && e.contains("do not fit"),
+        "{e}"
+    );
+    let models = ok(&url, &["models"]);
+    assert!(
+        models
+            .lines()
+            .any(|l| l.contains("too-wide") && l.contains("rejected (Unusable)")),
+        "{models}"
+    );
 
     // Last (a worker whose node lacks its key would be drawn for jobs): Charlie registers as a
     // worker; his bond is held.
