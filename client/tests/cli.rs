@@ -244,13 +244,13 @@ fn model_inspect_prints_id_and_schema() {
 /// The sample model with a different ONNX `doc_string` (field 6): the same graph under a new
 /// model id, so that registering it exercises registration, upload and validation even when
 /// the genesis preset already registers the sample.
-fn sample_variant(dir: &Path) -> PathBuf {
+fn sample_variant(dir: &Path, tag: &str) -> PathBuf {
     let mut bytes = std::fs::read(workspace().join("models/sample/mlp.onnx")).unwrap();
-    let doc = format!("client test {}", std::process::id());
+    let doc = format!("client test {tag} {}", std::process::id());
     bytes.push(0x32);
     bytes.push(doc.len() as u8);
     bytes.extend_from_slice(doc.as_bytes());
-    let path = dir.join("variant.onnx");
+    let path = dir.join(format!("variant-{tag}.onnx"));
     std::fs::write(&path, bytes).unwrap();
     path
 }
@@ -361,7 +361,7 @@ fn dev_chain_end_to_end() {
     // register a model (the sample's graph under a new id) and wait until active; one
     // replica, as the dev chain has one worker
     let dir = tempfile::tempdir().unwrap();
-    let model = sample_variant(dir.path());
+    let model = sample_variant(dir.path(), "one");
     let name = format!("client-test-{}", std::process::id());
     let out = ok(
         &url,
@@ -552,6 +552,22 @@ fn dev_chain_end_to_end() {
         "{models}"
     );
 
+    // A two-replica model, validated while Alice is the only worker.
+    let pair = sample_variant(dir.path(), "two");
+    let out = ok(
+        &url,
+        &[
+            "model",
+            "register",
+            pair.to_str().unwrap(),
+            "--name",
+            "pair",
+            "--replicas",
+            "2",
+        ],
+    );
+    assert_eq!(field(&out, "status"), "active", "{out}");
+
     // Last (a worker whose node lacks its key would be drawn for jobs): Charlie registers as a
     // worker; his bond is held.
     let e = fails(
@@ -589,5 +605,40 @@ fn dev_chain_end_to_end() {
     assert!(
         units(&field(&balance, "reserved")) >= 150_000_000_000_000,
         "{balance}"
+    );
+
+    // Charlie's node does not run: a request on the two-replica model draws Alice and Charlie;
+    // Alice alone is no majority, so the request fails, Charlie is slashed for not committing,
+    // and Bob gets the fee back (he pays only the transaction fee).
+    let before = units(&field(&ok(&url, &["balance", "--suri", "//Bob"]), "free"));
+    let o = cli(
+        &url,
+        &[
+            "infer",
+            "--suri",
+            "//Bob",
+            "--model",
+            "pair",
+            "--input",
+            input.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}\n{}", stderr(&o), stdout(&o));
+    let err = stderr(&o);
+    assert!(
+        err.lines()
+            .any(|l| l.starts_with("error:") && l.contains("failed") && l.contains("inconclusive")),
+        "{err}"
+    );
+    let out = stdout(&o);
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("slashed:") && l.contains(&charlie) && l.contains("NoCommit")),
+        "{out}"
+    );
+    let after = units(&field(&ok(&url, &["balance", "--suri", "//Bob"]), "free"));
+    assert!(
+        before > after && before - after < 1_000_000_000_000,
+        "Bob was refunded the fee: before {before}, after {after}"
     );
 }
