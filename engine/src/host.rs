@@ -61,6 +61,11 @@ impl<S: ChunkStore> EngineHost<S> {
         Ok(compiled.info.clone())
     }
 
+    /// The engine (its plan cache and statistics).
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
     /// Assembles model bytes from chunks, enforcing chunk and model limits.
     pub fn assemble(&self, model_id: &ModelId, chunks: u32) -> Result<Vec<u8>, HostError> {
         if chunks == 0 || chunks > MAX_CHUNKS {

@@ -12,6 +12,10 @@ pub struct Cli {
     /// Options of a running node.
     #[clap(flatten)]
     pub run: RunCmd,
+
+    /// TEST ONLY: make this node's engine report wrong outputs, to exercise slashing.
+    #[arg(long, hide = true)]
+    pub inference_fault_inject: bool,
 }
 
 /// Node subcommands.
@@ -54,6 +58,21 @@ pub enum Subcommand {
 
     /// Database metadata.
     ChainInfo(sc_cli::ChainInfoCmd),
+
+    /// Validates a model in this process and prints its `ModelInfo` (SCALE, hex). The node runs
+    /// itself with this subcommand, under memory and time limits, to validate untrusted models.
+    #[command(hide = true)]
+    Inspect(InspectCmd),
+}
+
+/// Arguments of the hidden `inspect` subcommand (the engine CLI's `inspect --scale` protocol).
+#[derive(Debug, clap::Args)]
+pub struct InspectCmd {
+    /// Print the SCALE encoding as hex (the only output this subcommand has).
+    #[arg(long)]
+    pub scale: bool,
+    /// The ONNX file.
+    pub model: std::path::PathBuf,
 }
 
 /// Arguments accepted (and refused) by `benchmark` in a build without benchmarks.

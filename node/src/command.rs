@@ -3,6 +3,7 @@
 use crate::{
     chain_spec,
     cli::{Cli, Subcommand},
+    inference::Fault,
     service,
 };
 use inferchain_runtime::opaque::Block;
@@ -139,12 +140,18 @@ pub fn run() -> sc_cli::Result<()> {
             "this node was built without benchmarks: rebuild with `cargo build --release -p inferchain-node --features runtime-benchmarks`"
                 .into(),
         ),
+        Some(Subcommand::Inspect(cmd)) => crate::inference::sandbox::inspect(cmd),
         Some(Subcommand::ChainInfo(cmd)) => {
             let runner = cli.create_runner(cmd)?;
             runner.sync_run(|config| cmd.run::<Block>(&config))
         }
         None => {
             let runner = cli.create_runner(&cli.run)?;
+            let fault = if cli.inference_fault_inject {
+                Fault::WrongOutputs
+            } else {
+                Fault::None
+            };
             runner.run_node_until_exit(|mut config| async move {
                 // The inference pallet needs both: a user must not have to know the flags.
                 config.offchain_worker.enabled = true;
@@ -155,10 +162,10 @@ pub fn run() -> sc_cli::Result<()> {
                             Block,
                             <Block as sp_runtime::traits::Block>::Hash,
                         >,
-                    >(config)
+                    >(config, fault)
                     .map_err(sc_cli::Error::Service),
                     sc_network::config::NetworkBackendType::Litep2p => {
-                        service::new_full::<sc_network::Litep2pNetworkBackend>(config)
+                        service::new_full::<sc_network::Litep2pNetworkBackend>(config, fault)
                             .map_err(sc_cli::Error::Service)
                     }
                 }

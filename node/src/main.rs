@@ -3,10 +3,15 @@
 mod chain_spec;
 mod cli;
 mod command;
+mod inference;
 mod rpc;
 mod service;
 
 fn main() {
+    // The engine's kernel choice (what makes the Exact policy bit-identical across workers) is
+    // made once per process, before anything runs a model.
+    let exactness = inferchain_engine::exactness::current();
+    log::debug!("inference engine: {}", exactness.describe());
     if let Err(error) = command::run() {
         // One line naming the problem, and a non-zero exit.
         let message = error.to_string().replace('\n', " ");

@@ -1,6 +1,7 @@
 //! The node service: client, import queue, network, Aura authoring, GRANDPA finality,
 //! offchain workers and RPC.
 
+use crate::inference::{metrics::Metrics, Fault, OffchainChunkStore, SharedEngine};
 use futures::FutureExt;
 use inferchain_runtime::{apis::RuntimeApi, opaque::Block};
 use sc_client_api::{Backend, BlockBackend};
@@ -12,8 +13,11 @@ use sc_transaction_pool_api::OffchainTransactionPoolFactory;
 use sp_consensus_aura::sr25519::AuthorityPair as AuraPair;
 use std::{sync::Arc, time::Duration};
 
-/// Host functions the runtime may call.
-pub type HostFunctions = sp_io::SubstrateHostFunctions;
+/// Host functions the runtime may call: Substrate's, plus `inference_host` for offchain workers.
+pub type HostFunctions = (
+    sp_io::SubstrateHostFunctions,
+    inferchain_primitives::host::inference_host::HostFunctions,
+);
 
 /// The full client.
 pub(crate) type FullClient =
@@ -131,11 +135,12 @@ pub fn new_partial(config: &Configuration) -> Result<Service, ServiceError> {
     })
 }
 
-/// Builds and starts a full node.
+/// Builds and starts a full node; `fault` is test-only fault injection into its engine.
 pub fn new_full<
     N: sc_network::NetworkBackend<Block, <Block as sp_runtime::traits::Block>::Hash>,
 >(
     config: Configuration,
+    fault: Fault,
 ) -> Result<TaskManager, ServiceError> {
     let sc_service::PartialComponents {
         client,
@@ -193,7 +198,35 @@ pub fn new_full<
             gap_sync_body_policy: None,
         })?;
 
+    // The inference engine: one plan cache shared by offchain workers and the RPC.
+    let offchain_storage = backend.offchain_storage().ok_or_else(|| {
+        ServiceError::Other("the inference service needs the offchain database".into())
+    })?;
+    let metrics = match config.prometheus_registry() {
+        Some(registry) => Some(
+            Metrics::register(registry)
+                .map_err(|e| ServiceError::Other(format!("inference metrics: {e}")))?,
+        ),
+        None => None,
+    };
+    let own_binary = std::env::current_exe()
+        .map_err(|e| ServiceError::Other(format!("locating the node binary: {e}")))?;
+    let engine = SharedEngine::sandboxed(
+        OffchainChunkStore::new(offchain_storage),
+        own_binary,
+        inferchain_engine::sandbox::SandboxLimits::default(),
+        metrics,
+        fault,
+    );
+    if fault != Fault::None {
+        log::warn!(
+            "⚠️  inference fault injection is ON ({fault:?}): this node reports wrong outputs"
+        );
+    }
+    insert_worker_key(&config, &keystore_container.keystore())?;
+
     if config.offchain_worker.enabled {
+        let extension_engine = engine.clone();
         let offchain_workers =
             sc_offchain::OffchainWorkers::new(sc_offchain::OffchainWorkerOptions {
                 runtime_api_provider: client.clone(),
@@ -205,7 +238,10 @@ pub fn new_full<
                 )),
                 network_provider: Arc::new(network.clone()),
                 enable_http_requests: false,
-                custom_extensions: |_| vec![],
+                custom_extensions: move |_| {
+                    vec![Box::new(extension_engine.extension())
+                        as Box<dyn sp_externalities::Extension>]
+                },
             })?;
         task_manager.spawn_handle().spawn(
             "offchain-workers-runner",
@@ -225,10 +261,12 @@ pub fn new_full<
     let rpc_extensions_builder = {
         let client = client.clone();
         let pool = transaction_pool.clone();
+        let engine = engine.clone();
         Box::new(move |_| {
             let deps = crate::rpc::FullDeps {
                 client: client.clone(),
                 pool: pool.clone(),
+                engine: engine.clone(),
             };
             crate::rpc::create_full(deps).map_err(Into::into)
         })
@@ -334,4 +372,33 @@ pub fn new_full<
     }
 
     Ok(task_manager)
+}
+
+/// A `--dev`/`--alice`-style node holds the matching `infr` worker key; any other node says once
+/// whether it has one.
+fn insert_worker_key(
+    config: &Configuration,
+    keystore: &sp_keystore::KeystorePtr,
+) -> Result<(), ServiceError> {
+    let key_type = pallet_inference::KEY_TYPE;
+    if let Some(seed) = &config.dev_key_seed {
+        keystore
+            .sr25519_generate_new(key_type, Some(seed))
+            .map_err(|e| ServiceError::Other(format!("inserting the dev `infr` key: {e}")))?;
+    }
+    let keys = keystore.sr25519_public_keys(key_type);
+    if keys.is_empty() {
+        log::info!(
+            "🧮 No `infr` worker key in the keystore: this node executes no inference \
+             (insert one with `inferchain-node key insert --key-type infr`)"
+        );
+    } else {
+        for key in keys {
+            log::info!(
+                "🧮 Inference worker key: {}",
+                sp_core::crypto::Ss58Codec::to_ss58check(&key)
+            );
+        }
+    }
+    Ok(())
 }

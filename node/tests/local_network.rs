@@ -3,13 +3,9 @@
 
 mod common;
 
-use common::{
-    best_number, chain_spec_with_slot, finalized_number, peer_id_of, wait_for, Ports, TestNode,
-};
-use std::{collections::BTreeSet, path::Path, time::Duration};
+use common::{best_number, finalized_number, wait_for, Network, TestNode, VALIDATORS};
+use std::{collections::BTreeSet, time::Duration};
 use subxt::rpcs::{rpc_params, RpcClient};
-
-const VALIDATORS: [&str; 4] = ["alice", "bob", "charlie", "dave"];
 
 /// Aura's engine id in a pre-runtime digest.
 const AURA_ENGINE: &str = "61757261";
@@ -39,66 +35,11 @@ async fn author_index(rpc: &RpcClient, number: u64) -> Option<usize> {
     None
 }
 
-fn start_validator(
-    name: &str,
-    spec: &Path,
-    dir: &Path,
-    ports: Ports,
-    bootnodes: &[String],
-    log_suffix: &str,
-) -> TestNode {
-    let base = dir.join(name);
-    let key_file = dir.join(format!("{name}.key"));
-    let spec = spec.to_str().expect("utf-8 path");
-    let base = base.to_str().expect("utf-8 path");
-    let key = key_file.to_str().expect("utf-8 path");
-    let flag = format!("--{name}");
-    let mut args = vec![
-        "--chain",
-        spec,
-        flag.as_str(),
-        "--base-path",
-        base,
-        "--node-key-file",
-        key,
-    ];
-    for boot in bootnodes {
-        args.push("--bootnodes");
-        args.push(boot);
-    }
-    TestNode::start(&args, ports, &dir.join(format!("{name}{log_suffix}.log")))
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn four_validators_author_finalize_and_survive_one_down() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let spec = chain_spec_with_slot("local", 2_000, dir.path());
-
-    let ports: Vec<Ports> = VALIDATORS.iter().map(|_| Ports::free()).collect();
-    let mut peers = Vec::new();
-    for (i, name) in VALIDATORS.iter().enumerate() {
-        let key_file = dir.path().join(format!("{name}.key"));
-        std::fs::write(&key_file, format!("{:064x}", i + 1)).expect("write node key");
-        peers.push(format!(
-            "/ip4/127.0.0.1/tcp/{}/p2p/{}",
-            ports[i].p2p,
-            peer_id_of(&key_file)
-        ));
-    }
-    let bootnodes_for = |i: usize| -> Vec<String> {
-        peers
-            .iter()
-            .enumerate()
-            .filter(|(j, _)| *j != i)
-            .map(|(_, p)| p.clone())
-            .collect()
-    };
-
-    let mut nodes: Vec<TestNode> = VALIDATORS
-        .iter()
-        .enumerate()
-        .map(|(i, name)| start_validator(name, &spec, dir.path(), ports[i], &bootnodes_for(i), ""))
-        .collect();
+    let network = Network::new(dir.path(), 2_000, Vec::new());
+    let mut nodes: Vec<TestNode> = network.start_all();
     let mut rpcs = Vec::new();
     for node in nodes.iter_mut() {
         rpcs.push(node.rpc(Duration::from_secs(240)).await);
@@ -154,14 +95,7 @@ async fn four_validators_author_finalize_and_survive_one_down() {
     .await;
 
     // Restart Dave on the same database: it catches up with the others.
-    nodes[3] = start_validator(
-        "dave",
-        &spec,
-        dir.path(),
-        ports[3],
-        &bootnodes_for(3),
-        "-restarted",
-    );
+    nodes[3] = network.start(3, "-restarted");
     let dave = nodes[3].rpc(Duration::from_secs(240)).await;
     let target = finalized_number(&alice).await;
     wait_for(

@@ -17,9 +17,12 @@ use sp_runtime::{
 use sp_version::RuntimeVersion;
 
 use super::{
-    AccountId, Aura, Balance, Block, Executive, Grandpa, InherentDataExt, Nonce, Runtime,
-    RuntimeCall, RuntimeGenesisConfig, SessionKeys, System, TransactionPayment, VERSION,
+    AccountId, Aura, Balance, Block, BlockNumber, Executive, Grandpa, Inference, InherentDataExt,
+    Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys, System, TransactionPayment,
+    VERSION,
 };
+use inferchain_primitives::ModelId;
+use pallet_inference::{FeeQuote, ModelView, PendingWork, RequestId, RequestView};
 
 impl_runtime_apis! {
     impl sp_api::Core<Block> for Runtime {
@@ -194,6 +197,24 @@ impl_runtime_apis! {
         }
         fn query_length_to_fee(length: u32) -> Balance {
             TransactionPayment::length_to_fee(length)
+        }
+    }
+
+    impl pallet_inference::runtime_api::InferenceApi<Block, AccountId, Balance, BlockNumber> for Runtime {
+        fn model(model_id: ModelId) -> Option<ModelView<AccountId, Balance>> {
+            Inference::model_view(model_id)
+        }
+
+        fn request(request_id: RequestId) -> Option<RequestView<AccountId, Balance, BlockNumber>> {
+            Inference::request_view(request_id)
+        }
+
+        fn quote(model_id: ModelId, input_len: u32) -> Option<FeeQuote<Balance>> {
+            Inference::quote(model_id, input_len)
+        }
+
+        fn pending_work(worker: AccountId) -> Vec<PendingWork<BlockNumber>> {
+            Inference::pending_work(&worker)
         }
     }
 

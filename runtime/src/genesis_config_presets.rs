@@ -1,15 +1,20 @@
 //! Genesis presets: `development` (Alice validates) and `local_testnet` (four validators).
 
 use crate::{
-    block_time, AccountId, BalancesConfig, BlockTimeConfig, RuntimeGenesisConfig, SudoConfig, UNIT,
+    block_time, AccountId, Balance, BalancesConfig, BlockTimeConfig, InferenceConfig,
+    RuntimeGenesisConfig, SudoConfig, UNIT,
 };
 use alloc::{vec, vec::Vec};
+use codec::Decode;
 use frame_support::build_struct_json_patch;
+use inferchain_primitives::{limits::MAX_CHUNK_BYTES, model_id, ExecutionPolicy, ModelInfo};
+use pallet_inference::{GenesisModel, ModelPolicy};
 use serde_json::Value;
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
 use sp_consensus_grandpa::AuthorityId as GrandpaId;
 use sp_genesis_builder::{self, PresetId};
 use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
+use sp_runtime::traits::{BlakeTwo256, Hash as HashT};
 
 /// Balance given to each endowed development account: one million INFR.
 pub const ENDOWMENT: u128 = 1_000_000 * UNIT;
@@ -17,13 +22,61 @@ pub const ENDOWMENT: u128 = 1_000_000 * UNIT;
 /// Slot duration of the `development` preset: short, for quick feedback.
 pub const DEV_SLOT_DURATION_MS: u64 = 2_000;
 
-/// A genesis patch from authorities, endowed accounts, the sudo key and the slot duration.
+/// Bond of each genesis worker: ten times the minimum.
+pub const GENESIS_WORKER_BOND: Balance = 1_000 * UNIT;
+
+/// The sample model (`models/sample/mlp.onnx`): a 1×4 → 8 → 3 f32 MLP with input `x`. The node
+/// ships the same bytes and serves them to its offchain workers.
+pub const SAMPLE_MODEL: &[u8] = include_bytes!("../../models/sample/mlp.onnx");
+
+/// SCALE encoding of the sample's `ModelInfo` as the engine computes it
+/// (`cargo run -p inferchain-engine --example model_info_scale`; the node's tests check it).
+pub const SAMPLE_MODEL_INFO: &[u8] = include_bytes!("../../models/sample/mlp.info.scale");
+
+/// Name the sample model is registered under.
+pub const SAMPLE_MODEL_NAME: &str = "sample";
+
+/// Royalty per request on the sample model: a thousandth of an INFR.
+pub const SAMPLE_MODEL_PRICE: Balance = UNIT / 1_000;
+
+/// The sample model registered as `Active`, owned by `owner`, executed by `replicas` workers.
+fn sample_model(owner: AccountId, replicas: u8) -> Option<GenesisModel<AccountId, Balance>> {
+    let info = ModelInfo::decode(&mut &SAMPLE_MODEL_INFO[..]).ok()?;
+    let chunk_hashes = SAMPLE_MODEL
+        .chunks(MAX_CHUNK_BYTES as usize)
+        .map(<BlakeTwo256 as HashT>::hash)
+        .collect();
+    Some(GenesisModel::new(
+        model_id(SAMPLE_MODEL),
+        owner,
+        SAMPLE_MODEL_NAME.as_bytes().to_vec(),
+        u32::try_from(SAMPLE_MODEL.len()).ok()?,
+        chunk_hashes,
+        &info,
+        ModelPolicy {
+            execution: ExecutionPolicy::Exact,
+            replicas,
+        },
+        SAMPLE_MODEL_PRICE,
+    ))
+}
+
+/// A genesis patch from authorities (each also an inference worker), endowed accounts, the
+/// sudo key, the slot duration and the sample model's replica count.
 fn genesis(
-    authorities: Vec<(AuraId, GrandpaId)>,
+    authorities: Vec<(AuraId, GrandpaId, AccountId)>,
     endowed: Vec<AccountId>,
     root: AccountId,
     slot_duration_ms: u64,
+    sample_replicas: u8,
 ) -> Value {
+    let workers: Vec<(AccountId, Balance)> = authorities
+        .iter()
+        .map(|(_, _, account)| (account.clone(), GENESIS_WORKER_BOND))
+        .collect();
+    let models: Vec<GenesisModel<AccountId, Balance>> = sample_model(root.clone(), sample_replicas)
+        .into_iter()
+        .collect();
     build_struct_json_patch!(RuntimeGenesisConfig {
         balances: BalancesConfig {
             balances: endowed
@@ -43,12 +96,14 @@ fn genesis(
         },
         sudo: SudoConfig { key: Some(root) },
         block_time: BlockTimeConfig { slot_duration_ms },
+        inference: InferenceConfig { workers, models },
     })
 }
 
-/// Consensus keys of a well-known development account.
-fn authority(sr: Sr25519Keyring, ed: Ed25519Keyring) -> (AuraId, GrandpaId) {
-    (sr.public().into(), ed.public().into())
+/// Consensus keys and worker account of a well-known development account. The worker account
+/// is the sr25519 account, whose key the node also holds as its `infr` key.
+fn authority(sr: Sr25519Keyring, ed: Ed25519Keyring) -> (AuraId, GrandpaId, AccountId) {
+    (sr.public().into(), ed.public().into(), sr.to_account_id())
 }
 
 /// The well-known development accounts, all endowed.
@@ -59,18 +114,20 @@ fn dev_accounts() -> Vec<AccountId> {
         .collect()
 }
 
-/// `development`: Alice authors and finalizes alone; 2-second blocks.
+/// `development`: Alice authors, finalizes and executes alone (the sample model runs on one
+/// replica); 2-second blocks.
 pub fn development_config_genesis() -> Value {
     genesis(
         vec![authority(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
         dev_accounts(),
         Sr25519Keyring::Alice.to_account_id(),
         DEV_SLOT_DURATION_MS,
+        1,
     )
 }
 
-/// `local_testnet`: Alice, Bob, Charlie and Dave validate, so finality survives one of them
-/// being down; production 6-second blocks.
+/// `local_testnet`: Alice, Bob, Charlie and Dave validate and execute, so finality survives one of
+/// them being down; the sample model runs on three replicas; production 6-second blocks.
 pub fn local_config_genesis() -> Value {
     genesis(
         vec![
@@ -82,6 +139,7 @@ pub fn local_config_genesis() -> Value {
         dev_accounts(),
         Sr25519Keyring::Alice.to_account_id(),
         block_time::DEFAULT_SLOT_DURATION_MS,
+        3,
     )
 }
 

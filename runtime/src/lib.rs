@@ -1,7 +1,7 @@
 //! The Inferchain runtime.
 //!
 //! FRAME system, Aura + GRANDPA consensus, balances, transaction payment, sudo, utility and
-//! (once wired) the inference pallet. The block time is chain-spec data: see [`block_time`].
+//! the inference pallet. The block time is chain-spec data: see [`block_time`].
 #![cfg_attr(not(feature = "std"), no_std)]
 // `construct_runtime` generates large enums and deep type recursion.
 #![recursion_limit = "256"]
@@ -71,6 +71,9 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
     transaction_version: 1,
     system_version: 1,
 };
+
+/// Blocks in a day at the production block time (6 s); deadlines are counted in blocks.
+pub const DAYS: BlockNumber = 24 * 60 * 60 / 6;
 
 /// Blocks kept in the block-hash map (mortal transactions can refer to this many blocks).
 pub const BLOCK_HASH_COUNT: BlockNumber = 2400;
@@ -199,4 +202,8 @@ mod runtime {
     /// Batches of calls.
     #[runtime::pallet_index(8)]
     pub type Utility = pallet_utility;
+
+    /// Model registry, paid inference requests, commit–reveal verification and settlement.
+    #[runtime::pallet_index(10)]
+    pub type Inference = pallet_inference;
 }

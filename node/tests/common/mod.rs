@@ -223,3 +223,81 @@ pub fn peer_id_of(node_key_file: &Path) -> String {
         .trim()
         .to_string()
 }
+
+/// The validators of the `local` chain, in authority order.
+pub const VALIDATORS: [&str; 4] = ["alice", "bob", "charlie", "dave"];
+
+/// A four-validator `local` network on loopback.
+pub struct Network {
+    /// The chain spec the nodes run.
+    pub spec: PathBuf,
+    /// Ports of each validator.
+    pub ports: Vec<Ports>,
+    /// Multiaddress of each validator.
+    pub peers: Vec<String>,
+    /// Extra arguments of each validator.
+    pub extra_args: Vec<Vec<String>>,
+    /// Working directory (databases, keys, logs).
+    pub dir: PathBuf,
+}
+
+impl Network {
+    /// Prepares a network with `slot_ms` blocks; `extra_args[i]` go to validator `i`.
+    pub fn new(dir: &Path, slot_ms: u64, extra_args: Vec<Vec<String>>) -> Network {
+        let spec = chain_spec_with_slot("local", slot_ms, dir);
+        let ports: Vec<Ports> = VALIDATORS.iter().map(|_| Ports::free()).collect();
+        let mut peers = Vec::new();
+        for (i, name) in VALIDATORS.iter().enumerate() {
+            let key_file = dir.join(format!("{name}.key"));
+            std::fs::write(&key_file, format!("{:064x}", i + 1)).expect("write node key");
+            peers.push(format!(
+                "/ip4/127.0.0.1/tcp/{}/p2p/{}",
+                ports[i].p2p,
+                peer_id_of(&key_file)
+            ));
+        }
+        Network {
+            spec,
+            ports,
+            peers,
+            extra_args,
+            dir: dir.to_path_buf(),
+        }
+    }
+
+    /// Starts validator `i` (again, on the same database if it ran before).
+    pub fn start(&self, i: usize, log_suffix: &str) -> TestNode {
+        let name = VALIDATORS[i];
+        let base = self.dir.join(name);
+        let key_file = self.dir.join(format!("{name}.key"));
+        let mut args: Vec<String> = vec![
+            "--chain".into(),
+            self.spec.to_string_lossy().into_owned(),
+            format!("--{name}"),
+            "--base-path".into(),
+            base.to_string_lossy().into_owned(),
+            "--node-key-file".into(),
+            key_file.to_string_lossy().into_owned(),
+        ];
+        for (j, peer) in self.peers.iter().enumerate() {
+            if j != i {
+                args.push("--bootnodes".into());
+                args.push(peer.clone());
+            }
+        }
+        if let Some(extra) = self.extra_args.get(i) {
+            args.extend(extra.iter().cloned());
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        TestNode::start(
+            &args,
+            self.ports[i],
+            &self.dir.join(format!("{name}{log_suffix}.log")),
+        )
+    }
+
+    /// Starts all four validators.
+    pub fn start_all(&self) -> Vec<TestNode> {
+        (0..VALIDATORS.len()).map(|i| self.start(i, "")).collect()
+    }
+}

@@ -13,14 +13,14 @@ use frame_support::{
 use frame_system::limits::{BlockLength, BlockWeights};
 use pallet_transaction_payment::{ConstFeeMultiplier, FungibleAdapter, Multiplier};
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
-use sp_runtime::{traits::One, Perbill};
+use sp_runtime::{traits::One, transaction_validity::TransactionPriority, Perbill};
 use sp_version::RuntimeVersion;
 
 use super::{
     block_time, AccountId, Aura, Balance, Balances, Block, BlockNumber, Hash, Nonce, OriginCaller,
     PalletInfo, Runtime, RuntimeCall, RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason,
-    RuntimeOrigin, RuntimeTask, System, BLOCK_HASH_COUNT, EXISTENTIAL_DEPOSIT, SS58_PREFIX,
-    VERSION,
+    RuntimeOrigin, RuntimeTask, System, TxExtension, UncheckedExtrinsic, BLOCK_HASH_COUNT, DAYS,
+    EXISTENTIAL_DEPOSIT, MICRO_UNIT, SS58_PREFIX, UNIT, VERSION,
 };
 
 const NORMAL_DISPATCH_RATIO: Perbill = Perbill::from_percent(75);
@@ -133,4 +133,90 @@ impl pallet_utility::Config for Runtime {
     type RuntimeCall = RuntimeCall;
     type PalletsOrigin = OriginCaller;
     type WeightInfo = pallet_utility::weights::SubstrateWeight<Runtime>;
+}
+
+parameter_types! {
+    /// Share of a rejected model's deposit paid to the validation committee.
+    pub const InferenceRejectionFee: Perbill = Perbill::from_percent(10);
+    /// Share of its bond a worker loses for a result outside the agreeing majority.
+    pub const InferenceWrongResultSlash: Perbill = Perbill::from_percent(20);
+    /// Share of its bond a worker loses for committing and not revealing.
+    pub const InferenceNoRevealSlash: Perbill = Perbill::from_percent(10);
+    /// Share of its bond a worker loses for not committing at all.
+    pub const InferenceNoCommitSlash: Perbill = Perbill::from_percent(5);
+}
+
+impl pallet_inference::Config for Runtime {
+    type RuntimeHoldReason = RuntimeHoldReason;
+    type Currency = Balances;
+    // Slashed bonds are burnt.
+    type OnSlash = ();
+    type WeightInfo = pallet_inference::weights::SubstrateWeight<Runtime>;
+    type MinWorkerBond = ConstU128<{ 100 * UNIT }>;
+    type UnbondingPeriod = ConstU32<{ 7 * DAYS }>;
+    type MaxWorkers = ConstU32<256>;
+    type MaxAssignmentsPerWorker = ConstU32<256>;
+    type MaxReplicas = ConstU32<5>;
+    type ValidationReplicas = ConstU32<3>;
+    type ModelDepositBase = ConstU128<{ 10 * UNIT }>;
+    type ModelDepositPerByte = ConstU128<{ UNIT / 100_000 }>;
+    type RejectionFee = InferenceRejectionFee;
+    type MaxNameLen = ConstU32<64>;
+    type MaxDescriptionLen = ConstU32<1024>;
+    type MaxInputBytes = ConstU32<{ 64 * 1024 }>;
+    type MaxOutputBytes = ConstU32<{ 32 * 1024 }>;
+    type MaxBatch = ConstU32<64>;
+    type MaxJobsPerBlock = ConstU32<64>;
+    type CommitPeriod = ConstU32<10>;
+    type RevealPeriod = ConstU32<10>;
+    type ResultRetention = ConstU32<DAYS>;
+    type BaseWorkerFee = ConstU128<{ UNIT / 100 }>;
+    type FeePerCostUnit = ConstU128<{ MICRO_UNIT }>;
+    type FeePerInputByte = ConstU128<{ MICRO_UNIT }>;
+    type WrongResultSlash = InferenceWrongResultSlash;
+    type NoRevealSlash = InferenceNoRevealSlash;
+    type NoCommitSlash = InferenceNoCommitSlash;
+    type WorkerTxPriority = ConstU64<{ TransactionPriority::MAX / 2 }>;
+}
+
+impl<C> frame_system::offchain::CreateTransactionBase<C> for Runtime
+where
+    RuntimeCall: From<C>,
+{
+    type Extrinsic = UncheckedExtrinsic;
+    type RuntimeCall = RuntimeCall;
+}
+
+impl<C> frame_system::offchain::CreateTransaction<C> for Runtime
+where
+    RuntimeCall: From<C>,
+{
+    type Extension = TxExtension;
+
+    fn create_transaction(call: RuntimeCall, extension: TxExtension) -> UncheckedExtrinsic {
+        UncheckedExtrinsic::new_transaction(call, extension)
+    }
+}
+
+impl<C> frame_system::offchain::CreateAuthorizedTransaction<C> for Runtime
+where
+    RuntimeCall: From<C>,
+{
+    /// Workers' `commit` and `reveal` are authorized by the pallet (a signature by the worker's
+    /// `infr` key over the batch): no nonce, no fee, an immortal era.
+    fn create_extension() -> TxExtension {
+        (
+            frame_system::AuthorizeCall::<Runtime>::new(),
+            frame_system::CheckNonZeroSender::<Runtime>::new(),
+            frame_system::CheckSpecVersion::<Runtime>::new(),
+            frame_system::CheckTxVersion::<Runtime>::new(),
+            frame_system::CheckGenesis::<Runtime>::new(),
+            frame_system::CheckEra::<Runtime>::from(sp_runtime::generic::Era::Immortal),
+            frame_system::CheckNonce::<Runtime>::from(0),
+            frame_system::CheckWeight::<Runtime>::new(),
+            pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(0),
+            frame_metadata_hash_extension::CheckMetadataHash::<Runtime>::new(false),
+            frame_system::WeightReclaim::<Runtime>::new(),
+        )
+    }
 }

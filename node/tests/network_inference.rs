@@ -1,0 +1,301 @@
+//! Four validators, every one an inference worker, the sample model on three replicas, and
+//! Dave's engine faulty (test-only fault injection): requests still complete with the honest
+//! output, Dave's bond is slashed, the agreeing workers and the model owner are paid what the
+//! protocol defines, and the requester pays exactly the fee minus what was refunded.
+
+mod common;
+
+use common::{finalized_number, wait_for, Network, TestNode};
+use inferchain_engine::{tensor_io, Engine};
+use inferchain_primitives::{model_id, output_digest, ExecutionPolicy};
+use std::{collections::BTreeMap, path::PathBuf, time::Duration};
+use subxt::{
+    dynamic, ext::scale_decode, rpcs::rpc_params, utils::AccountId32, OnlineClient, PolkadotConfig,
+};
+use subxt_signer::sr25519::{dev, Keypair};
+
+fn repo_file(path: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join(path)
+}
+
+#[derive(Debug, scale_decode::DecodeAsType)]
+#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
+struct AccountInfo {
+    data: AccountData,
+}
+
+#[derive(Debug, scale_decode::DecodeAsType)]
+#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
+struct AccountData {
+    free: u128,
+}
+
+#[derive(Debug, scale_decode::DecodeAsType)]
+#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
+struct Worker {
+    bond: u128,
+}
+
+#[derive(Debug, scale_decode::DecodeAsType)]
+#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
+struct InferenceRequested {
+    request_id: u64,
+    workers: Vec<AccountId32>,
+}
+
+#[derive(Debug, scale_decode::DecodeAsType)]
+#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
+struct FeesPaid {
+    request_id: u64,
+    royalty: u128,
+    worker_fee: u128,
+    refunded: u128,
+}
+
+#[derive(Debug, scale_decode::DecodeAsType)]
+#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
+struct WorkerSlashed {
+    worker: AccountId32,
+    request_id: u64,
+    amount: u128,
+}
+
+#[derive(Debug, scale_decode::DecodeAsType)]
+#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
+struct TransactionFeePaid {
+    actual_fee: u128,
+    tip: u128,
+}
+
+type Api = OnlineClient<PolkadotConfig>;
+
+async fn free(api: &Api, who: &AccountId32) -> u128 {
+    let at = api.at_current_block().await.expect("block");
+    let address = dynamic::storage::<([u8; 32],), AccountInfo>("System", "Account");
+    at.storage()
+        .fetch(address, (who.0,))
+        .await
+        .expect("System.Account")
+        .decode()
+        .expect("AccountInfo")
+        .data
+        .free
+}
+
+async fn bond(api: &Api, who: &AccountId32) -> u128 {
+    let at = api.at_current_block().await.expect("block");
+    let address = dynamic::storage::<([u8; 32],), Worker>("Inference", "Workers");
+    at.storage()
+        .fetch(address, (who.0,))
+        .await
+        .expect("Inference.Workers")
+        .decode()
+        .expect("Worker")
+        .bond
+}
+
+fn account(pair: &Keypair) -> AccountId32 {
+    AccountId32(pair.public_key().0)
+}
+
+/// Events named `pallet.name` in blocks `from..=to`, decoded as `E`.
+async fn events_in<E: scale_decode::DecodeAsFields>(
+    api: &Api,
+    from: u32,
+    to: u32,
+    pallet: &str,
+    name: &str,
+) -> Vec<E> {
+    let mut found = Vec::new();
+    for n in from..=to {
+        let at = api.at_block(n).await.expect("block");
+        let events = at.events().fetch().await.expect("events");
+        for event in events.iter().filter_map(Result::ok) {
+            if event.pallet_name() == pallet && event.event_name() == name {
+                found.push(
+                    event
+                        .decode_fields_unchecked_as::<E>()
+                        .expect("decode event"),
+                );
+            }
+        }
+    }
+    found
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_faulty_worker_is_outvoted_and_slashed_on_a_real_network() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let faulty = vec!["--inference-fault-inject".to_string()];
+    let network = Network::new(dir.path(), 2_000, vec![vec![], vec![], vec![], faulty]);
+    let mut nodes: Vec<TestNode> = network.start_all();
+    let mut rpcs = Vec::new();
+    for node in nodes.iter_mut() {
+        rpcs.push(node.rpc(Duration::from_secs(300)).await);
+    }
+    let rpc = rpcs[0].clone();
+    wait_for(Duration::from_secs(240), "finality on the network", || {
+        let rpc = rpc.clone();
+        async move { (finalized_number(&rpc).await >= 2).then_some(()) }
+    })
+    .await;
+
+    let api = Api::from_insecure_url(nodes[0].ws_url())
+        .await
+        .expect("subxt");
+    let model_bytes = std::fs::read(repo_file("models/sample/mlp.onnx")).expect("sample");
+    let model = model_id(&model_bytes);
+    let inputs = tensor_io::read_file(&repo_file("models/sample/input.json"), None).expect("input");
+    let canonical = inputs.canonical_bytes();
+    let expected = Engine::default()
+        .run_bytes(&model_bytes, &inputs, ExecutionPolicy::Exact)
+        .expect("local run");
+    let expected_digest = format!("{:?}", output_digest(&expected.canonical_bytes()));
+
+    let requester = dev::eve();
+    let owner = account(&dev::alice());
+    let dave = account(&dev::dave());
+    let workers: Vec<AccountId32> = [dev::alice(), dev::bob(), dev::charlie(), dev::dave()]
+        .iter()
+        .map(account)
+        .collect();
+
+    // Requests draw three of the four workers at random: repeat until Dave is drawn.
+    for attempt in 0..8 {
+        let quote: serde_json::Value = rpc
+            .request(
+                "inference_quote",
+                rpc_params![model, canonical.len() as u32],
+            )
+            .await
+            .expect("quote");
+        let total: u128 = quote["total"]
+            .as_str()
+            .expect("total")
+            .parse()
+            .expect("u128");
+        let worker_fee: u128 = quote["workerFee"]
+            .as_str()
+            .expect("fee")
+            .parse()
+            .expect("u128");
+        let royalty: u128 = quote["royalty"]
+            .as_str()
+            .expect("royalty")
+            .parse()
+            .expect("u128");
+
+        let mut before = BTreeMap::new();
+        for who in workers.iter().chain([account(&requester)].iter()) {
+            before.insert(who.clone(), free(&api, who).await);
+        }
+        let dave_bond = bond(&api, &dave).await;
+
+        let tx = dynamic::transaction(
+            "Inference",
+            "request_inference",
+            (model.0, canonical.clone(), total),
+        );
+        let in_block = api
+            .tx()
+            .await
+            .expect("tx client")
+            .sign_and_submit_then_watch_default(&tx, &requester)
+            .await
+            .expect("submit")
+            .wait_for_finalized()
+            .await
+            .expect("finalized");
+        let request_block = in_block.block_hash();
+        let events = in_block
+            .wait_for_success()
+            .await
+            .expect("request succeeded");
+        let requested = events
+            .iter()
+            .filter_map(Result::ok)
+            .find(|e| e.event_name() == "InferenceRequested")
+            .expect("InferenceRequested")
+            .decode_fields_unchecked_as::<InferenceRequested>()
+            .expect("decode");
+        let tx_fee = events
+            .iter()
+            .filter_map(Result::ok)
+            .find(|e| e.event_name() == "TransactionFeePaid")
+            .expect("TransactionFeePaid")
+            .decode_fields_unchecked_as::<TransactionFeePaid>()
+            .expect("decode");
+        let id = requested.request_id;
+
+        let settled: serde_json::Value = wait_for(Duration::from_secs(180), "settlement", || {
+            let rpc = rpc.clone();
+            async move {
+                let view: Option<serde_json::Value> = rpc
+                    .request("inference_request", rpc_params![id])
+                    .await
+                    .ok()?;
+                let view = view?;
+                (view["status"] != "Pending").then_some(view)
+            }
+        })
+        .await;
+        assert_eq!(
+            settled["status"], "Completed",
+            "attempt {attempt}: {settled}"
+        );
+        assert_eq!(
+            settled["outputDigest"].as_str(),
+            Some(expected_digest.as_str())
+        );
+
+        if !requested.workers.contains(&dave) {
+            continue;
+        }
+
+        // Dave was drawn: he is slashed 20% of his bond for the wrong result.
+        let request_number = api
+            .at_block(request_block)
+            .await
+            .expect("request block")
+            .block_number() as u32;
+        let best = api.at_current_block().await.expect("best").block_number() as u32;
+        let slashes: Vec<WorkerSlashed> =
+            events_in(&api, request_number, best, "Inference", "WorkerSlashed").await;
+        let slash = slashes
+            .iter()
+            .find(|s| s.request_id == id && s.worker == dave)
+            .expect("WorkerSlashed for Dave");
+        assert_eq!(slash.amount, dave_bond / 5, "20% of Dave's bond");
+        assert_eq!(bond(&api, &dave).await, dave_bond - slash.amount);
+
+        // The fee: worker fee to each agreeing worker, royalty to the owner, Dave's share back.
+        let fees: Vec<FeesPaid> =
+            events_in(&api, request_number, best, "Inference", "FeesPaid").await;
+        let fees = fees.iter().find(|f| f.request_id == id).expect("FeesPaid");
+        assert_eq!(fees.royalty, royalty);
+        assert_eq!(fees.worker_fee, worker_fee);
+        assert_eq!(fees.refunded, worker_fee, "Dave's worker fee is refunded");
+
+        for who in requested.workers.iter().filter(|w| **w != dave) {
+            let expected_gain = worker_fee + if *who == owner { royalty } else { 0 };
+            assert_eq!(
+                free(&api, who).await - before[who],
+                expected_gain,
+                "agreeing worker {who} is paid its fee"
+            );
+        }
+        let requester_paid = before[&account(&requester)] - free(&api, &account(&requester)).await;
+        assert_eq!(
+            requester_paid,
+            total - fees.refunded + tx_fee.actual_fee + tx_fee.tip,
+            "the requester pays the quoted fee minus the refund, plus the transaction fee"
+        );
+        for node in nodes.iter_mut() {
+            assert!(node.is_running(), "a node stopped:\n{}", node.log_tail(30));
+        }
+        return;
+    }
+    panic!("Dave was never drawn in 8 requests of 3 workers out of 4");
+}
