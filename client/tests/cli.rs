@@ -313,6 +313,55 @@ fn relu_model(n: u64) -> Vec<u8> {
     model
 }
 
+/// An ONNX model `y = MatMul(x, W)` with x f32 `[1, k]` and a constant W f32 `[k, n]`: about
+/// `4·k·n` bytes, so several upload chunks.
+fn matmul_model(k: u64, n: u64) -> Vec<u8> {
+    let value_info = |name: &str, cols: u64| {
+        let mut shape = Vec::new();
+        for d in [1, cols] {
+            let mut dim = Vec::new();
+            field_varint(&mut dim, 1, d);
+            field_bytes(&mut shape, 1, &dim);
+        }
+        let mut tensor = Vec::new();
+        field_varint(&mut tensor, 1, 1); // FLOAT
+        field_bytes(&mut tensor, 2, &shape);
+        let mut ty = Vec::new();
+        field_bytes(&mut ty, 1, &tensor);
+        let mut vi = Vec::new();
+        field_bytes(&mut vi, 1, name.as_bytes());
+        field_bytes(&mut vi, 2, &ty);
+        vi
+    };
+    let raw: Vec<u8> = (0..k * n)
+        .flat_map(|i| (((i % 17) as f32 - 8.0) / 64.0).to_le_bytes())
+        .collect();
+    let mut w = Vec::new();
+    field_varint(&mut w, 1, k);
+    field_varint(&mut w, 1, n);
+    field_varint(&mut w, 2, 1); // FLOAT
+    field_bytes(&mut w, 8, b"W");
+    field_bytes(&mut w, 9, &raw);
+    let mut node = Vec::new();
+    field_bytes(&mut node, 1, b"x");
+    field_bytes(&mut node, 1, b"W");
+    field_bytes(&mut node, 2, b"y");
+    field_bytes(&mut node, 4, b"MatMul");
+    let mut graph = Vec::new();
+    field_bytes(&mut graph, 1, &node);
+    field_bytes(&mut graph, 2, b"matmul");
+    field_bytes(&mut graph, 5, &w);
+    field_bytes(&mut graph, 11, &value_info("x", k));
+    field_bytes(&mut graph, 12, &value_info("y", n));
+    let mut opset = Vec::new();
+    field_varint(&mut opset, 2, 13);
+    let mut model = Vec::new();
+    field_varint(&mut model, 1, 8);
+    field_bytes(&mut model, 8, &opset);
+    field_bytes(&mut model, 7, &graph);
+    model
+}
+
 #[test]
 fn dev_chain_end_to_end() {
     let node = DevNode::start();
@@ -518,6 +567,59 @@ fn dev_chain_end_to_end() {
     );
     let next: u64 = field(&out, "request id").parse().unwrap();
     assert!(next > rid.parse::<u64>().unwrap());
+
+    // A model of several chunks (uploaded with several transactions in flight); its result
+    // equals the engine's.
+    let big = dir.path().join("matmul.onnx");
+    let big_bytes = matmul_model(256, 1024);
+    std::fs::write(&big, &big_bytes).unwrap();
+    assert!(big_bytes.len() > 4 * 256 * 1024, "at least five chunks");
+    let out = ok(
+        &url,
+        &[
+            "model",
+            "register",
+            big.to_str().unwrap(),
+            "--name",
+            "matmul",
+            "--replicas",
+            "1",
+        ],
+    );
+    assert_eq!(field(&out, "status"), "active", "{out}");
+    let x: Vec<f32> = (0..256).map(|i| (i as f32 - 128.0) / 100.0).collect();
+    let big_input = dir.path().join("matmul-input.json");
+    std::fs::write(
+        &big_input,
+        serde_json::json!({"x": {"dtype": "f32", "shape": [1, 256], "data": x}}).to_string(),
+    )
+    .unwrap();
+    let big_out = dir.path().join("matmul-out.npz");
+    ok(
+        &url,
+        &[
+            "infer",
+            "--model",
+            "matmul",
+            "--input",
+            big_input.to_str().unwrap(),
+            "--output",
+            big_out.to_str().unwrap(),
+        ],
+    );
+    let local = engine
+        .run_bytes(
+            &big_bytes,
+            &tensor_io::read_file(&big_input, None).unwrap(),
+            ExecutionPolicy::Exact,
+        )
+        .expect("engine run");
+    assert_eq!(
+        tensor_io::read_file(&big_out, None)
+            .expect("outputs file")
+            .canonical_bytes(),
+        local.canonical_bytes()
+    );
 
     // A model that validates but whose outputs (40 kB) cannot fit a reveal is rejected by the
     // validators, and the client says why.
