@@ -373,7 +373,25 @@ fn dev_chain_end_to_end() {
     let alice_free = units(&field(&out, "free"));
     assert!(alice_free > 0, "{out}");
     let out = ok(&url, &["balance", "--suri", "//Bob"]);
-    assert_ne!(field(&out, "account"), ALICE);
+    let bob = field(&out, "account");
+    assert_ne!(bob, ALICE);
+    // The same account from the environment and from a secret phrase in a file.
+    let by_env = Command::new(env!("CARGO_BIN_EXE_inferchain"))
+        .args(["--url", &url, "balance"])
+        .env("INFERCHAIN_SURI", "//Bob")
+        .output()
+        .expect("run inferchain");
+    assert!(by_env.status.success(), "{}", stderr(&by_env));
+    assert_eq!(field(&stdout(&by_env), "account"), bob);
+    let keys = tempfile::tempdir().unwrap();
+    let phrase = keys.path().join("bob.suri");
+    std::fs::write(
+        &phrase,
+        "bottom drive obey lake curtain smoke basket hold race lonely fit walk//Bob\n",
+    )
+    .unwrap();
+    let out = ok(&url, &["balance", "--suri-file", phrase.to_str().unwrap()]);
+    assert_eq!(field(&out, "account"), bob);
     let out = ok(&url, &["balance", ALICE]);
     assert_eq!(field(&out, "account"), ALICE);
 
