@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{finalized_number, wait_for, Network, TestNode};
+use common::{best_number, finalized_number, wait_for, Network, TestNode};
 use inferchain_engine::{tensor_io, Engine};
 use inferchain_primitives::{model_id, output_digest, ExecutionPolicy};
 use std::{collections::BTreeMap, path::PathBuf, time::Duration};
@@ -164,6 +164,13 @@ async fn a_faulty_worker_is_outvoted_and_slashed_on_a_real_network() {
 
     // Requests draw three of the four workers at random: repeat until Dave is drawn.
     for attempt in 0..8 {
+        // Balances are read at the finalized block: let it catch up with everything so far.
+        let target = best_number(&rpc).await;
+        wait_for(Duration::from_secs(120), "finality to catch up", || {
+            let rpc = rpc.clone();
+            async move { (finalized_number(&rpc).await >= target).then_some(()) }
+        })
+        .await;
         let quote: serde_json::Value = rpc
             .request(
                 "inference_quote",
@@ -260,22 +267,34 @@ async fn a_faulty_worker_is_outvoted_and_slashed_on_a_real_network() {
             .await
             .expect("request block")
             .block_number() as u32;
-        let best = api.at_current_block().await.expect("best").block_number() as u32;
-        let slashes: Vec<WorkerSlashed> =
-            events_in(&api, request_number, best, "Inference", "WorkerSlashed").await;
-        let slash = slashes
-            .iter()
-            .find(|s| s.request_id == id && s.worker == dave)
-            .expect("WorkerSlashed for Dave");
+        // subxt reads at the last finalized block: wait until the settlement is finalized.
+        let (slash, fees) = wait_for(
+            Duration::from_secs(120),
+            "finalized settlement events",
+            || {
+                let api = api.clone();
+                let dave = dave.clone();
+                async move {
+                    let best = api.at_current_block().await.ok()?.block_number() as u32;
+                    let slashes: Vec<WorkerSlashed> =
+                        events_in(&api, request_number, best, "Inference", "WorkerSlashed").await;
+                    let slash = slashes
+                        .into_iter()
+                        .find(|s| s.request_id == id && s.worker == dave)?;
+                    let fees: Vec<FeesPaid> =
+                        events_in(&api, request_number, best, "Inference", "FeesPaid").await;
+                    let fees = fees.into_iter().find(|f| f.request_id == id)?;
+                    Some((slash, fees))
+                }
+            },
+        )
+        .await;
         assert_eq!(slash.amount, dave_bond / 5, "20% of Dave's bond");
         assert_eq!(bond(&api, &dave).await, dave_bond - slash.amount);
 
         // The fee: worker fee to each agreeing worker, royalty to the owner, Dave's share back.
-        let fees: Vec<FeesPaid> =
-            events_in(&api, request_number, best, "Inference", "FeesPaid").await;
-        let fees = fees.iter().find(|f| f.request_id == id).expect("FeesPaid");
         assert_eq!(fees.royalty, royalty);
-        assert_eq!(fees.worker_fee, worker_fee);
+        assert_eq!(fees.worker_fee, 2 * worker_fee, "the two agreeing workers are paid");
         assert_eq!(fees.refunded, worker_fee, "Dave's worker fee is refunded");
 
         for who in requested.workers.iter().filter(|w| **w != dave) {
