@@ -3,35 +3,10 @@
 
 mod common;
 
-use common::{best_number, finalized_number, wait_for, Ports, TestNode};
+use common::{best_number, finalized_number, free_balance, wait_for, Ports, TestNode};
 use std::time::Duration;
-use subxt::{dynamic, ext::scale_decode, OnlineClient, PolkadotConfig};
+use subxt::{dynamic, OnlineClient, PolkadotConfig};
 use subxt_signer::sr25519::dev;
-
-/// The parts of `frame_system::AccountInfo` the test reads.
-#[derive(Debug, scale_decode::DecodeAsType)]
-#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
-struct AccountInfo {
-    data: AccountData,
-}
-
-/// The parts of `pallet_balances::AccountData` the test reads.
-#[derive(Debug, scale_decode::DecodeAsType)]
-#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
-struct AccountData {
-    free: u128,
-}
-
-async fn free_balance(api: &OnlineClient<PolkadotConfig>, who: [u8; 32]) -> u128 {
-    let at = api.at_current_block().await.expect("current block");
-    let address = dynamic::storage::<([u8; 32],), AccountInfo>("System", "Account");
-    let value = at
-        .storage()
-        .fetch(address, (who,))
-        .await
-        .expect("fetch System.Account");
-    value.decode().expect("decode AccountInfo").data.free
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dev_node_authors_finalizes_and_includes_a_signed_transfer() {

@@ -5,18 +5,12 @@
 mod common;
 
 use codec::Encode;
-use common::{wait_for, Ports, TestNode};
+use common::{repo_file, wait_for, Ports, TestNode};
 use inferchain_engine::{tensor_io, Engine};
 use inferchain_primitives::{model_id, output_digest, ExecutionPolicy, ModelInfo};
-use std::{path::PathBuf, time::Duration};
+use std::time::Duration;
 use subxt::{dynamic, ext::scale_value::At, rpcs::rpc_params, OnlineClient, PolkadotConfig};
 use subxt_signer::sr25519::dev;
-
-fn repo_file(path: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("..")
-        .join(path)
-}
 
 #[test]
 fn the_genesis_sample_info_matches_what_the_engine_computes() {

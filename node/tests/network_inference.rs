@@ -5,32 +5,14 @@
 
 mod common;
 
-use common::{best_number, finalized_number, wait_for, Network, TestNode};
+use common::{best_number, finalized_number, free_balance, repo_file, wait_for, Network, TestNode};
 use inferchain_engine::{tensor_io, Engine};
 use inferchain_primitives::{model_id, output_digest, ExecutionPolicy};
-use std::{collections::BTreeMap, path::PathBuf, time::Duration};
+use std::{collections::BTreeMap, time::Duration};
 use subxt::{
     dynamic, ext::scale_decode, rpcs::rpc_params, utils::AccountId32, OnlineClient, PolkadotConfig,
 };
 use subxt_signer::sr25519::{dev, Keypair};
-
-fn repo_file(path: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("..")
-        .join(path)
-}
-
-#[derive(Debug, scale_decode::DecodeAsType)]
-#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
-struct AccountInfo {
-    data: AccountData,
-}
-
-#[derive(Debug, scale_decode::DecodeAsType)]
-#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
-struct AccountData {
-    free: u128,
-}
 
 #[derive(Debug, scale_decode::DecodeAsType)]
 #[decode_as_type(crate_path = "subxt::ext::scale_decode")]
@@ -72,16 +54,7 @@ struct TransactionFeePaid {
 type Api = OnlineClient<PolkadotConfig>;
 
 async fn free(api: &Api, who: &AccountId32) -> u128 {
-    let at = api.at_current_block().await.expect("block");
-    let address = dynamic::storage::<([u8; 32],), AccountInfo>("System", "Account");
-    at.storage()
-        .fetch(address, (who.0,))
-        .await
-        .expect("System.Account")
-        .decode()
-        .expect("AccountInfo")
-        .data
-        .free
+    free_balance(api, who.0).await
 }
 
 async fn bond(api: &Api, who: &AccountId32) -> u128 {
@@ -294,7 +267,11 @@ async fn a_faulty_worker_is_outvoted_and_slashed_on_a_real_network() {
 
         // The fee: worker fee to each agreeing worker, royalty to the owner, Dave's share back.
         assert_eq!(fees.royalty, royalty);
-        assert_eq!(fees.worker_fee, 2 * worker_fee, "the two agreeing workers are paid");
+        assert_eq!(
+            fees.worker_fee,
+            2 * worker_fee,
+            "the two agreeing workers are paid"
+        );
         assert_eq!(fees.refunded, worker_fee, "Dave's worker fee is refunded");
 
         for who in requested.workers.iter().filter(|w| **w != dave) {

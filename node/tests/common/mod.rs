@@ -301,3 +301,40 @@ impl Network {
         (0..VALIDATORS.len()).map(|i| self.start(i, "")).collect()
     }
 }
+
+/// A file of the repository, by its path from the repository root.
+pub fn repo_file(path: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join(path)
+}
+
+/// The parts of `frame_system::AccountInfo` the tests read.
+#[derive(Debug, subxt::ext::scale_decode::DecodeAsType)]
+#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
+pub struct AccountInfo {
+    /// Balances.
+    pub data: AccountData,
+}
+
+/// The parts of `pallet_balances::AccountData` the tests read.
+#[derive(Debug, subxt::ext::scale_decode::DecodeAsType)]
+#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
+pub struct AccountData {
+    /// Free balance.
+    pub free: u128,
+}
+
+/// Free balance of `who` at the client's current (finalized) block.
+pub async fn free_balance(api: &subxt::OnlineClient<subxt::PolkadotConfig>, who: [u8; 32]) -> u128 {
+    let at = api.at_current_block().await.expect("current block");
+    let address = subxt::dynamic::storage::<([u8; 32],), AccountInfo>("System", "Account");
+    at.storage()
+        .fetch(address, (who,))
+        .await
+        .expect("fetch System.Account")
+        .decode()
+        .expect("decode AccountInfo")
+        .data
+        .free
+}
