@@ -169,7 +169,7 @@ async fn a_faulty_worker_is_outvoted_and_slashed_on_a_real_network() {
 
         let mut before = BTreeMap::new();
         for who in workers.iter().chain([account(&requester)].iter()) {
-            before.insert(who.clone(), free(&api, who).await);
+            before.insert(*who, free(&api, who).await);
         }
         let dave_bond = bond(&api, &dave).await;
 
@@ -246,7 +246,6 @@ async fn a_faulty_worker_is_outvoted_and_slashed_on_a_real_network() {
             "finalized settlement events",
             || {
                 let api = api.clone();
-                let dave = dave.clone();
                 async move {
                     let best = api.at_current_block().await.ok()?.block_number() as u32;
                     let slashes: Vec<WorkerSlashed> =

@@ -83,3 +83,31 @@ fn a_tiny_slot_duration_is_refused_at_genesis() {
     };
     let _ = config.build_storage();
 }
+
+#[test]
+fn both_presets_register_the_sample_model_and_bond_their_validators_as_workers() {
+    use crate::{genesis_config_presets::SAMPLE_MODEL, Inference};
+    use pallet_inference::ModelStatus;
+    for (preset, workers, replicas) in [
+        (sp_genesis_builder::DEV_RUNTIME_PRESET, 1, 1),
+        (sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET, 4, 3),
+    ] {
+        storage_of(preset).execute_with(|| {
+            let id = inferchain_primitives::model_id(SAMPLE_MODEL);
+            let model = Inference::model_view(id).expect("sample model registered");
+            assert_eq!(model.status, ModelStatus::Active, "{preset}");
+            assert_eq!(model.name, b"sample".to_vec());
+            assert_eq!(model.policy.replicas, replicas, "{preset}");
+            assert!(model.info.is_some(), "{preset}: the schema is on-chain");
+            assert_eq!(
+                pallet_inference::Workers::<Runtime>::iter().count(),
+                workers,
+                "{preset}"
+            );
+            assert!(
+                Inference::quote(id, 64).is_some(),
+                "{preset}: requests can be quoted"
+            );
+        });
+    }
+}
