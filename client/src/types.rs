@@ -265,6 +265,8 @@ pub struct RequestView {
     pub committed: Vec<bool>,
     /// Which workers revealed.
     pub revealed: Vec<bool>,
+    /// Which workers were in the agreeing majority.
+    pub agreed: Vec<bool>,
     /// Creation block.
     pub created: BlockNumber,
     /// Last block for commitments.

@@ -16,7 +16,11 @@ use std::time::{Duration, Instant};
 const ALICE: &str = "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY";
 
 fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+    Path::new(
+        &std::env::var("CARGO_MANIFEST_DIR")
+            .unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string()),
+    )
+    .join("..")
 }
 
 /// The node binary, or a panic explaining how to get one.
@@ -570,6 +574,7 @@ fn dev_chain_end_to_end() {
     let shown = ok(&url, &["request", &rid]);
     assert_eq!(field(&shown, "status"), "completed", "{shown}");
     assert_eq!(field(&shown, "model"), id);
+    assert!(shown.contains("agreed=yes"), "{shown}");
 
     // --no-wait prints the request id
     let out = ok(

@@ -22,7 +22,11 @@ use tract_onnx::pb;
 use tract_onnx::prelude::*;
 
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf()
+    Path::new(
+        &std::env::var("CARGO_MANIFEST_DIR")
+            .unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string()),
+    )
+    .to_path_buf()
 }
 
 fn models() -> Vec<(String, PathBuf, PathBuf)> {

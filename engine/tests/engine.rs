@@ -17,7 +17,14 @@ use std::path::Path;
 const TOL: ExecutionPolicy = ExecutionPolicy::Tolerance { abs: 0, rel: 0 };
 
 fn sample() -> Vec<u8> {
-    std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("../models/sample/mlp.onnx")).unwrap()
+    std::fs::read(
+        Path::new(
+            &std::env::var("CARGO_MANIFEST_DIR")
+                .unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string()),
+        )
+        .join("../models/sample/mlp.onnx"),
+    )
+    .unwrap()
 }
 
 #[test]
@@ -160,7 +167,11 @@ fn engine_host_over_chunks() {
 #[test]
 fn cli_inspect_run_hash() {
     let exe = env!("CARGO_BIN_EXE_inferchain-engine");
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let root = Path::new(
+        &std::env::var("CARGO_MANIFEST_DIR")
+            .unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string()),
+    )
+    .join("..");
     let m = root.join("models/sample/mlp.onnx");
     let i = root.join("models/sample/input.json");
     let out = std::process::Command::new(exe)
@@ -240,7 +251,11 @@ fn cli_inspect_run_hash() {
 }
 
 fn inputs_sample() -> TensorMap {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let root = Path::new(
+        &std::env::var("CARGO_MANIFEST_DIR")
+            .unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string()),
+    )
+    .join("..");
     inferchain_engine::tensor_io::read_file(&root.join("models/sample/input.json"), None).unwrap()
 }
 

@@ -122,9 +122,10 @@ pub fn run() -> sc_cli::Result<()> {
             let runner = cli.create_runner(cmd)?;
             runner.sync_run(|config| match cmd {
                 BenchmarkCmd::Pallet(cmd) => cmd
-                    .run_with_spec::<sp_runtime::traits::HashingFor<Block>, ()>(Some(
-                        config.chain_spec,
-                    )),
+                    .run_with_spec::<
+                    sp_runtime::traits::HashingFor<Block>,
+                    inferchain_primitives::host::inference_host::HostFunctions,
+                >(Some(config.chain_spec)),
                 BenchmarkCmd::Block(cmd) => {
                     let PartialComponents { client, .. } = service::new_partial(&config)?;
                     cmd.run(client)

@@ -6,7 +6,11 @@ use common::node_binary;
 use std::{path::PathBuf, process::Command};
 
 fn committed_specs() -> Vec<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../chain-specs");
+    let dir = PathBuf::from(
+        &std::env::var("CARGO_MANIFEST_DIR")
+            .unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string()),
+    )
+    .join("../chain-specs");
     let mut specs: Vec<PathBuf> = std::fs::read_dir(&dir)
         .expect("chain-specs/ exists")
         .filter_map(|entry| entry.ok().map(|e| e.path()))

@@ -5,98 +5,19 @@
 
 mod common;
 
-use common::{best_number, finalized_number, free_balance, repo_file, wait_for, Network, TestNode};
+use common::{
+    best_number,
+    chain::{
+        account, bond, events_in, free, Api, FeesPaid, InferenceRequested, TransactionFeePaid,
+        WorkerSlashed,
+    },
+    finalized_number, repo_file, wait_for, Network, TestNode,
+};
 use inferchain_engine::{tensor_io, Engine};
 use inferchain_primitives::{model_id, output_digest, ExecutionPolicy};
 use std::{collections::BTreeMap, time::Duration};
-use subxt::{
-    dynamic, ext::scale_decode, rpcs::rpc_params, utils::AccountId32, OnlineClient, PolkadotConfig,
-};
-use subxt_signer::sr25519::{dev, Keypair};
-
-#[derive(Debug, scale_decode::DecodeAsType)]
-#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
-struct Worker {
-    bond: u128,
-}
-
-#[derive(Debug, scale_decode::DecodeAsType)]
-#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
-struct InferenceRequested {
-    request_id: u64,
-    workers: Vec<AccountId32>,
-}
-
-#[derive(Debug, scale_decode::DecodeAsType)]
-#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
-struct FeesPaid {
-    request_id: u64,
-    royalty: u128,
-    worker_fee: u128,
-    refunded: u128,
-}
-
-#[derive(Debug, scale_decode::DecodeAsType)]
-#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
-struct WorkerSlashed {
-    worker: AccountId32,
-    request_id: u64,
-    amount: u128,
-}
-
-#[derive(Debug, scale_decode::DecodeAsType)]
-#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
-struct TransactionFeePaid {
-    actual_fee: u128,
-    tip: u128,
-}
-
-type Api = OnlineClient<PolkadotConfig>;
-
-async fn free(api: &Api, who: &AccountId32) -> u128 {
-    free_balance(api, who.0).await
-}
-
-async fn bond(api: &Api, who: &AccountId32) -> u128 {
-    let at = api.at_current_block().await.expect("block");
-    let address = dynamic::storage::<([u8; 32],), Worker>("Inference", "Workers");
-    at.storage()
-        .fetch(address, (who.0,))
-        .await
-        .expect("Inference.Workers")
-        .decode()
-        .expect("Worker")
-        .bond
-}
-
-fn account(pair: &Keypair) -> AccountId32 {
-    AccountId32(pair.public_key().0)
-}
-
-/// Events named `pallet.name` in blocks `from..=to`, decoded as `E`.
-async fn events_in<E: scale_decode::DecodeAsFields>(
-    api: &Api,
-    from: u32,
-    to: u32,
-    pallet: &str,
-    name: &str,
-) -> Vec<E> {
-    let mut found = Vec::new();
-    for n in from..=to {
-        let at = api.at_block(n).await.expect("block");
-        let events = at.events().fetch().await.expect("events");
-        for event in events.iter().filter_map(Result::ok) {
-            if event.pallet_name() == pallet && event.event_name() == name {
-                found.push(
-                    event
-                        .decode_fields_unchecked_as::<E>()
-                        .expect("decode event"),
-                );
-            }
-        }
-    }
-    found
-}
+use subxt::{dynamic, rpcs::rpc_params, utils::AccountId32};
+use subxt_signer::sr25519::dev;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_faulty_worker_is_outvoted_and_slashed_on_a_real_network() {
@@ -229,6 +150,21 @@ async fn a_faulty_worker_is_outvoted_and_slashed_on_a_real_network() {
             settled["outputDigest"].as_str(),
             Some(expected_digest.as_str())
         );
+
+        // The RPC names the agreeing workers: every honest assigned worker, never Dave.
+        let agreeing: Vec<&str> = settled["agreeing"]
+            .as_array()
+            .expect("agreeing workers")
+            .iter()
+            .filter_map(|w| w.as_str())
+            .collect();
+        let honest: Vec<String> = requested
+            .workers
+            .iter()
+            .filter(|w| **w != dave)
+            .map(|w| w.to_string())
+            .collect();
+        assert_eq!(agreeing, honest, "attempt {attempt}: {settled}");
 
         if !requested.workers.contains(&dave) {
             continue;

@@ -317,10 +317,12 @@ pub async fn request(ctx: &Ctx, args: RequestArgs) -> Result<()> {
     for (i, w) in v.workers.iter().enumerate() {
         let c = v.committed.get(i).copied().unwrap_or(false);
         let r = v.revealed.get(i).copied().unwrap_or(false);
+        let a = v.agreed.get(i).copied().unwrap_or(false);
         println!(
-            "worker:    {w} committed={} revealed={}",
+            "worker:    {w} committed={} revealed={} agreed={}",
             if c { "yes" } else { "no" },
-            if r { "yes" } else { "no" }
+            if r { "yes" } else { "no" },
+            if a { "yes" } else { "no" }
         );
     }
     match (&v.status, &v.result, &v.requester) {

@@ -8,9 +8,12 @@ use std::process::Command;
 
 /// `engine/tests/models`.
 pub fn models_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests")
-        .join("models")
+    Path::new(
+        &std::env::var("CARGO_MANIFEST_DIR")
+            .unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string()),
+    )
+    .join("tests")
+    .join("models")
 }
 
 /// The good test models, each with its `NAME.input.json`.

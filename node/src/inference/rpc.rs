@@ -64,6 +64,8 @@ pub struct Request {
     pub committed: Vec<bool>,
     /// Whether each assigned worker revealed.
     pub revealed: Vec<bool>,
+    /// The workers whose outputs agreed and decided the request (empty until settled).
+    pub agreeing: Vec<String>,
     /// Block of the request.
     pub created: BlockNumber,
     /// Last block for commitments.
@@ -155,6 +157,13 @@ fn request_json(view: RequestView<AccountId, Balance, BlockNumber>) -> RpcResult
         workers: view.workers.iter().map(|w| w.to_string()).collect(),
         committed: view.committed,
         revealed: view.revealed,
+        agreeing: view
+            .workers
+            .iter()
+            .zip(view.agreed.iter())
+            .filter(|(_, a)| **a)
+            .map(|(w, _)| w.to_string())
+            .collect(),
         created: view.created,
         commit_deadline: view.commit_deadline,
         reveal_deadline: view.reveal_deadline,

@@ -1,6 +1,8 @@
 //! Starts real `inferchain-node` processes on loopback ports and talks to them over JSON-RPC.
 #![allow(dead_code)]
 
+pub mod chain;
+
 use std::{
     fs::File,
     net::TcpListener,
@@ -304,9 +306,12 @@ impl Network {
 
 /// A file of the repository, by its path from the repository root.
 pub fn repo_file(path: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("..")
-        .join(path)
+    PathBuf::from(
+        &std::env::var("CARGO_MANIFEST_DIR")
+            .unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string()),
+    )
+    .join("..")
+    .join(path)
 }
 
 /// The parts of `frame_system::AccountInfo` the tests read.

@@ -1505,6 +1505,7 @@ impl<T: Config> Pallet<T> {
                     worker: w,
                     commitment: None,
                     revealed: false,
+                    agreed: false,
                 })
                 .map_err(|_| Error::<T>::BadPolicy)?;
         }
@@ -1764,6 +1765,9 @@ impl<T: Config> Pallet<T> {
         }
         match decided {
             Some((output, members)) => {
+                for (s, m) in req.slots.iter_mut().zip(members.iter()) {
+                    s.agreed = *m;
+                }
                 let agreeing: BoundedVec<T::AccountId, T::MaxReplicas> = req
                     .slots
                     .iter()
@@ -2150,6 +2154,7 @@ impl<T: Config> Pallet<T> {
             workers: r.slots.iter().map(|s| s.worker.clone()).collect(),
             committed: r.slots.iter().map(|s| s.commitment.is_some()).collect(),
             revealed: r.slots.iter().map(|s| s.revealed).collect(),
+            agreed: r.slots.iter().map(|s| s.agreed).collect(),
             created: r.created,
             commit_deadline: r.commit_deadline,
             reveal_deadline: r.reveal_deadline,

@@ -1168,6 +1168,9 @@ fn one_wrong_worker_among_three_is_slashed() {
         assert_eq!(free(&acc(ws[2])), wrong_before, "wrong worker is not paid");
         // The unpaid worker fee goes back to the requester.
         assert_eq!(free(&requester()), INITIAL - FEE3 + 110);
+        // The view names the agreeing workers.
+        let view = Inference::request_view(id).expect("view");
+        assert_eq!(view.agreed, vec![true, true, false]);
         check_invariants();
     });
 }

@@ -249,6 +249,8 @@ pub struct Slot<T: Config> {
     pub commitment: Option<H256>,
     /// Whether it revealed (the outputs are in `Reveals` until settlement).
     pub revealed: bool,
+    /// Whether it was in the agreeing majority that decided the job (set at settlement).
+    pub agreed: bool,
 }
 
 /// An inference request or a model validation.
@@ -455,6 +457,9 @@ pub struct RequestView<AccountId, Balance, BlockNumber> {
     pub committed: Vec<bool>,
     /// Which workers revealed (same order as `workers`).
     pub revealed: Vec<bool>,
+    /// Which workers were in the agreeing majority (same order as `workers`; all `false`
+    /// until the job is decided).
+    pub agreed: Vec<bool>,
     /// Created in this block.
     pub created: BlockNumber,
     /// Last block for commitments.
