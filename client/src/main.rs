@@ -57,6 +57,38 @@ pub enum Command {
         /// Account (SS58 or 0x-hex public key); default: the signing account.
         account: Option<String>,
     },
+    /// Load generator: fund derived accounts, flood the pool with paid requests and report
+    /// settled requests per block, latency and (with --node-pid) node CPU per request.
+    Bench(BenchArgs),
+}
+
+/// Arguments of `inferchain bench`.
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Model id (0x…) or registered name.
+    #[arg(long, value_parser = parse::parse_model_ref)]
+    pub model: parse::ModelRef,
+    /// Input tensors (.json, .npz or .npy), the same for every request.
+    #[arg(long)]
+    pub input: PathBuf,
+    /// Number of requests to submit.
+    #[arg(long, default_value_t = 1000)]
+    pub requests: usize,
+    /// Number of accounts (derived from the signer as SIGNER//bench//i) sharing the load.
+    #[arg(long, default_value_t = 100)]
+    pub accounts: usize,
+    /// Balance per request set aside for transaction fees when funding the accounts.
+    #[arg(long, default_value = "1INFR", value_parser = parse::parse_amount)]
+    pub tx_fee_allowance: u128,
+    /// The ONNX file of the model: measures the engine's own run time as a baseline.
+    #[arg(long)]
+    pub model_file: Option<PathBuf>,
+    /// PID of a local node process whose CPU time to measure (repeat for several nodes).
+    #[arg(long)]
+    pub node_pid: Vec<u32>,
+    /// Stop after this many blocks without any request included or settled.
+    #[arg(long, default_value_t = 30)]
+    pub give_up_blocks: u32,
 }
 
 /// `inferchain model ...`.

@@ -591,6 +591,26 @@ fn dev_chain_end_to_end() {
     let next: u64 = field(&out, "request id").parse().unwrap();
     assert!(next > rid.parse::<u64>().unwrap());
 
+    // The load generator: 12 requests from 3 derived accounts all settle, with latency and
+    // throughput reported.
+    let out = ok(
+        &url,
+        &[
+            "bench",
+            "--model",
+            "sample",
+            "--input",
+            input.to_str().unwrap(),
+            "--requests",
+            "12",
+            "--accounts",
+            "3",
+        ],
+    );
+    assert_eq!(field(&out, "settled"), "12 (0 failed or expired)", "{out}");
+    assert!(field(&out, "latency (blocks)").starts_with("min "), "{out}");
+    assert!(field(&out, "peak settled/block").parse::<u32>().unwrap() >= 1);
+
     // A model of several chunks (uploaded with several transactions in flight); its result
     // equals the engine's.
     let big = dir.path().join("matmul.onnx");

@@ -1,6 +1,7 @@
 //! The commands: one module per command group.
 
 pub mod account;
+pub mod bench;
 pub mod infer;
 pub mod model;
 pub mod worker;
@@ -57,6 +58,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             worker::status(&ctx, account.as_deref()).await
         }
         Command::Balance { account } => account::balance(&ctx, account.as_deref()).await,
+        Command::Bench(args) => bench::bench(&ctx, args).await,
     }
 }
 

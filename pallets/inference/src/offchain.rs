@@ -54,6 +54,11 @@ use sp_runtime::{
 /// Blocks after which an item submitted but still missing on chain is submitted again.
 pub const RESUBMIT_AFTER: u32 = 5;
 
+/// Most bytes of outputs one reveal batch may carry (batch size × largest output), so a batch
+/// of `MaxBatch` large outputs is split over blocks instead of exceeding the block length or
+/// weight.
+pub const REVEAL_BATCH_BYTES: usize = 1 << 20;
+
 /// How long one offchain worker run may hold a key's lock, in milliseconds.
 pub const LOCK_MILLIS: u64 = 120_000;
 
@@ -198,6 +203,7 @@ fn process_worker<T: Config>(key: &crypto::Public, account: &T::AccountId, now: 
     let max_batch = T::MaxBatch::get() as usize;
     let mut commits: Vec<(RequestId, H256)> = Vec::new();
     let mut reveals: Vec<(RequestId, OutputOf<T>)> = Vec::new();
+    let mut largest_reveal: usize = 0;
 
     let ids: Vec<RequestId> = Assignments::<T>::iter_key_prefix(account)
         .take(T::MaxAssignmentsPerWorker::get() as usize)
@@ -246,8 +252,14 @@ fn process_worker<T: Config>(key: &crypto::Public, account: &T::AccountId, now: 
             if Pallet::<T>::check_reveal(account, id, &output, next).is_err() {
                 continue;
             }
+            let largest = largest_reveal.max(output.len());
+            if largest.saturating_mul(reveals.len().saturating_add(1)) > REVEAL_BATCH_BYTES {
+                // The next block's batch takes it.
+                continue;
+            }
             if let Ok(bounded) = OutputOf::<T>::try_from(output) {
                 reveals.push((id, bounded));
+                largest_reveal = largest;
             }
         }
     }

@@ -155,7 +155,9 @@ impl pallet_inference::Config for Runtime {
     type MinWorkerBond = ConstU128<{ 100 * UNIT }>;
     type UnbondingPeriod = ConstU32<{ 7 * DAYS }>;
     type MaxWorkers = ConstU32<256>;
-    type MaxAssignmentsPerWorker = ConstU32<256>;
+    // A worker takes about 3/4 of 500 new jobs per block on a 4-worker network, each pending
+    // for about three blocks.
+    type MaxAssignmentsPerWorker = ConstU32<2048>;
     type MaxReplicas = ConstU32<5>;
     type ValidationReplicas = ConstU32<3>;
     type ModelDepositBase = ConstU128<{ 10 * UNIT }>;
@@ -165,8 +167,10 @@ impl pallet_inference::Config for Runtime {
     type MaxDescriptionLen = ConstU32<1024>;
     type MaxInputBytes = ConstU32<{ 64 * 1024 }>;
     type MaxOutputBytes = ConstU32<{ 32 * 1024 }>;
-    type MaxBatch = ConstU32<64>;
-    type MaxJobsPerBlock = ConstU32<64>;
+    // Throughput goal: at least 500 settled requests per block, one commit and one reveal
+    // transaction per worker and block.
+    type MaxBatch = ConstU32<512>;
+    type MaxJobsPerBlock = ConstU32<512>;
     type CommitPeriod = ConstU32<10>;
     type RevealPeriod = ConstU32<10>;
     type ResultRetention = ConstU32<DAYS>;
