@@ -111,3 +111,137 @@ fn both_presets_register_the_sample_model_and_bond_their_validators_as_workers()
         });
     }
 }
+
+// ------------------------------------------------------------------ block limits
+
+mod block_limits {
+    use crate::{
+        configs::{RuntimeBlockLength, RuntimeBlockWeights},
+        Runtime,
+    };
+    use frame_support::{dispatch::DispatchClass, traits::Get, weights::Weight};
+    use pallet_inference::WeightInfo;
+
+    type W = <Runtime as pallet_inference::Config>::WeightInfo;
+    type C = Runtime;
+
+    fn batch() -> u32 {
+        <C as pallet_inference::Config>::MaxBatch::get()
+    }
+    fn max_output() -> u32 {
+        <C as pallet_inference::Config>::MaxOutputBytes::get()
+    }
+    fn jobs() -> u32 {
+        <C as pallet_inference::Config>::MaxJobsPerBlock::get()
+    }
+    fn max_extrinsic() -> Weight {
+        RuntimeBlockWeights::get()
+            .get(DispatchClass::Normal)
+            .max_extrinsic
+            .expect("normal extrinsics are limited")
+    }
+    fn normal_total() -> Weight {
+        RuntimeBlockWeights::get()
+            .get(DispatchClass::Normal)
+            .max_total
+            .expect("normal class is limited")
+    }
+
+    fn reveal_batch_bytes() -> u32 {
+        <C as pallet_inference::Config>::MaxRevealBatchBytes::get()
+    }
+
+    /// Largest reveal batch the offchain worker builds for outputs of `o` bytes.
+    fn reveal_batch(o: u32) -> u32 {
+        batch().min((reveal_batch_bytes() / o).max(1))
+    }
+
+    #[test]
+    fn every_worst_case_transaction_fits_in_a_block() {
+        let limit = max_extrinsic();
+        let commit = W::commit(batch()).saturating_add(W::authorize_commit(batch()));
+        assert!(commit.all_lte(limit), "commit {commit:?} > {limit:?}");
+        for o in [68, 256, 1024, 4096, 16 * 1024, max_output()] {
+            let n = reveal_batch(o);
+            let reveal = W::reveal(n, o).saturating_add(W::authorize_reveal(n, o));
+            assert!(
+                reveal.all_lte(limit),
+                "reveal({n}, {o}) {reveal:?} > {limit:?}"
+            );
+        }
+        let workers = <C as pallet_inference::Config>::MaxWorkers::get();
+        let max_input = <C as pallet_inference::Config>::MaxInputBytes::get();
+        for (name, w) in [
+            (
+                "upload_final_chunk",
+                W::upload_final_chunk(inferchain_primitives::limits::MAX_CHUNK_BYTES, workers),
+            ),
+            (
+                "request_inference",
+                W::request_inference(max_input, workers),
+            ),
+            (
+                "register_model",
+                W::register_model(inferchain_primitives::limits::MAX_CHUNKS),
+            ),
+            (
+                "retire_model",
+                W::retire_model(inferchain_primitives::limits::MAX_CHUNKS),
+            ),
+            ("revalidate", W::revalidate(workers)),
+        ] {
+            assert!(w.all_lte(limit), "{name} {w:?} > {limit:?}");
+        }
+    }
+
+    #[test]
+    fn the_hooks_worst_case_leaves_normal_transactions_their_share() {
+        let hooks = W::on_initialize_idle()
+            .saturating_add(W::expire_jobs(jobs()))
+            .saturating_add(W::settle_jobs(jobs(), max_output()))
+            .saturating_add(W::prune_jobs(jobs()));
+        let spare = RuntimeBlockWeights::get()
+            .max_block
+            .saturating_sub(normal_total());
+        assert!(hooks.all_lte(spare), "hooks {hooks:?} > {spare:?}");
+    }
+
+    #[test]
+    fn a_reveal_batch_fits_the_block_length() {
+        let normal_len = *RuntimeBlockLength::get().max.get(DispatchClass::Normal);
+        // Items are (u64 id, bounded bytes): the outputs plus at most 13 bytes each.
+        let worst = reveal_batch_bytes() + batch() * 13 + 1024;
+        assert!(worst < normal_len, "{worst} >= {normal_len}");
+        assert!(inferchain_primitives::limits::MAX_CHUNK_BYTES + 1024 < normal_len);
+    }
+
+    /// The weight of 500 settled requests per block with three replicas on a small model
+    /// (inputs and outputs of about 100 bytes) fits the normal share of one block: the
+    /// throughput goal is limited by compute, not by weight.
+    #[test]
+    fn five_hundred_settled_requests_fit_one_block_of_weight() {
+        let requests = 500u32;
+        let replicas = 3u32;
+        let workers = 4u32;
+        let per_worker = requests * replicas / workers + 1;
+        let io = 128u32;
+        let total = W::request_inference(io, workers)
+            .saturating_mul(requests.into())
+            .saturating_add(
+                W::commit(per_worker)
+                    .saturating_add(W::authorize_commit(per_worker))
+                    .saturating_mul(workers.into()),
+            )
+            .saturating_add(
+                W::reveal(per_worker, io)
+                    .saturating_add(W::authorize_reveal(per_worker, io))
+                    .saturating_mul(workers.into()),
+            );
+        let normal = normal_total();
+        assert!(
+            total.all_lte(normal),
+            "500 requests: {total:?} > {normal:?} ({}% of the normal share)",
+            total.ref_time() as u128 * 100 / normal.ref_time() as u128
+        );
+    }
+}

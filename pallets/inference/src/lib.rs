@@ -69,8 +69,8 @@
 //! `MaxOutputBytes > MAX_MODEL_INFO_BYTES`, `UnbondingPeriod > CommitPeriod + RevealPeriod`.
 //! Benchmarks also assume `MaxAssignmentsPerWorker >= MaxBatch` and
 //! `CommitPeriod >= MaxBatch / MaxJobsPerBlock`. A chunk upload (`MAX_CHUNK_BYTES`) and a
-//! reveal batch of [`offchain::REVEAL_BATCH_BYTES`] (the offchain worker splits larger ones)
-//! must fit the block length and weight.
+//! reveal batch of `MaxRevealBatchBytes` (the offchain worker splits larger ones) must fit the
+//! block length and weight.
 //!
 //! ## Example runtime configuration
 //! ```ignore
@@ -99,6 +99,7 @@
 //!     type MaxInputBytes = ConstU32<{ 64 * 1024 }>;
 //!     type MaxOutputBytes = ConstU32<{ 32 * 1024 }>;
 //!     type MaxBatch = ConstU32<8>;
+//!     type MaxRevealBatchBytes = ConstU32<{ 1024 * 1024 }>;
 //!     type MaxJobsPerBlock = ConstU32<8>;
 //!     type CommitPeriod = ConstU32<10>;
 //!     type RevealPeriod = ConstU32<10>;
@@ -306,6 +307,12 @@ pub mod pallet {
         /// Largest number of items in one commit or reveal batch.
         #[pallet::constant]
         type MaxBatch: Get<u32>;
+
+        /// Most output bytes (items × largest output) the offchain worker puts in one reveal
+        /// batch; the rest waits for the next block. Keeps every reveal within the block's
+        /// length and weight whatever the outputs' size.
+        #[pallet::constant]
+        type MaxRevealBatchBytes: Get<u32>;
 
         /// Largest number of jobs created per block (bounds the deadline queues and so the work
         /// of the hooks).

@@ -83,6 +83,8 @@ parameter_types! {
     pub const WrongResultSlash: Perbill = Perbill::from_percent(20);
     pub const NoRevealSlash: Perbill = Perbill::from_percent(10);
     pub const NoCommitSlash: Perbill = Perbill::from_percent(5);
+    /// Changed by the test of split reveal batches.
+    pub static RevealBatchBytes: u32 = 1024 * 1024;
 }
 
 /// Smallest worker bond in the mock.
@@ -115,6 +117,7 @@ impl pallet_inference::Config for Test {
     type MaxInputBytes = ConstU32<4096>;
     type MaxOutputBytes = ConstU32<16384>;
     type MaxBatch = ConstU32<8>;
+    type MaxRevealBatchBytes = RevealBatchBytes;
     type MaxJobsPerBlock = ConstU32<4>;
     type CommitPeriod = ConstU64<COMMIT_PERIOD>;
     type RevealPeriod = ConstU64<REVEAL_PERIOD>;

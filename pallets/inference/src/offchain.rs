@@ -54,11 +54,6 @@ use sp_runtime::{
 /// Blocks after which an item submitted but still missing on chain is submitted again.
 pub const RESUBMIT_AFTER: u32 = 5;
 
-/// Most bytes of outputs one reveal batch may carry (batch size × largest output), so a batch
-/// of `MaxBatch` large outputs is split over blocks instead of exceeding the block length or
-/// weight.
-pub const REVEAL_BATCH_BYTES: usize = 1 << 20;
-
 /// How long one offchain worker run may hold a key's lock, in milliseconds.
 pub const LOCK_MILLIS: u64 = 120_000;
 
@@ -253,7 +248,9 @@ fn process_worker<T: Config>(key: &crypto::Public, account: &T::AccountId, now: 
                 continue;
             }
             let largest = largest_reveal.max(output.len());
-            if largest.saturating_mul(reveals.len().saturating_add(1)) > REVEAL_BATCH_BYTES {
+            if largest.saturating_mul(reveals.len().saturating_add(1))
+                > T::MaxRevealBatchBytes::get() as usize
+            {
                 // The next block's batch takes it.
                 continue;
             }

@@ -1717,6 +1717,56 @@ mod ocw {
     }
 
     #[test]
+    fn reveal_batches_are_split_at_the_byte_limit() {
+        // Room for one output per reveal: a worker with two jobs reveals them in two blocks.
+        crate::mock::RevealBatchBytes::set(good().len() as u32 + 1);
+        let (mut ext, pool) = ocw_ext(Some(FakeHost::default()));
+        let (a, b) = ext.execute_with(|| (request(genesis_model()), request(genesis_model())));
+        ext.persist_offchain_overlay();
+        ext.execute_with(|| {
+            let both: Vec<u8> = workers_of(a)
+                .into_iter()
+                .filter(|w| workers_of(b).contains(w))
+                .collect();
+            assert!(
+                !both.is_empty(),
+                "three of few workers: some have both jobs"
+            );
+            Inference::offchain_worker(1);
+            for c in drain(&pool) {
+                assert_eq!(submit(c), Ok(()));
+            }
+            run_to_block(2);
+            Inference::offchain_worker(2);
+            let first = drain(&pool);
+            for r in &first {
+                assert_eq!(summary(r).1.len(), 1, "one output per reveal batch");
+            }
+            for r in first {
+                let _ = submit(r);
+            }
+            run_to_block(3);
+            Inference::offchain_worker(3);
+            let second: Vec<(u8, Vec<u64>)> = drain(&pool).iter().map(summary).collect();
+            for w in &both {
+                // Unless its other job already settled, the worker reveals it now.
+                let other_pending = second.iter().any(|(x, _)| x == w);
+                let settled = [a, b].iter().all(|id| {
+                    Requests::<Test>::get(id).map(|r| r.status) == Some(RequestStatus::Completed)
+                });
+                assert!(
+                    other_pending || settled,
+                    "worker {w} revealed its second job"
+                );
+            }
+            for (_, ids) in &second {
+                assert_eq!(ids.len(), 1);
+            }
+        });
+        crate::mock::RevealBatchBytes::set(1024 * 1024);
+    }
+
+    #[test]
     fn does_not_resubmit_before_timeout() {
         let (mut ext, pool) = ocw_ext(Some(FakeHost::default()));
         ext.execute_with(|| {

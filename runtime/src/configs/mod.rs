@@ -170,6 +170,7 @@ impl pallet_inference::Config for Runtime {
     // Throughput goal: at least 500 settled requests per block, one commit and one reveal
     // transaction per worker and block.
     type MaxBatch = ConstU32<512>;
+    type MaxRevealBatchBytes = ConstU32<{ 1024 * 1024 }>;
     type MaxJobsPerBlock = ConstU32<512>;
     type CommitPeriod = ConstU32<10>;
     type RevealPeriod = ConstU32<10>;
