@@ -6,8 +6,10 @@
 mod common;
 
 use common::{
-    chain::{account, free, held, submit_finalized, wait_event, Api, ModelPolicy},
-    finalized_number, repo_file, wait_for, Network, TestNode,
+    chain::{
+        account, event_of, free, held, start_network, submit_finalized, wait_event, ModelPolicy,
+    },
+    repo_file, Network,
 };
 use inferchain_engine::{tensor_io, Engine};
 use inferchain_primitives::{limits::MAX_CHUNK_BYTES, model_id, output_digest, ExecutionPolicy};
@@ -47,20 +49,7 @@ struct ModelRejected {
 async fn hostile_models_are_rejected_and_the_owner_gets_the_deposit_back_minus_the_fee() {
     let dir = tempfile::tempdir().expect("temp dir");
     let network = Network::new(dir.path(), 2_000, vec![vec![]; 4]);
-    let mut nodes: Vec<TestNode> = network.start_all();
-    let mut rpcs = Vec::new();
-    for node in nodes.iter_mut() {
-        rpcs.push(node.rpc(Duration::from_secs(300)).await);
-    }
-    let rpc = rpcs[0].clone();
-    wait_for(Duration::from_secs(240), "finality on the network", || {
-        let rpc = rpc.clone();
-        async move { (finalized_number(&rpc).await >= 2).then_some(()) }
-    })
-    .await;
-    let api = Api::from_insecure_url(nodes[0].ws_url())
-        .await
-        .expect("subxt");
+    let (mut nodes, rpcs, api) = start_network(&network).await;
     let owner = dev::eve();
     let owner_account = account(&owner);
 
@@ -93,13 +82,7 @@ async fn hostile_models_are_rejected_and_the_owner_gets_the_deposit_back_minus_t
             ),
         )
         .await;
-        let registered = events
-            .iter()
-            .filter_map(Result::ok)
-            .find(|e| e.event_name() == "ModelRegistered")
-            .expect("ModelRegistered")
-            .decode_fields_unchecked_as::<ModelRegistered>()
-            .expect("decode ModelRegistered");
+        let registered: ModelRegistered = event_of(&events, "ModelRegistered");
         assert_eq!(registered.model_id, id);
         for (index, chunk) in chunks.iter().enumerate() {
             let (_, _, fee) = submit_finalized(

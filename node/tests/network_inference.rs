@@ -8,10 +8,10 @@ mod common;
 use common::{
     best_number,
     chain::{
-        account, bond, events_in, free, Api, FeesPaid, InferenceRequested, TransactionFeePaid,
-        WorkerSlashed,
+        account, bond, event_of, events_in, free, start_network, FeesPaid, InferenceRequested,
+        TransactionFeePaid, WorkerSlashed,
     },
-    finalized_number, repo_file, wait_for, Network, TestNode,
+    finalized_number, repo_file, wait_for, Network,
 };
 use inferchain_engine::{tensor_io, Engine};
 use inferchain_primitives::{model_id, output_digest, ExecutionPolicy};
@@ -24,21 +24,9 @@ async fn a_faulty_worker_is_outvoted_and_slashed_on_a_real_network() {
     let dir = tempfile::tempdir().expect("temp dir");
     let faulty = vec!["--inference-fault-inject".to_string()];
     let network = Network::new(dir.path(), 2_000, vec![vec![], vec![], vec![], faulty]);
-    let mut nodes: Vec<TestNode> = network.start_all();
-    let mut rpcs = Vec::new();
-    for node in nodes.iter_mut() {
-        rpcs.push(node.rpc(Duration::from_secs(300)).await);
-    }
+    let (mut nodes, rpcs, api) = start_network(&network).await;
     let rpc = rpcs[0].clone();
-    wait_for(Duration::from_secs(240), "finality on the network", || {
-        let rpc = rpc.clone();
-        async move { (finalized_number(&rpc).await >= 2).then_some(()) }
-    })
-    .await;
 
-    let api = Api::from_insecure_url(nodes[0].ws_url())
-        .await
-        .expect("subxt");
     let model_bytes = std::fs::read(repo_file("models/sample/mlp.onnx")).expect("sample");
     let model = model_id(&model_bytes);
     let inputs = tensor_io::read_file(&repo_file("models/sample/input.json"), None).expect("input");
@@ -114,20 +102,8 @@ async fn a_faulty_worker_is_outvoted_and_slashed_on_a_real_network() {
             .wait_for_success()
             .await
             .expect("request succeeded");
-        let requested = events
-            .iter()
-            .filter_map(Result::ok)
-            .find(|e| e.event_name() == "InferenceRequested")
-            .expect("InferenceRequested")
-            .decode_fields_unchecked_as::<InferenceRequested>()
-            .expect("decode");
-        let tx_fee = events
-            .iter()
-            .filter_map(Result::ok)
-            .find(|e| e.event_name() == "TransactionFeePaid")
-            .expect("TransactionFeePaid")
-            .decode_fields_unchecked_as::<TransactionFeePaid>()
-            .expect("decode");
+        let requested: InferenceRequested = event_of(&events, "InferenceRequested");
+        let tx_fee: TransactionFeePaid = event_of(&events, "TransactionFeePaid");
         let id = requested.request_id;
 
         let settled: serde_json::Value = wait_for(Duration::from_secs(180), "settlement", || {

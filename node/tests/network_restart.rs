@@ -10,10 +10,10 @@ mod common;
 use common::{
     best_number,
     chain::{
-        account, bond, current_number, events_in, free, held, wait_event, Api, FeesPaid,
-        InferenceRequested, TransactionFeePaid, WorkerSlashed, WorkerStep,
+        account, bond, current_number, event_of, events_in, free, held, start_network, wait_event,
+        FeesPaid, InferenceRequested, TransactionFeePaid, WorkerSlashed, WorkerStep,
     },
-    finalized_number, repo_file, wait_for, Network, TestNode, VALIDATORS,
+    finalized_number, repo_file, wait_for, Network, VALIDATORS,
 };
 use inferchain_engine::{tensor_io, Engine};
 use inferchain_primitives::{model_id, output_digest, ExecutionPolicy, ModelId};
@@ -63,20 +63,8 @@ async fn quote(rpc: &RpcClient, model: ModelId, len: usize) -> (u128, u128) {
 async fn a_worker_killed_while_holding_a_commitment_is_counted_by_its_commitment() {
     let dir = tempfile::tempdir().expect("temp dir");
     let network = Network::new(dir.path(), 2_000, vec![vec![]; 4]);
-    let mut nodes: Vec<TestNode> = network.start_all();
-    let mut rpcs = Vec::new();
-    for node in nodes.iter_mut() {
-        rpcs.push(node.rpc(Duration::from_secs(300)).await);
-    }
+    let (mut nodes, mut rpcs, api) = start_network(&network).await;
     let rpc = rpcs[0].clone();
-    wait_for(Duration::from_secs(240), "finality on the network", || {
-        let rpc = rpc.clone();
-        async move { (finalized_number(&rpc).await >= 2).then_some(()) }
-    })
-    .await;
-    let api = Api::from_insecure_url(nodes[0].ws_url())
-        .await
-        .expect("subxt");
 
     let model_bytes = std::fs::read(repo_file("models/sample/mlp.onnx")).expect("sample");
     let model = model_id(&model_bytes);
@@ -131,20 +119,9 @@ async fn a_worker_killed_while_holding_a_commitment_is_counted_by_its_commitment
             .wait_for_success()
             .await
             .expect("request succeeded");
-        let requested = events
-            .iter()
-            .filter_map(Result::ok)
-            .find(|e| e.event_name() == "InferenceRequested")
-            .expect("InferenceRequested")
-            .decode_fields_unchecked_as::<InferenceRequested>()
-            .expect("decode");
-        let tx_fee: u128 = events
-            .iter()
-            .filter_map(Result::ok)
-            .find(|e| e.event_name() == "TransactionFeePaid")
-            .and_then(|e| e.decode_fields_unchecked_as::<TransactionFeePaid>().ok())
-            .map(|f| f.actual_fee + f.tip)
-            .expect("TransactionFeePaid");
+        let requested: InferenceRequested = event_of(&events, "InferenceRequested");
+        let fee: TransactionFeePaid = event_of(&events, "TransactionFeePaid");
+        let tx_fee = fee.actual_fee + fee.tip;
         let id = requested.request_id;
         let request_block = api
             .at_block(in_block.block_hash())

@@ -1,10 +1,12 @@
 //! Chain reads and transactions the multi-node tests share: subxt over the node's WebSocket.
 #![allow(dead_code)]
 
+use super::{finalized_number, wait_for, Network, TestNode};
 use std::time::Duration;
 use subxt::{
     dynamic,
     ext::{scale_decode, scale_encode},
+    rpcs::RpcClient,
     utils::AccountId32,
     OnlineClient, PolkadotConfig,
 };
@@ -101,6 +103,40 @@ pub struct ModelPolicy {
     pub execution: ExecutionPolicy,
     /// Workers per request.
     pub replicas: u8,
+}
+
+/// Starts every validator of `network`, connects to each one's RPC, waits until the network
+/// finalizes, and returns the nodes, their RPC clients and a subxt client of Alice's node.
+pub async fn start_network(network: &Network) -> (Vec<TestNode>, Vec<RpcClient>, Api) {
+    let mut nodes = network.start_all();
+    let mut rpcs = Vec::new();
+    for node in nodes.iter_mut() {
+        rpcs.push(node.rpc(Duration::from_secs(300)).await);
+    }
+    let rpc = rpcs[0].clone();
+    wait_for(Duration::from_secs(240), "finality on the network", || {
+        let rpc = rpc.clone();
+        async move { (finalized_number(&rpc).await >= 2).then_some(()) }
+    })
+    .await;
+    let api = Api::from_insecure_url(nodes[0].ws_url())
+        .await
+        .expect("subxt");
+    (nodes, rpcs, api)
+}
+
+/// The event `name` among a transaction's events, decoded as `E` (panics if absent).
+pub fn event_of<E: scale_decode::DecodeAsFields>(
+    events: &subxt::extrinsics::ExtrinsicEvents<PolkadotConfig>,
+    name: &str,
+) -> E {
+    events
+        .iter()
+        .filter_map(Result::ok)
+        .find(|e| e.event_name() == name)
+        .unwrap_or_else(|| panic!("no {name} event"))
+        .decode_fields_unchecked_as::<E>()
+        .unwrap_or_else(|e| panic!("decode {name}: {e}"))
 }
 
 /// The account of a dev keypair.
@@ -242,12 +278,6 @@ pub async fn submit_finalized(
         .wait_for_success()
         .await
         .unwrap_or_else(|e| panic!("{pallet}.{call} failed: {e}"));
-    let fee = events
-        .iter()
-        .filter_map(Result::ok)
-        .find(|e| e.event_name() == "TransactionFeePaid")
-        .expect("TransactionFeePaid")
-        .decode_fields_unchecked_as::<TransactionFeePaid>()
-        .expect("decode fee");
+    let fee: TransactionFeePaid = event_of(&events, "TransactionFeePaid");
     (number, events, fee.actual_fee + fee.tip)
 }
