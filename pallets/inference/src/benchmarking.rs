@@ -35,6 +35,11 @@ fn funded<T: Config>(name: &'static str, i: u32) -> T::AccountId {
 
 /// Registers `n` workers whose accounts are derived from fresh `infr` keys.
 fn workers<T: Config>(n: u32) -> Result<Vec<(crypto::Public, T::AccountId)>, BenchmarkError> {
+    // Start from an empty active set: genesis workers (the dev chain's Alice) would otherwise
+    // be drawn for the benchmark's jobs and count against `MaxWorkers`.
+    for who in ActiveWorkers::<T>::take() {
+        Workers::<T>::remove(&who);
+    }
     let mut out = Vec::new();
     for _ in 0..n {
         let key = crypto::Public::generate_pair(None);

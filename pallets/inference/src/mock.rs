@@ -347,9 +347,22 @@ pub fn new_test_ext_with_workers(n: u8) -> sp_io::TestExternalities {
 /// Externalities for the benchmark tests: no genesis workers or models, a keystore.
 #[cfg(feature = "runtime-benchmarks")]
 pub fn new_bench_ext() -> sp_io::TestExternalities {
-    let t = frame_system::GenesisConfig::<Test>::default()
+    let mut t = frame_system::GenesisConfig::<Test>::default()
         .build_storage()
         .expect("builds");
+    // One genesis worker, as on the dev chain: benchmarks must not depend on an empty set.
+    pallet_balances::GenesisConfig::<Test> {
+        balances: vec![(acc(1), INITIAL)],
+        ..Default::default()
+    }
+    .assimilate_storage(&mut t)
+    .expect("builds");
+    pallet_inference::GenesisConfig::<Test> {
+        workers: vec![(acc(1), MIN_BOND)],
+        models: vec![],
+    }
+    .assimilate_storage(&mut t)
+    .expect("builds");
     let mut ext = sp_io::TestExternalities::new(t);
     ext.register_extension(sp_keystore::KeystoreExt::new(
         sp_keystore::testing::MemoryKeystore::new(),
