@@ -26,9 +26,9 @@ start)
         args=(--chain "$CHAIN" "--$name" --base-path "$NET_DIR/$name"
             --port $((30333 + i)) --rpc-port $((9944 + i)) --prometheus-port $((9615 + i))
             --no-mdns --no-telemetry)
-        if [ "$name" = alice ]; then
-            args+=(--node-key 0000000000000000000000000000000000000000000000000000000000000001)
-        else
+        # Validators need a stable network key: 0x…01 for Alice, 0x…02 for Bob, and so on.
+        args+=(--node-key "$(printf '%064x' $((i + 1)))")
+        if [ "$name" != alice ]; then
             args+=(--bootnodes "/ip4/127.0.0.1/tcp/30333/p2p/$ALICE_PEER")
         fi
         "$NODE" "${args[@]}" >"$NET_DIR/$name.log" 2>&1 &

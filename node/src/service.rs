@@ -14,9 +14,19 @@ use sp_consensus_aura::sr25519::AuthorityPair as AuraPair;
 use std::{sync::Arc, time::Duration};
 
 /// Host functions the runtime may call: Substrate's, plus `inference_host` for offchain workers.
+#[cfg(not(feature = "runtime-benchmarks"))]
 pub type HostFunctions = (
     sp_io::SubstrateHostFunctions,
     inferchain_primitives::host::inference_host::HostFunctions,
+);
+
+/// Host functions the runtime may call: Substrate's, `inference_host` for offchain workers, and
+/// the benchmarking ones a runtime built with `runtime-benchmarks` imports.
+#[cfg(feature = "runtime-benchmarks")]
+pub type HostFunctions = (
+    sp_io::SubstrateHostFunctions,
+    inferchain_primitives::host::inference_host::HostFunctions,
+    frame_benchmarking::benchmarking::HostFunctions,
 );
 
 /// The full client.
