@@ -9,10 +9,9 @@ use common::{
     chain::{
         account, event_of, free, held, start_network, submit_finalized, wait_event, ModelPolicy,
     },
-    repo_file, Network,
+    repo_file, sample, Network,
 };
-use inferchain_engine::{tensor_io, Engine};
-use inferchain_primitives::{limits::MAX_CHUNK_BYTES, model_id, output_digest, ExecutionPolicy};
+use inferchain_primitives::{limits::MAX_CHUNK_BYTES, model_id};
 use std::time::Duration;
 use subxt::{ext::scale_decode, rpcs::rpc_params};
 use subxt_signer::sr25519::dev;
@@ -123,20 +122,7 @@ async fn hostile_models_are_rejected_and_the_owner_gets_the_deposit_back_minus_t
     }
 
     // Every node is alive and its engine still runs the sample model.
-    let inputs: serde_json::Value = serde_json::from_slice(
-        &std::fs::read(repo_file("models/sample/input.json")).expect("input"),
-    )
-    .expect("input json");
-    let sample_bytes = std::fs::read(repo_file("models/sample/mlp.onnx")).expect("sample");
-    let sample = model_id(&sample_bytes);
-    let local = Engine::default()
-        .run_bytes(
-            &sample_bytes,
-            &tensor_io::read_file(&repo_file("models/sample/input.json"), None).expect("input"),
-            ExecutionPolicy::Exact,
-        )
-        .expect("local run");
-    let expected_digest = format!("{:?}", output_digest(&local.canonical_bytes()));
+    let sample = sample();
     for (i, node) in nodes.iter_mut().enumerate() {
         assert!(
             node.is_running(),
@@ -149,12 +135,15 @@ async fn hostile_models_are_rejected_and_the_owner_gets_the_deposit_back_minus_t
             node.log_tail(40)
         );
         let dry: serde_json::Value = rpcs[i]
-            .request("inference_dryRun", rpc_params![sample, inputs.clone()])
+            .request(
+                "inference_dryRun",
+                rpc_params![sample.id, sample.inputs_json.clone()],
+            )
             .await
             .unwrap_or_else(|e| panic!("node {i} dry run: {e}"));
         assert_eq!(
             dry["outputDigest"].as_str(),
-            Some(expected_digest.as_str()),
+            Some(sample.expected_digest.as_str()),
             "node {i}: {dry}"
         );
     }

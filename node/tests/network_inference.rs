@@ -11,10 +11,8 @@ use common::{
         account, bond, event_of, events_in, free, start_network, FeesPaid, InferenceRequested,
         TransactionFeePaid, WorkerSlashed,
     },
-    finalized_number, repo_file, wait_for, Network,
+    finalized_number, sample, wait_for, Network,
 };
-use inferchain_engine::{tensor_io, Engine};
-use inferchain_primitives::{model_id, output_digest, ExecutionPolicy};
 use std::{collections::BTreeMap, time::Duration};
 use subxt::{dynamic, rpcs::rpc_params, utils::AccountId32};
 use subxt_signer::sr25519::dev;
@@ -27,14 +25,10 @@ async fn a_faulty_worker_is_outvoted_and_slashed_on_a_real_network() {
     let (mut nodes, rpcs, api) = start_network(&network).await;
     let rpc = rpcs[0].clone();
 
-    let model_bytes = std::fs::read(repo_file("models/sample/mlp.onnx")).expect("sample");
-    let model = model_id(&model_bytes);
-    let inputs = tensor_io::read_file(&repo_file("models/sample/input.json"), None).expect("input");
-    let canonical = inputs.canonical_bytes();
-    let expected = Engine::default()
-        .run_bytes(&model_bytes, &inputs, ExecutionPolicy::Exact)
-        .expect("local run");
-    let expected_digest = format!("{:?}", output_digest(&expected.canonical_bytes()));
+    let sample = sample();
+    let model = sample.id;
+    let canonical = sample.canonical_inputs.clone();
+    let expected_digest = sample.expected_digest.clone();
 
     let requester = dev::eve();
     let owner = account(&dev::alice());

@@ -13,10 +13,9 @@ use common::{
         account, bond, current_number, event_of, events_in, free, held, start_network, wait_event,
         FeesPaid, InferenceRequested, TransactionFeePaid, WorkerSlashed, WorkerStep,
     },
-    finalized_number, repo_file, wait_for, Network, VALIDATORS,
+    finalized_number, sample, wait_for, Network, VALIDATORS,
 };
-use inferchain_engine::{tensor_io, Engine};
-use inferchain_primitives::{model_id, output_digest, ExecutionPolicy, ModelId};
+use inferchain_primitives::ModelId;
 use std::time::Duration;
 use subxt::{
     rpcs::{rpc_params, RpcClient},
@@ -66,14 +65,9 @@ async fn a_worker_killed_while_holding_a_commitment_is_counted_by_its_commitment
     let (mut nodes, mut rpcs, api) = start_network(&network).await;
     let rpc = rpcs[0].clone();
 
-    let model_bytes = std::fs::read(repo_file("models/sample/mlp.onnx")).expect("sample");
-    let model = model_id(&model_bytes);
-    let inputs = tensor_io::read_file(&repo_file("models/sample/input.json"), None).expect("input");
-    let canonical = inputs.canonical_bytes();
-    let expected = Engine::default()
-        .run_bytes(&model_bytes, &inputs, ExecutionPolicy::Exact)
-        .expect("local run")
-        .canonical_bytes();
+    let sample = sample();
+    let model = sample.id;
+    let canonical = sample.canonical_inputs.clone();
     let requester = dev::ferdie();
     let requester_account = account(&requester);
     let keys = validator_keys();
@@ -188,7 +182,7 @@ async fn a_worker_killed_while_holding_a_commitment_is_counted_by_its_commitment
         assert_eq!(view["status"], "Completed", "{view}");
         assert_eq!(
             view["outputDigest"].as_str(),
-            Some(format!("{:?}", output_digest(&expected)).as_str())
+            Some(sample.expected_digest.as_str())
         );
         let requester_paid = requester_before - free(&api, &requester_account).await;
         assert_eq!(

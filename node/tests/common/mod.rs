@@ -343,3 +343,41 @@ pub async fn free_balance(api: &subxt::OnlineClient<subxt::PolkadotConfig>, who:
         .data
         .free
 }
+
+/// The repository's sample model and input, with the outputs the local engine computes: what
+/// every inference on the chain must settle to.
+pub struct Sample {
+    /// Model id.
+    pub id: inferchain_primitives::ModelId,
+    /// Input file as JSON (what `inference_dryRun` takes).
+    pub inputs_json: serde_json::Value,
+    /// Canonical input encoding (what `request_inference` takes).
+    pub canonical_inputs: Vec<u8>,
+    /// Digest of the canonical output encoding, as the RPC prints it.
+    pub expected_digest: String,
+}
+
+/// Loads the sample model and computes its expected output locally.
+pub fn sample() -> Sample {
+    use inferchain_engine::{tensor_io, Engine};
+    let bytes = std::fs::read(repo_file("models/sample/mlp.onnx")).expect("sample model");
+    let input_path = repo_file("models/sample/input.json");
+    let inputs = tensor_io::read_file(&input_path, None).expect("sample input");
+    let outputs = Engine::default()
+        .run_bytes(
+            &bytes,
+            &inputs,
+            inferchain_primitives::ExecutionPolicy::Exact,
+        )
+        .expect("local run");
+    Sample {
+        id: inferchain_primitives::model_id(&bytes),
+        inputs_json: serde_json::from_slice(&std::fs::read(&input_path).expect("input"))
+            .expect("input JSON"),
+        canonical_inputs: inputs.canonical_bytes(),
+        expected_digest: format!(
+            "{:?}",
+            inferchain_primitives::output_digest(&outputs.canonical_bytes())
+        ),
+    }
+}
