@@ -123,6 +123,7 @@ mod block_limits {
     use pallet_inference::WeightInfo;
 
     type W = <Runtime as pallet_inference::Config>::WeightInfo;
+    type Inference = pallet_inference::Pallet<Runtime>;
     type C = Runtime;
 
     fn batch() -> u32 {
@@ -156,14 +157,38 @@ mod block_limits {
         batch().min((reveal_batch_bytes() / o).max(1))
     }
 
+    fn normal_length() -> u32 {
+        *RuntimeBlockLength::get().max.get(DispatchClass::Normal)
+    }
+    fn base_extrinsic() -> Weight {
+        RuntimeBlockWeights::get()
+            .get(DispatchClass::Normal)
+            .base_extrinsic
+    }
+
+    /// Weight of a reveal batch of `n` items and `bytes` output bytes with its pool check,
+    /// charged before dispatch (every item settling its job).
+    fn reveal_bound(n: u32, bytes: u32) -> Weight {
+        let replicas = <C as pallet_inference::Config>::MaxReplicas::get();
+        let settle = W::settle_one(replicas).saturating_mul(n.into());
+        Inference::reveal_weight(n, bytes, settle, 0).saturating_add(authorize_reveal(n, bytes))
+    }
+    fn authorize_reveal(n: u32, bytes: u32) -> Weight {
+        W::authorize_reveal(n).saturating_add(
+            W::authorize_reveal_bytes(bytes).saturating_sub(W::authorize_reveal_bytes(0)),
+        )
+    }
+
     #[test]
     fn every_worst_case_transaction_fits_in_a_block() {
         let limit = max_extrinsic();
         let commit = W::commit(batch()).saturating_add(W::authorize_commit(batch()));
         assert!(commit.all_lte(limit), "commit {commit:?} > {limit:?}");
+        // What the offchain worker builds (at most `MaxBatch` items and `MaxRevealBatchBytes`).
+        // A heavier batch is refused at the pool by `CheckWeight`: it can never be included.
         for o in [68, 256, 1024, 4096, 16 * 1024, max_output()] {
             let n = reveal_batch(o);
-            let reveal = W::reveal(n, o).saturating_add(W::authorize_reveal(n, o));
+            let reveal = reveal_bound(n, n * o);
             assert!(
                 reveal.all_lte(limit),
                 "reveal({n}, {o}) {reveal:?} > {limit:?}"
@@ -171,14 +196,23 @@ mod block_limits {
         }
         let workers = <C as pallet_inference::Config>::MaxWorkers::get();
         let max_input = <C as pallet_inference::Config>::MaxInputBytes::get();
+        let replicas = <C as pallet_inference::Config>::MaxReplicas::get();
         for (name, w) in [
             (
                 "upload_final_chunk",
-                W::upload_final_chunk(inferchain_primitives::limits::MAX_CHUNK_BYTES, workers),
+                Inference::upload_final_chunk_weight(
+                    inferchain_primitives::limits::MAX_CHUNK_BYTES,
+                    workers,
+                ),
             ),
             (
                 "request_inference",
-                W::request_inference(max_input, workers),
+                Inference::request_weight(
+                    max_input,
+                    workers,
+                    replicas,
+                    workers - replicas + pallet_inference::MAX_DEADLINE_SPILL,
+                ),
             ),
             (
                 "register_model",
@@ -188,7 +222,10 @@ mod block_limits {
                 "retire_model",
                 W::retire_model(inferchain_primitives::limits::MAX_CHUNKS),
             ),
-            ("revalidate", W::revalidate(workers)),
+            (
+                "revalidate",
+                W::revalidate(workers).saturating_add(Inference::draw_extra_reads()),
+            ),
         ] {
             assert!(w.all_lte(limit), "{name} {w:?} > {limit:?}");
         }
@@ -202,7 +239,7 @@ mod block_limits {
     fn the_hooks_worst_case_fits_in_a_block() {
         let hooks = W::on_initialize_idle()
             .saturating_add(W::expire_jobs(jobs()))
-            .saturating_add(W::settle_jobs(jobs(), max_output()))
+            .saturating_add(W::settle_jobs(jobs()))
             .saturating_add(W::prune_jobs(jobs()));
         let max = RuntimeBlockWeights::get().max_block;
         let limit = Weight::from_parts(max.ref_time() / 4 * 3, max.proof_size());
@@ -211,7 +248,7 @@ mod block_limits {
 
     #[test]
     fn a_reveal_batch_fits_the_block_length() {
-        let normal_len = *RuntimeBlockLength::get().max.get(DispatchClass::Normal);
+        let normal_len = normal_length();
         // Items are (u64 id, bounded bytes): the outputs plus at most 13 bytes each.
         let worst = reveal_batch_bytes() + batch() * 13 + 1024;
         assert!(worst < normal_len, "{worst} >= {normal_len}");
@@ -219,40 +256,68 @@ mod block_limits {
     }
 
     /// Weight of `r` settled requests in one block with three replicas over four workers on
-    /// a small model (inputs and outputs of about 100 bytes): the requests, and one commit and
-    /// one reveal batch per worker (each reveal item charged as settling its job).
-    fn weight_of_settled(r: u32) -> Weight {
+    /// a small model (inputs and outputs of about 128 bytes), each worker sending one commit
+    /// and one reveal batch. Under `Exact` (the sample model's policy) the first reveal of a
+    /// job settles it and the other two are skipped as overtaken; under `Tolerance` all three
+    /// are applied and the last settles.
+    fn weight_of_settled(r: u32, exact: bool) -> Weight {
         let replicas = 3u32;
         let workers = 4u32;
         let per_worker = (r * replicas).div_ceil(workers);
         let io = 128u32;
-        W::request_inference(io, workers)
-            .saturating_mul(r.into())
+        let (applied, skipped) = if exact { (r, 2 * r) } else { (3 * r, 0) };
+        let requests = Inference::request_weight(io, workers, replicas, 0)
+            .saturating_add(base_extrinsic())
+            .saturating_mul(r.into());
+        let commits = W::commit(per_worker)
+            .saturating_add(W::authorize_commit(per_worker))
+            .saturating_add(base_extrinsic())
+            .saturating_mul(workers.into());
+        // The batches' fixed parts, then every item once (the weights are affine).
+        let none = Inference::reveal_weight(0, 0, Weight::zero(), 0);
+        let settle = W::settle_one(replicas).saturating_mul(r.into());
+        let reveals = none
+            .saturating_add(authorize_reveal(per_worker, per_worker * io))
+            .saturating_add(base_extrinsic())
+            .saturating_mul(workers.into())
             .saturating_add(
-                W::commit(per_worker)
-                    .saturating_add(W::authorize_commit(per_worker))
-                    .saturating_mul(workers.into()),
-            )
-            .saturating_add(
-                W::reveal(per_worker, io)
-                    .saturating_add(W::authorize_reveal(per_worker, io))
-                    .saturating_mul(workers.into()),
-            )
+                Inference::reveal_weight(applied, applied * io, settle, skipped)
+                    .saturating_sub(none),
+            );
+        requests.saturating_add(commits).saturating_add(reveals)
     }
 
-    /// How many settled requests per block the benchmarked weights allow (BENCHMARKS.md
-    /// records the figure and why it is below the 500 goal): at least 150 must fit.
+    /// How many settled requests per block the benchmarked weights allow.
+    fn allowed(exact: bool) -> u32 {
+        let normal = normal_total();
+        (1..=2_000u32)
+            .take_while(|r| weight_of_settled(*r, exact).all_lte(normal))
+            .last()
+            .unwrap_or(0)
+    }
+
+    /// How many settled requests per block with three replicas the weights allow
+    /// (BENCHMARKS.md §4 records the figures; the 500 goal needs about 20 % more): at least 400
+    /// under `Exact` and 375 under `Tolerance`, so a change that makes the protocol heavier
+    /// fails here.
     #[test]
     fn settled_requests_per_block_allowed_by_weight() {
-        let normal = normal_total();
-        let fits = (1..=2_000u32)
-            .take_while(|r| weight_of_settled(*r).all_lte(normal))
-            .last()
-            .unwrap_or(0);
+        let exact = allowed(true);
+        let tolerance = allowed(false);
+        let normal = normal_total().ref_time() as u128;
         println!(
-            "weight allows {fits} settled requests per block; 500 would need {}% of the normal share",
-            weight_of_settled(500).ref_time() as u128 * 100 / normal.ref_time() as u128
+            "weight allows {exact} settled requests per block under Exact ({}% of the normal \
+             share for 500), {tolerance} under Tolerance ({}%)",
+            weight_of_settled(500, true).ref_time() as u128 * 100 / normal,
+            weight_of_settled(500, false).ref_time() as u128 * 100 / normal,
         );
-        assert!(fits >= 150, "only {fits} settled requests fit a block");
+        assert!(
+            exact >= 400,
+            "only {exact} settled requests fit a block (Exact)"
+        );
+        assert!(
+            tolerance >= 375,
+            "only {tolerance} settled requests fit a block (Tolerance)"
+        );
     }
 }

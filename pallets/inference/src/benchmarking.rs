@@ -150,9 +150,10 @@ fn requests<T: Config>(model: ModelId, n: u32) -> Result<Vec<RequestId>, Benchma
     Ok(ids)
 }
 
-/// Sets up `n` jobs on a tolerance model with `MaxReplicas` workers that all committed to
-/// outputs of about `o` bytes, with every worker but the first having revealed. Returns the
-/// first worker's key and the jobs with its outputs.
+/// Sets up `n` jobs on an exact model with `MaxReplicas` workers that all committed, to
+/// outputs of about `o` bytes, none revealed yet; the last worker committed to different
+/// outputs. Returns the first worker's key and the jobs with its outputs: the costliest reveal
+/// that does not settle (the output is decoded and hashed against every commitment).
 fn reveal_setup<T: Config>(
     n: u32,
     o: u32,
@@ -160,27 +161,19 @@ fn reveal_setup<T: Config>(
     let r = T::MaxReplicas::get();
     let ws = workers::<T>(r)?;
     let elems = elems_for(o);
-    let model = active_model::<T>(
-        1,
-        elems,
-        ExecutionPolicy::Tolerance {
-            abs: 1_000,
-            rel: 1_000,
-        },
-        r as u8,
-    )?;
+    let model = active_model::<T>(1, elems, ExecutionPolicy::Exact, r as u8)?;
     let ids = requests::<T>(model, n)?;
     let output: OutputOf<T> = tensor_map(b"y", elems, 1.5)?
         .try_into()
         .map_err(|_| stop("output"))?;
+    let other = tensor_map(b"y", elems, 2.5)?;
     let now = frame_system::Pallet::<T>::block_number();
+    let last = ws.len().saturating_sub(1);
     for id in ids.iter() {
-        for (_, who) in ws.iter() {
-            let c = output_commitment(&output, &who.encode());
+        for (i, (_, who)) in ws.iter().enumerate() {
+            let committed: &[u8] = if i == last { &other } else { &output };
+            let c = output_commitment(committed, &who.encode());
             Inference::<T>::do_commit(who, *id, c, now).map_err(|_| stop("commit"))?;
-        }
-        for (_, who) in ws.iter().skip(1) {
-            Inference::<T>::do_reveal(who, *id, output.clone(), now).map_err(|_| stop("reveal"))?;
         }
     }
     let (key, _) = ws.first().cloned().ok_or(stop("no worker"))?;
@@ -191,6 +184,30 @@ fn reveal_setup<T: Config>(
         .try_into()
         .map_err(|_| stop("batch"))?;
     Ok((key, items))
+}
+
+/// Signs a reveal batch with `key`.
+fn reveal_call<T: Config>(
+    key: crypto::Public,
+    items: RevealBatchOf<T>,
+) -> Result<Call<T>, BenchmarkError> {
+    let payload = Inference::<T>::signing_payload(REVEAL_CONTEXT, &key, &items);
+    let signature = key.sign(&payload).ok_or(stop("sign"))?;
+    Ok(Call::<T>::reveal {
+        worker: key,
+        items,
+        signature,
+    })
+}
+
+/// Checks that no job of a reveal batch settled.
+fn assert_pending<T: Config>(ids: &[RequestId]) {
+    for id in ids {
+        assert_eq!(
+            Requests::<T>::get(id).map(|r| r.status),
+            Some(RequestStatus::Pending)
+        );
+    }
 }
 
 /// Sets up `n` jobs on an exact model with `MaxReplicas` workers; returns the first worker's
@@ -421,22 +438,21 @@ mod benchmarks {
     fn request_inference(
         i: Linear<68, { T::MaxInputBytes::get() }>,
         w: Linear<{ T::MaxReplicas::get() }, { T::MaxWorkers::get() }>,
+        r: Linear<1, { T::MaxReplicas::get() }>,
     ) -> Result<(), BenchmarkError> {
         workers::<T>(w)?;
         let elems = elems_for(i);
-        let model = active_model::<T>(
-            elems,
-            1,
-            ExecutionPolicy::Exact,
-            T::MaxReplicas::get() as u8,
-        )?;
+        let model = active_model::<T>(elems, 1, ExecutionPolicy::Exact, r as u8)?;
         let requester = funded::<T>("requester", 1);
         let inputs: BoundedVec<u8, T::MaxInputBytes> = tensor_map(b"x", elems, 1.0)?
             .try_into()
             .map_err(|_| stop("inputs"))?;
         #[extrinsic_call]
         _(RawOrigin::Signed(requester), model, inputs, big::<T>());
-        assert!(Requests::<T>::contains_key(0));
+        assert_eq!(
+            Requests::<T>::get(0).map(|req| req.slots.len() as u32),
+            Some(r)
+        );
         Ok(())
     }
 
@@ -470,38 +486,70 @@ mod benchmarks {
     }
 
     #[benchmark]
-    fn reveal(
-        n: Linear<1, { T::MaxBatch::get() }>,
-        o: Linear<68, { T::MaxOutputBytes::get() }>,
-    ) -> Result<(), BenchmarkError> {
-        let (key, items) = reveal_setup::<T>(n, o)?;
+    fn reveal(n: Linear<1, { T::MaxBatch::get() }>) -> Result<(), BenchmarkError> {
+        let (key, items) = reveal_setup::<T>(n, 0)?;
         let ids: Vec<RequestId> = items.iter().map(|(id, _)| *id).collect();
         let payload = Inference::<T>::signing_payload(REVEAL_CONTEXT, &key, &items);
         let signature = key.sign(&payload).ok_or(stop("sign"))?;
         #[extrinsic_call]
-        _(RawOrigin::Authorized, key, items, signature);
-        for id in ids {
-            assert_eq!(
-                Requests::<T>::get(id).map(|r| r.status),
-                Some(RequestStatus::Completed)
-            );
+        reveal(RawOrigin::Authorized, key, items, signature);
+        assert_pending::<T>(&ids);
+        Ok(())
+    }
+
+    #[benchmark]
+    fn reveal_bytes(b: Linear<68, { T::MaxOutputBytes::get() }>) -> Result<(), BenchmarkError> {
+        let (key, items) = reveal_setup::<T>(1, b)?;
+        let ids: Vec<RequestId> = items.iter().map(|(id, _)| *id).collect();
+        let payload = Inference::<T>::signing_payload(REVEAL_CONTEXT, &key, &items);
+        let signature = key.sign(&payload).ok_or(stop("sign"))?;
+        #[extrinsic_call]
+        reveal(RawOrigin::Authorized, key, items, signature);
+        assert_pending::<T>(&ids);
+        Ok(())
+    }
+
+    /// A reveal batch of one applied item and `n` items skipped because their jobs already
+    /// settled.
+    #[benchmark]
+    fn reveal_skipped(n: Linear<1, { T::MaxBatch::get() - 1 }>) -> Result<(), BenchmarkError> {
+        let (key, items) = reveal_setup::<T>(n + 1, 0)?;
+        let ids: Vec<RequestId> = items.iter().map(|(id, _)| *id).collect();
+        let (live, overtaken) = ids.split_first().ok_or(stop("no job"))?;
+        for id in overtaken {
+            Requests::<T>::mutate(id, |req| {
+                if let Some(req) = req {
+                    req.status = RequestStatus::Completed;
+                }
+            });
+        }
+        let payload = Inference::<T>::signing_payload(REVEAL_CONTEXT, &key, &items);
+        let signature = key.sign(&payload).ok_or(stop("sign"))?;
+        #[extrinsic_call]
+        reveal(RawOrigin::Authorized, key, items, signature);
+        assert_pending::<T>(&[*live]);
+        Ok(())
+    }
+
+    #[benchmark]
+    fn authorize_reveal(n: Linear<1, { T::MaxBatch::get() }>) -> Result<(), BenchmarkError> {
+        let (key, items) = reveal_setup::<T>(n, 0)?;
+        let call = reveal_call::<T>(key, items)?;
+        #[block]
+        {
+            call.authorize(TransactionSource::External)
+                .ok_or(stop("not authorizable"))?
+                .map_err(|_| stop("unauthorized"))?;
         }
         Ok(())
     }
 
     #[benchmark]
-    fn authorize_reveal(
-        n: Linear<1, { T::MaxBatch::get() }>,
-        o: Linear<68, { T::MaxOutputBytes::get() }>,
+    fn authorize_reveal_bytes(
+        b: Linear<68, { T::MaxOutputBytes::get() }>,
     ) -> Result<(), BenchmarkError> {
-        let (key, items) = reveal_setup::<T>(n, o)?;
-        let payload = Inference::<T>::signing_payload(REVEAL_CONTEXT, &key, &items);
-        let signature = key.sign(&payload).ok_or(stop("sign"))?;
-        let call = Call::<T>::reveal {
-            worker: key,
-            items,
-            signature,
-        };
+        let (key, items) = reveal_setup::<T>(1, b)?;
+        let call = reveal_call::<T>(key, items)?;
         #[block]
         {
             call.authorize(TransactionSource::External)
@@ -540,13 +588,9 @@ mod benchmarks {
     }
 
     #[benchmark]
-    fn settle_jobs(
-        n: Linear<0, { T::MaxJobsPerBlock::get() }>,
-        o: Linear<68, { T::MaxOutputBytes::get() }>,
-    ) -> Result<(), BenchmarkError> {
-        let elems = elems_for(o);
-        let (ids, ws) = block_jobs::<T>(n, elems)?;
-        let output: OutputOf<T> = tensor_map(b"y", elems, 1.5)?
+    fn settle_jobs(n: Linear<0, { T::MaxJobsPerBlock::get() }>) -> Result<(), BenchmarkError> {
+        let (ids, ws) = block_jobs::<T>(n, 1)?;
+        let output: OutputOf<T> = tensor_map(b"y", 1, 1.5)?
             .try_into()
             .map_err(|_| stop("output"))?;
         let now = frame_system::Pallet::<T>::block_number();
@@ -575,6 +619,109 @@ mod benchmarks {
                 Some(RequestStatus::Completed)
             );
         }
+        Ok(())
+    }
+
+    /// Settling one tolerance job whose `MaxReplicas` workers all revealed agreeing outputs of
+    /// `b` bytes in total: the per-byte part of a settlement (reading, decoding and comparing
+    /// every pair of outputs, storing the result).
+    #[benchmark]
+    fn settle_bytes(
+        b: Linear<
+            { 68 * T::MaxReplicas::get() },
+            { T::MaxOutputBytes::get() * T::MaxReplicas::get() },
+        >,
+    ) -> Result<(), BenchmarkError> {
+        let r = T::MaxReplicas::get();
+        let elems = elems_for(b / r);
+        let (ids, ws) = block_jobs::<T>(1, elems)?;
+        let id = *ids.first().ok_or(stop("no job"))?;
+        let output: OutputOf<T> = tensor_map(b"y", elems, 1.5)?
+            .try_into()
+            .map_err(|_| stop("output"))?;
+        let now = frame_system::Pallet::<T>::block_number();
+        for who in ws.iter() {
+            let c = output_commitment(&output, &who.encode());
+            Inference::<T>::do_commit(who, id, c, now).map_err(|_| stop("commit"))?;
+        }
+        let (last, others) = ws.split_last().ok_or(stop("no worker"))?;
+        for who in others {
+            Inference::<T>::do_reveal(who, id, output.clone(), now).map_err(|_| stop("reveal"))?;
+        }
+        // The last reveal is stored without settling, so that the block settles.
+        Reveals::<T>::insert(id, last, output);
+        Requests::<T>::mutate(id, |req| {
+            if let Some(slot) = req
+                .as_mut()
+                .and_then(|req| req.slots.iter_mut().find(|s| &s.worker == last))
+            {
+                slot.revealed = true;
+            }
+        });
+        let req = Requests::<T>::get(id).ok_or(stop("job"))?;
+        #[block]
+        {
+            Inference::<T>::settle(id, req);
+        }
+        let settled = Requests::<T>::get(id).ok_or(stop("job"))?;
+        assert_eq!(settled.status, RequestStatus::Completed);
+        assert!(settled.slots.iter().all(|s| s.agreed));
+        Ok(())
+    }
+
+    /// Settling one tolerance job with `r` replicas and minimal outputs, all revealed: for
+    /// three or more replicas one worker revealed different outputs and is slashed, the
+    /// others are paid.
+    #[benchmark]
+    fn settle_one(r: Linear<1, { T::MaxReplicas::get() }>) -> Result<(), BenchmarkError> {
+        let ws = workers::<T>(r)?;
+        let model = active_model::<T>(
+            1,
+            1,
+            ExecutionPolicy::Tolerance {
+                abs: 1_000,
+                rel: 1_000,
+            },
+            r as u8,
+        )?;
+        let id = *requests::<T>(model, 1)?.first().ok_or(stop("no job"))?;
+        let output = tensor_map(b"y", 1, 1.5)?;
+        let wrong = tensor_map(b"y", 1, 1.0e9)?;
+        let now = frame_system::Pallet::<T>::block_number();
+        let outputs: Vec<OutputOf<T>> = ws
+            .iter()
+            .enumerate()
+            .map(|(i, _)| {
+                let o = if r >= 3 && i == 0 { &wrong } else { &output };
+                OutputOf::<T>::try_from(o.clone()).map_err(|_| stop("output"))
+            })
+            .collect::<Result<_, _>>()?;
+        for ((_, who), o) in ws.iter().zip(outputs.iter()) {
+            let c = output_commitment(o, &who.encode());
+            Inference::<T>::do_commit(who, id, c, now).map_err(|_| stop("commit"))?;
+        }
+        // Store every reveal without settling, so that the block settles.
+        for ((_, who), o) in ws.iter().zip(outputs.into_iter()) {
+            Reveals::<T>::insert(id, who, o);
+        }
+        Requests::<T>::mutate(id, |req| {
+            if let Some(req) = req {
+                for slot in req.slots.iter_mut() {
+                    slot.revealed = true;
+                }
+            }
+        });
+        let req = Requests::<T>::get(id).ok_or(stop("job"))?;
+        #[block]
+        {
+            Inference::<T>::settle(id, req);
+        }
+        let settled = Requests::<T>::get(id).ok_or(stop("job"))?;
+        assert_eq!(settled.status, RequestStatus::Completed);
+        assert_eq!(
+            settled.slots.iter().filter(|s| !s.agreed).count(),
+            usize::from(r >= 3)
+        );
         Ok(())
     }
 

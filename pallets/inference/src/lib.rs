@@ -53,6 +53,25 @@
 //! (`#[pallet::authorize]`): the call carries the worker's `infr` public key and a signature
 //! over the batch; the authorization checks the signature and every item against state, so an
 //! invalid batch is rejected at the pool and never enters a block, and a valid one pays no fee.
+//! Workers build their batches concurrently, so an item may be overtaken before its batch is
+//! included (typically: under exact comparison another worker's reveal already settled the
+//! job). Overtaken items (`CommitClosed`, `RevealClosed`, `AlreadyCommitted`,
+//! `AlreadyRevealed`) are skipped and the rest of the batch applies; a batch in which no item
+//! applies is refused with the first item's error, so a batch cannot be replayed.
+//!
+//! ## Deadline slots
+//! Jobs created in a block share three queue slots (commit deadline, reveal deadline, pruning)
+//! of at most [`Config::MaxJobsPerBlock`] jobs each, which bounds the hooks' work per block.
+//! When a block creates more jobs than that, the excess takes the next block's slots, i.e. gets
+//! deadlines one block later, for up to [`MAX_DEADLINE_SPILL`] blocks; beyond that a request
+//! fails with `JobQueueFull`.
+//!
+//! ## Weights
+//! A reveal is charged per item and per output byte; each byte also pays its share of the
+//! settlement that will read and compare it (`settle_bytes`), so settling a job costs only its
+//! per-job part (`settle_jobs`) whoever settles it. Before dispatch every item is assumed to
+//! settle; after dispatch the batch is charged what it did ([`Pallet::reveal_weight`]).
+//! Requests are charged for their actual replica count and active worker set.
 //! The runtime must put `frame_system::AuthorizeCall` first in its transaction extension
 //! pipeline and implement `frame_system::offchain::CreateAuthorizedTransaction` for the offchain
 //! worker.
@@ -176,6 +195,11 @@ pub const EXECUTION_FAILED: &[u8] = &[];
 
 /// Signing context of a reveal batch.
 pub const REVEAL_CONTEXT: &[u8] = b"inferchain/reveal";
+
+/// How many later blocks' deadline slots a new job may take when the slots of the block it
+/// is created in are full (`MaxJobsPerBlock`); beyond that the request fails with
+/// `JobQueueFull`.
+pub const MAX_DEADLINE_SPILL: u32 = 4;
 
 /// The workers' `infr` application crypto (sr25519).
 pub mod crypto {
@@ -962,7 +986,7 @@ pub mod pallet {
         /// bytes).
         #[pallet::call_index(5)]
         #[pallet::weight(T::WeightInfo::upload_chunk(bytes.len() as u32)
-			.max(T::WeightInfo::upload_final_chunk(bytes.len() as u32, T::MaxWorkers::get())))]
+            .max(Pallet::<T>::upload_final_chunk_weight(bytes.len() as u32, T::MaxWorkers::get())))]
         pub fn upload_chunk(
             origin: OriginFor<T>,
             model_id: ModelId,
@@ -998,7 +1022,7 @@ pub mod pallet {
             let complete = model.received_count as usize == model.chunk_hashes.len();
             if complete {
                 Self::start_validation(model_id, model)?;
-                Ok(Some(T::WeightInfo::upload_final_chunk(
+                Ok(Some(Self::upload_final_chunk_weight(
                     bytes.len() as u32,
                     ActiveWorkers::<T>::decode_len().unwrap_or(0) as u32,
                 ))
@@ -1066,14 +1090,22 @@ pub mod pallet {
         /// encoding matching the model's inputs). Holds the quoted fee, which must not exceed
         /// `max_fee`, and draws the model's replica count of distinct workers.
         #[pallet::call_index(8)]
-        #[pallet::weight(T::WeightInfo::request_inference(inputs.len() as u32, T::MaxWorkers::get()))]
+        #[pallet::weight(Pallet::<T>::request_weight(
+            inputs.len() as u32,
+            T::MaxWorkers::get(),
+            T::MaxReplicas::get(),
+            T::MaxWorkers::get()
+                .saturating_sub(T::MaxReplicas::get())
+                .saturating_add(MAX_DEADLINE_SPILL),
+        ))]
         pub fn request_inference(
             origin: OriginFor<T>,
             model_id: ModelId,
             inputs: BoundedVec<u8, T::MaxInputBytes>,
             max_fee: BalanceOf<T>,
-        ) -> DispatchResult {
+        ) -> DispatchResultWithPostInfo {
             let who = ensure_signed(origin)?;
+            let inputs_len = inputs.len() as u32;
             let mut model = Models::<T>::get(model_id).ok_or(Error::<T>::ModelNotFound)?;
             ensure!(
                 model.status == ModelStatus::Active,
@@ -1088,10 +1120,12 @@ pub mod pallet {
             let quote = Self::quote_model(&model, input_len).ok_or(Error::<T>::Overflow)?;
             ensure!(quote.total <= max_fee, Error::<T>::FeeAboveMax);
             let id = Self::next_request_id()?;
-            let workers = Self::draw_workers(id, model.policy.replicas as u32)?;
+            let replicas = model.policy.replicas as u32;
+            let (workers, passed_over) = Self::draw_workers_counted(id, replicas)?;
+            let extra_reads = passed_over;
             T::Currency::hold(&HoldReason::RequestFee.into(), &who, quote.total)
                 .map_err(|_| Error::<T>::InsufficientBalance)?;
-            Self::create_job(
+            let spilled = Self::create_job(
                 id,
                 model_id,
                 JobKind::Inference {
@@ -1112,13 +1146,24 @@ pub mod pallet {
                 fee: quote.total,
                 workers,
             });
-            Ok(())
+            let active = ActiveWorkers::<T>::decode_len().unwrap_or(0) as u32;
+            let extra_reads = extra_reads.saturating_add(spilled);
+            Ok(Some(Self::request_weight(
+                inputs_len,
+                active,
+                replicas,
+                extra_reads,
+            ))
+            .into())
         }
 
         /// Commits a batch of output commitments of one worker (an authorized transaction:
         /// signed by the worker's `infr` key, feeless, checked at the pool).
         ///
-        /// `signature` signs `(COMMIT_CONTEXT, worker, items)` SCALE-encoded.
+        /// Items that another transaction overtook (the job settled, the phase closed, the
+        /// item was already applied) are skipped; the batch fails only if no item applies,
+        /// with the first such item's error. `signature` signs `(COMMIT_CONTEXT, worker,
+        /// items)` SCALE-encoded.
         #[pallet::call_index(9)]
         #[pallet::weight(T::WeightInfo::commit(items.len() as u32))]
         #[pallet::authorize(Pallet::<T>::authorize_commit)]
@@ -1134,43 +1179,58 @@ pub mod pallet {
             let account = Self::account_of(&worker);
             let now = frame_system::Pallet::<T>::block_number();
             Self::check_batch_ids(items.iter().map(|(id, _)| *id))?;
+            let mut batch = BatchOutcome::<T>::default();
             for (id, commitment) in items {
-                Self::do_commit(&account, id, commitment, now)?;
+                let result = Self::do_commit(&account, id, commitment, now);
+                batch.record(result.map(|()| None), 0)?;
             }
-            Ok(())
+            Ok(batch.finish()?)
         }
 
         /// Reveals a batch of outputs of one worker (an authorized transaction: signed by the
         /// worker's `infr` key, feeless, checked at the pool). Each output must open the
-        /// worker's commitment. A job settles as soon as every committed worker revealed.
+        /// worker's commitment. A job settles as soon as nothing more can change its outcome.
         ///
-        /// `signature` signs `(REVEAL_CONTEXT, worker, items)` SCALE-encoded.
+        /// Items that another transaction overtook (typically: another worker's reveal
+        /// already settled the job) are skipped; the batch fails only if no item applies, with
+        /// the first such item's error. `signature` signs `(REVEAL_CONTEXT, worker, items)`
+        /// SCALE-encoded.
         #[pallet::call_index(10)]
-        #[pallet::weight(T::WeightInfo::reveal(items.len() as u32, Pallet::<T>::max_output_len(items)))]
+        #[pallet::weight(Pallet::<T>::reveal_weight_bound(items))]
         #[pallet::authorize(Pallet::<T>::authorize_reveal)]
-        #[pallet::weight_of_authorize(T::WeightInfo::authorize_reveal(items.len() as u32, Pallet::<T>::max_output_len(items)))]
+        #[pallet::weight_of_authorize(Pallet::<T>::authorize_reveal_weight(items))]
         pub fn reveal(
             origin: OriginFor<T>,
             worker: crypto::Public,
             items: RevealBatchOf<T>,
             signature: crypto::Signature,
-        ) -> DispatchResult {
+        ) -> DispatchResultWithPostInfo {
             ensure_authorized(origin)?;
             let _ = signature;
             let account = Self::account_of(&worker);
             let now = frame_system::Pallet::<T>::block_number();
             Self::check_batch_ids(items.iter().map(|(id, _)| *id))?;
+            let mut batch = BatchOutcome::<T>::default();
             for (id, output) in items {
-                Self::do_reveal(&account, id, output, now)?;
+                let len = output.len() as u32;
+                batch.record(Self::do_reveal(&account, id, output, now), len)?;
             }
-            Ok(())
+            batch.finish()?;
+            Ok(Some(Self::reveal_weight(
+                batch.applied,
+                batch.bytes,
+                batch.settle_weight,
+                batch.skipped,
+            ))
+            .into())
         }
 
         /// Starts a new validation of a model whose validation was inconclusive or got no
         /// response (owner only), holding the deposit again. The chunks are still in the
         /// offchain index, so nothing is uploaded again.
         #[pallet::call_index(11)]
-        #[pallet::weight(T::WeightInfo::revalidate(T::MaxWorkers::get()))]
+        #[pallet::weight(T::WeightInfo::revalidate(T::MaxWorkers::get())
+            .saturating_add(Pallet::<T>::draw_extra_reads()))]
         pub fn revalidate(origin: OriginFor<T>, model_id: ModelId) -> DispatchResult {
             let who = ensure_signed(origin)?;
             let mut model = Models::<T>::get(model_id).ok_or(Error::<T>::ModelNotFound)?;
@@ -1216,6 +1276,81 @@ fn set_bit(bitmap: &mut ChunkBitmap, i: u32) {
 fn invalid<T: Config>(e: Error<T>) -> TransactionValidityError {
     let code = e.encode().first().copied().unwrap_or(u8::MAX);
     TransactionValidityError::Invalid(InvalidTransaction::Custom(code))
+}
+
+/// Whether a batch item failed only because another transaction overtook it (the job
+/// settled, the phase closed or the item was already applied): such items are skipped.
+fn overtaken<T: Config>(e: &Error<T>) -> bool {
+    matches!(
+        e,
+        Error::<T>::CommitClosed
+            | Error::<T>::RevealClosed
+            | Error::<T>::AlreadyCommitted
+            | Error::<T>::AlreadyRevealed
+    )
+}
+
+/// Tally of the items of a commit or reveal batch.
+struct BatchOutcome<T: Config> {
+    /// Items applied.
+    applied: u32,
+    /// Weight of settling the jobs that applied items settled.
+    settle_weight: Weight,
+    /// Output bytes of applied items.
+    bytes: u32,
+    /// Overtaken items skipped.
+    skipped: u32,
+    /// Why the first skipped item was skipped.
+    first_skip: Option<Error<T>>,
+}
+
+impl<T: Config> Default for BatchOutcome<T> {
+    fn default() -> Self {
+        Self {
+            applied: 0,
+            settle_weight: Weight::zero(),
+            bytes: 0,
+            skipped: 0,
+            first_skip: None,
+        }
+    }
+}
+
+impl<T: Config> BatchOutcome<T> {
+    /// Records one item's result (`Ok(Some(replicas))` if it settled a job with that many
+    /// replicas); any error but an overtaken item fails the batch.
+    fn record(
+        &mut self,
+        result: Result<Option<u32>, Error<T>>,
+        bytes: u32,
+    ) -> Result<(), Error<T>> {
+        match result {
+            Ok(settled) => {
+                self.applied = self.applied.saturating_add(1);
+                self.bytes = self.bytes.saturating_add(bytes);
+                if let Some(replicas) = settled {
+                    self.settle_weight = self
+                        .settle_weight
+                        .saturating_add(T::WeightInfo::settle_one(replicas));
+                }
+                Ok(())
+            }
+            Err(e) if overtaken(&e) => {
+                self.skipped = self.skipped.saturating_add(1);
+                self.first_skip.get_or_insert(e);
+                Ok(())
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Fails the batch with the first skipped item's error if no item applied.
+    fn finish(&mut self) -> Result<(), Error<T>> {
+        if self.applied > 0 {
+            return Ok(());
+        }
+        Err(self.first_skip.take().unwrap_or(Error::<T>::EmptyBatch))
+    }
 }
 
 impl<T: Config> Pallet<T> {
@@ -1297,6 +1432,15 @@ impl<T: Config> Pallet<T> {
         id: RequestId,
         count: u32,
     ) -> Result<BoundedVec<T::AccountId, T::MaxReplicas>, Error<T>> {
+        Self::draw_workers_counted(id, count).map(|(chosen, _)| chosen)
+    }
+
+    /// [`Pallet::draw_workers`], also returning how many workers were passed over because they
+    /// were not eligible (each cost a storage read).
+    fn draw_workers_counted(
+        id: RequestId,
+        count: u32,
+    ) -> Result<(BoundedVec<T::AccountId, T::MaxReplicas>, u32), Error<T>> {
         ensure!(
             (1..=T::MaxReplicas::get()).contains(&count),
             Error::<T>::BadPolicy
@@ -1305,6 +1449,7 @@ impl<T: Config> Pallet<T> {
         let parent = frame_system::Pallet::<T>::parent_hash();
         let mut chosen: BoundedVec<T::AccountId, T::MaxReplicas> = BoundedVec::new();
         let mut round: u32 = 0;
+        let mut passed_over: u32 = 0;
         while (chosen.len() as u32) < count {
             if candidates.is_empty() {
                 return Err(Error::<T>::NotEnoughWorkers);
@@ -1323,9 +1468,11 @@ impl<T: Config> Pallet<T> {
             });
             if eligible {
                 chosen.try_push(who).map_err(|_| Error::<T>::BadPolicy)?;
+            } else {
+                passed_over = passed_over.saturating_add(1);
             }
         }
-        Ok(chosen)
+        Ok((chosen, passed_over))
     }
 
     // ---------------------------------------------------------------- models
@@ -1477,18 +1624,37 @@ impl<T: Config> Pallet<T> {
         })
     }
 
-    /// Records a new job, its deadlines and the workers' assignments.
+    /// Records a new job, its deadlines and the workers' assignments. Returns how many full
+    /// deadline slots were skipped (each cost a read).
     fn create_job(
         id: RequestId,
         model_id: ModelId,
         kind: JobKind<T>,
         workers: BoundedVec<T::AccountId, T::MaxReplicas>,
         input_len: u32,
-    ) -> DispatchResult {
+    ) -> Result<u32, DispatchError> {
         let now = frame_system::Pallet::<T>::block_number();
-        let commit_deadline = now.saturating_add(T::CommitPeriod::get());
-        let reveal_deadline = commit_deadline.saturating_add(T::RevealPeriod::get());
         let one: BlockNumberFor<T> = 1u32.into();
+        // The job's deadlines start from the first block, from now on, whose deadline queues
+        // have room: a block may create more than `MaxJobsPerBlock` jobs, the excess gets
+        // later deadlines. Every job started at a block uses the same three queue slots, so
+        // the commit queue's length tells whether all three have room.
+        let mut start = now;
+        let mut skipped: u32 = 0;
+        while CommitQueue::<T>::decode_len(
+            start
+                .saturating_add(T::CommitPeriod::get())
+                .saturating_add(one),
+        )
+        .unwrap_or(0) as u32
+            >= T::MaxJobsPerBlock::get()
+        {
+            ensure!(skipped < MAX_DEADLINE_SPILL, Error::<T>::JobQueueFull);
+            skipped = skipped.saturating_add(1);
+            start = start.saturating_add(one);
+        }
+        let commit_deadline = start.saturating_add(T::CommitPeriod::get());
+        let reveal_deadline = commit_deadline.saturating_add(T::RevealPeriod::get());
         let after_reveal = reveal_deadline.saturating_add(one);
         CommitQueue::<T>::try_mutate(commit_deadline.saturating_add(one), |q| q.try_push(id))
             .map_err(|_| Error::<T>::JobQueueFull)?;
@@ -1529,7 +1695,7 @@ impl<T: Config> Pallet<T> {
                 status: RequestStatus::Pending,
             },
         );
-        Ok(())
+        Ok(skipped)
     }
 
     /// Rejects batches that name a job twice.
@@ -1543,9 +1709,67 @@ impl<T: Config> Pallet<T> {
         Ok(())
     }
 
-    /// Length of the longest output in a reveal batch (for weights).
-    pub fn max_output_len(items: &RevealBatchOf<T>) -> u32 {
-        items.iter().map(|(_, o)| o.len() as u32).max().unwrap_or(0)
+    /// Weight of a request with `inputs` bytes of inputs among `workers` active workers that
+    /// drew `replicas` workers, plus `extra_reads` reads the benchmark does not make (an
+    /// ineligible worker passed over, a full deadline slot skipped).
+    pub fn request_weight(inputs: u32, workers: u32, replicas: u32, extra_reads: u32) -> Weight {
+        T::WeightInfo::request_inference(inputs, workers, replicas)
+            .saturating_add(T::DbWeight::get().reads(extra_reads.into()))
+    }
+
+    /// Reads that drawing a committee and finding its deadline slots may make beyond the
+    /// benchmarks (every other worker passed over, every spill slot full).
+    pub fn draw_extra_reads() -> Weight {
+        T::DbWeight::get().reads(
+            T::MaxWorkers::get()
+                .saturating_add(MAX_DEADLINE_SPILL)
+                .into(),
+        )
+    }
+
+    /// Weight of the upload that completes a model (`bytes` long, `workers` active workers).
+    pub fn upload_final_chunk_weight(bytes: u32, workers: u32) -> Weight {
+        T::WeightInfo::upload_final_chunk(bytes, workers).saturating_add(Self::draw_extra_reads())
+    }
+
+    /// Total output bytes of a reveal batch (for weights).
+    pub fn batch_bytes(items: &RevealBatchOf<T>) -> u32 {
+        items
+            .iter()
+            .fold(0u32, |sum, (_, o)| sum.saturating_add(o.len() as u32))
+    }
+
+    /// Weight of a reveal batch that applied `applied` items with `bytes` output bytes in
+    /// total, skipped `skipped` overtaken items and settled jobs worth `settle` (the sum of
+    /// `settle_one(replicas)` over the jobs it settled).
+    ///
+    /// Each revealed byte is charged its share of the settlement too (reading, comparing and
+    /// storing outputs: `settle_bytes`), so settling a job costs only the per-job part
+    /// whichever transaction or hook settles it.
+    pub fn reveal_weight(applied: u32, bytes: u32, settle: Weight, skipped: u32) -> Weight {
+        let above_zero = |f: fn(u32) -> Weight, x: u32| f(x).saturating_sub(f(0));
+        T::WeightInfo::reveal(applied)
+            .saturating_add(above_zero(T::WeightInfo::reveal_skipped, skipped))
+            .saturating_add(above_zero(T::WeightInfo::reveal_bytes, bytes))
+            .saturating_add(above_zero(T::WeightInfo::settle_bytes, bytes))
+            .saturating_add(settle)
+    }
+
+    /// Weight charged before dispatching a reveal batch: every item applies and settles a
+    /// job with `MaxReplicas` replicas.
+    pub fn reveal_weight_bound(items: &RevealBatchOf<T>) -> Weight {
+        let n = items.len() as u32;
+        let settle = T::WeightInfo::settle_one(T::MaxReplicas::get()).saturating_mul(n.into());
+        Self::reveal_weight(n, Self::batch_bytes(items), settle, 0)
+    }
+
+    /// Weight of checking a reveal batch at the pool.
+    pub fn authorize_reveal_weight(items: &RevealBatchOf<T>) -> Weight {
+        let bytes = Self::batch_bytes(items);
+        T::WeightInfo::authorize_reveal(items.len() as u32).saturating_add(
+            T::WeightInfo::authorize_reveal_bytes(bytes)
+                .saturating_sub(T::WeightInfo::authorize_reveal_bytes(0)),
+        )
     }
 
     /// Checks that `worker` may commit `commitment` to job `id` at block `now`.
@@ -1575,7 +1799,7 @@ impl<T: Config> Pallet<T> {
         id: RequestId,
         commitment: H256,
         now: BlockNumberFor<T>,
-    ) -> DispatchResult {
+    ) -> Result<(), Error<T>> {
         let (mut req, idx) = Self::check_commit(worker, id, &commitment, now)?;
         if let Some(slot) = req.slots.get_mut(idx) {
             slot.commitment = Some(commitment);
@@ -1619,13 +1843,14 @@ impl<T: Config> Pallet<T> {
         Ok((req, idx))
     }
 
-    /// Records a reveal and settles the job if nothing more can change its outcome.
+    /// Records a reveal and settles the job if nothing more can change its outcome; returns
+    /// the job's replica count if it settled.
     fn do_reveal(
         worker: &T::AccountId,
         id: RequestId,
         output: OutputOf<T>,
         now: BlockNumberFor<T>,
-    ) -> DispatchResult {
+    ) -> Result<Option<u32>, Error<T>> {
         let (mut req, idx) = Self::check_reveal(worker, id, &output, now)?;
         if let Some(slot) = req.slots.get_mut(idx) {
             slot.revealed = true;
@@ -1644,11 +1869,13 @@ impl<T: Config> Pallet<T> {
                 .all(|s| s.commitment == Some(output_commitment(&output, &s.worker.encode())));
         Reveals::<T>::insert(id, worker, output);
         if opens_all || req.all_committed_revealed() {
+            let replicas = req.slots.len() as u32;
             Self::settle(id, req);
+            Ok(Some(replicas))
         } else {
             Requests::<T>::insert(id, req);
+            Ok(None)
         }
-        Ok(())
     }
 
     /// Execution policy used to compare a job's outputs.
@@ -2050,10 +2277,7 @@ impl<T: Config> Pallet<T> {
         }
         weight = weight
             .saturating_add(T::WeightInfo::expire_jobs(expired))
-            .saturating_add(T::WeightInfo::settle_jobs(
-                settled,
-                T::MaxOutputBytes::get(),
-            ))
+            .saturating_add(T::WeightInfo::settle_jobs(settled))
             .saturating_add(T::DbWeight::get().reads(skipped));
         for id in prunes.iter() {
             Self::prune(*id);
@@ -2108,10 +2332,17 @@ impl<T: Config> Pallet<T> {
             .priority(T::WorkerTxPriority::get())
             .longevity(T::CommitPeriod::get().saturated_into::<u64>().max(1))
             .propagate(true);
+        let mut batch = BatchOutcome::<T>::default();
         for (id, commitment) in items.iter() {
-            Self::check_commit(&account, *id, commitment, now).map_err(invalid::<T>)?;
-            builder = builder.and_provides((&account, id));
+            let result = Self::check_commit(&account, *id, commitment, now);
+            if result.is_ok() {
+                builder = builder.and_provides((&account, id));
+            }
+            batch
+                .record(result.map(|_| None), 0)
+                .map_err(invalid::<T>)?;
         }
+        batch.finish().map_err(invalid::<T>)?;
         Ok((builder.build()?, Weight::zero()))
     }
 
@@ -2133,10 +2364,17 @@ impl<T: Config> Pallet<T> {
             .priority(T::WorkerTxPriority::get())
             .longevity(T::RevealPeriod::get().saturated_into::<u64>().max(1))
             .propagate(true);
+        let mut batch = BatchOutcome::<T>::default();
         for (id, output) in items.iter() {
-            Self::check_reveal(&account, *id, output, now).map_err(invalid::<T>)?;
-            builder = builder.and_provides((&account, id));
+            let result = Self::check_reveal(&account, *id, output, now);
+            if result.is_ok() {
+                builder = builder.and_provides((&account, id));
+            }
+            batch
+                .record(result.map(|_| None), 0)
+                .map_err(invalid::<T>)?;
         }
+        batch.finish().map_err(invalid::<T>)?;
         Ok((builder.build()?, Weight::zero()))
     }
 

@@ -919,9 +919,18 @@ fn request_inference_errors() {
             req(pauper(), genesis_model(), inputs(1.0, 2.0), FEE3),
             Error::<Test>::InsufficientBalance
         );
-        // Four jobs per block at most.
-        for _ in 0..4 {
-            assert_ok!(req(requester(), single_model(), inputs(1.0, 2.0), FEE3));
+        // Four jobs per block share a deadline slot; the next four get the next block's
+        // deadlines, and so on for `MAX_DEADLINE_SPILL` blocks.
+        let spill = crate::MAX_DEADLINE_SPILL as u64;
+        let now = System::block_number();
+        for k in 0..=spill {
+            for _ in 0..4 {
+                let id = crate::NextRequestId::<Test>::get();
+                assert_ok!(req(requester(), single_model(), inputs(1.0, 2.0), FEE3));
+                let job = Requests::<Test>::get(id).expect("job");
+                assert_eq!(job.commit_deadline, now + COMMIT_PERIOD + k);
+                assert_eq!(job.reveal_deadline, now + COMMIT_PERIOD + k + REVEAL_PERIOD);
+            }
         }
         assert_noop!(
             req(requester(), single_model(), inputs(1.0, 2.0), FEE3),
@@ -1022,6 +1031,141 @@ fn batched_commit_and_reveal() {
                 RequestStatus::Completed
             );
         }
+        check_invariants();
+    });
+}
+
+/// Under `Exact` the first reveal settles a job; the other workers' reveal batches, built
+/// before they saw it, still apply their other items and skip the settled job's.
+#[test]
+fn overtaken_reveal_items_are_skipped() {
+    new_test_ext_with_workers(3).execute_with(|| {
+        let a = request(genesis_model());
+        let b = request(genesis_model());
+        for w in 1..=3u8 {
+            assert_ok!(submit(commit_call(
+                w,
+                vec![(a, commitment(w, &good())), (b, commitment(w, &good()))]
+            )));
+        }
+        // Worker 2 and 3 build their batches for both jobs; worker 1 settles `a` first.
+        let late = reveal_call(2, vec![(a, good()), (b, good())]);
+        let stale = reveal_call(3, vec![(a, good()), (b, good())]);
+        assert_ok!(submit(reveal_call(1, vec![(a, good())])));
+        assert_eq!(
+            Requests::<Test>::get(a).expect("job").status,
+            RequestStatus::Completed
+        );
+        let fee_before = free(&acc(2));
+        assert_ok!(submit(late));
+        assert_eq!(
+            Requests::<Test>::get(b).expect("job").status,
+            RequestStatus::Completed
+        );
+        // Settling `b` paid worker 2 its fee once; the skipped item changed nothing.
+        assert_eq!(free(&acc(2)), fee_before + 110);
+        // Nothing is left to apply: the batch fails with the first item's reason.
+        assert_eq!(submit(stale), Err(code(Error::<Test>::RevealClosed)));
+        check_invariants();
+    });
+}
+
+/// A reveal batch is charged, after dispatch, only for what it did: skipped items and items
+/// that did not settle cost less than the bound charged before dispatch.
+#[test]
+fn reveal_weight_is_refunded_to_what_was_done() {
+    use frame_support::dispatch::GetDispatchInfo;
+    new_test_ext_with_workers(3).execute_with(|| {
+        let model = tolerance_model();
+        let a = request(model);
+        let b = request(model);
+        for w in 1..=3u8 {
+            assert_ok!(commit(w, a, &good()));
+            assert_ok!(commit(w, b, &good()));
+        }
+        assert_ok!(reveal(1, a, &good()));
+        // Tolerance: worker 2's reveal of `b` does not settle; `a` is not settled either.
+        let call = reveal_call(2, vec![(a, good()), (b, good())]);
+        let bound = call.get_dispatch_info().call_weight;
+        assert_eq!(
+            call.authorize(TransactionSource::External)
+                .map(|r| r.is_ok()),
+            Some(true)
+        );
+        let post = call
+            .dispatch_bypass_filter(RuntimeOrigin::from(RawOrigin::Authorized))
+            .expect("applies");
+        let len = good().len() as u32;
+        let settle3 = <() as crate::WeightInfo>::settle_one(3);
+        let expected =
+            Inference::reveal_weight(2, 2 * len, frame_support::weights::Weight::zero(), 0);
+        assert_eq!(post.actual_weight, Some(expected));
+        assert!(
+            expected.all_lte(bound) && expected.ref_time() < bound.ref_time(),
+            "{expected:?} < {bound:?}"
+        );
+        // Worker 3 settles `a` (everyone revealed) but not `b`.
+        let call = reveal_call(3, vec![(a, good()), (b, good())]);
+        let post = call
+            .dispatch_bypass_filter(RuntimeOrigin::from(RawOrigin::Authorized))
+            .expect("applies");
+        assert_eq!(
+            post.actual_weight,
+            Some(Inference::reveal_weight(2, 2 * len, settle3, 0))
+        );
+        // Worker 1 repeats `a` (skipped) and settles `b`.
+        let call = reveal_call(1, vec![(a, good()), (b, good())]);
+        let post = call
+            .dispatch_bypass_filter(RuntimeOrigin::from(RawOrigin::Authorized))
+            .expect("applies");
+        assert_eq!(
+            post.actual_weight,
+            Some(Inference::reveal_weight(1, len, settle3, 1))
+        );
+        assert_eq!(
+            Requests::<Test>::get(b).expect("job").status,
+            RequestStatus::Completed
+        );
+        check_invariants();
+    });
+}
+
+#[test]
+fn overtaken_commit_items_are_skipped() {
+    new_test_ext_with_workers(3).execute_with(|| {
+        let a = request(genesis_model());
+        let b = request(genesis_model());
+        assert_ok!(commit(1, a, &good()));
+        // A batch repeating an applied item still applies its other items.
+        assert_ok!(submit(commit_call(
+            1,
+            vec![(a, commitment(1, &good())), (b, commitment(1, &good()))]
+        )));
+        assert!(Requests::<Test>::get(b).expect("job").slots[0]
+            .commitment
+            .is_some());
+        // Replaying the whole batch applies nothing and is refused.
+        assert_eq!(
+            submit(commit_call(
+                1,
+                vec![(a, commitment(1, &good())), (b, commitment(1, &good()))]
+            )),
+            Err(code(Error::<Test>::AlreadyCommitted))
+        );
+        // Content errors still fail the whole batch.
+        let c = request(genesis_model());
+        assert_eq!(
+            submit(commit_call(
+                2,
+                vec![(c, commitment(2, &good())), (a, commitment(1, &good()))]
+            )),
+            Err(code(Error::<Test>::DuplicateCommitment))
+        );
+        assert!(Requests::<Test>::get(c)
+            .expect("job")
+            .slots
+            .iter()
+            .all(|s| s.commitment.is_none()));
         check_invariants();
     });
 }
@@ -2184,11 +2328,19 @@ fn worst_case_fits_in_a_block() {
     // A standard solochain block: 2 s of computation, 5 MiB, 75% for normal transactions.
     let block = Weight::from_parts(2 * WEIGHT_REF_TIME_PER_SECOND, 5 * 1024 * 1024);
     let normal = Weight::from_parts(block.ref_time() / 4 * 3, block.proof_size() / 4 * 3);
-    let batch = <C as crate::Config>::MaxBatch::get();
-    let out = <C as crate::Config>::MaxOutputBytes::get();
+    let batch: u32 = <C as crate::Config>::MaxBatch::get();
+    let out: u32 = <C as crate::Config>::MaxOutputBytes::get();
     let jobs = <C as crate::Config>::MaxJobsPerBlock::get();
-    // The largest reveal (every item settling its job) with its pool authorization.
-    let reveal = W::reveal(batch, out).saturating_add(W::authorize_reveal(batch, out));
+    let max_len = 5 * 1024 * 1024 / 4 * 3;
+    // The largest reveal: every item settling its job, as many output bytes as a normal
+    // block can carry, with its pool authorization.
+    let settle =
+        W::settle_one(<C as crate::Config>::MaxReplicas::get()).saturating_mul(batch.into());
+    let reveal = Inference::reveal_weight(batch, max_len, settle, 0)
+        .saturating_add(W::authorize_reveal(batch))
+        .saturating_add(
+            W::authorize_reveal_bytes(max_len).saturating_sub(W::authorize_reveal_bytes(0)),
+        );
     assert!(
         reveal.all_lte(normal),
         "reveal {reveal:?} exceeds {normal:?}"
@@ -2196,16 +2348,22 @@ fn worst_case_fits_in_a_block() {
     // The hooks' worst case leaves most of the block to transactions.
     let hooks = W::on_initialize_idle()
         .saturating_add(W::expire_jobs(jobs))
-        .saturating_add(W::settle_jobs(jobs, out))
+        .saturating_add(W::settle_jobs(jobs))
         .saturating_add(W::prune_jobs(jobs));
     assert!(
         hooks.all_lte(block.saturating_sub(normal)),
         "hooks {hooks:?} too heavy"
     );
     let workers = <C as crate::Config>::MaxWorkers::get();
+    let replicas = <C as crate::Config>::MaxReplicas::get();
     for w in [
-        W::upload_final_chunk(MAX_CHUNK_BYTES, workers),
-        W::request_inference(<C as crate::Config>::MaxInputBytes::get(), workers),
+        Inference::upload_final_chunk_weight(MAX_CHUNK_BYTES, workers),
+        Inference::request_weight(
+            <C as crate::Config>::MaxInputBytes::get(),
+            workers,
+            replicas,
+            workers - replicas + crate::MAX_DEADLINE_SPILL,
+        ),
         W::commit(batch).saturating_add(W::authorize_commit(batch)),
         W::register_model(inferchain_primitives::limits::MAX_CHUNKS),
         W::retire_model(inferchain_primitives::limits::MAX_CHUNKS),

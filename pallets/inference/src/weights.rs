@@ -53,14 +53,19 @@ pub trait WeightInfo {
 	fn set_price() -> Weight;
 	fn revalidate(w: u32, ) -> Weight;
 	fn retire_model(c: u32, ) -> Weight;
-	fn request_inference(i: u32, w: u32, ) -> Weight;
+	fn request_inference(i: u32, w: u32, r: u32, ) -> Weight;
 	fn commit(n: u32, ) -> Weight;
 	fn authorize_commit(n: u32, ) -> Weight;
-	fn reveal(n: u32, o: u32, ) -> Weight;
-	fn authorize_reveal(n: u32, o: u32, ) -> Weight;
+	fn reveal(n: u32, ) -> Weight;
+	fn reveal_bytes(b: u32, ) -> Weight;
+	fn reveal_skipped(n: u32, ) -> Weight;
+	fn authorize_reveal(n: u32, ) -> Weight;
+	fn authorize_reveal_bytes(b: u32, ) -> Weight;
 	fn on_initialize_idle() -> Weight;
 	fn expire_jobs(n: u32, ) -> Weight;
-	fn settle_jobs(n: u32, o: u32, ) -> Weight;
+	fn settle_jobs(n: u32, ) -> Weight;
+	fn settle_bytes(b: u32, ) -> Weight;
+	fn settle_one(r: u32, ) -> Weight;
 	fn prune_jobs(n: u32, ) -> Weight;
 }
 
@@ -79,8 +84,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `421`
 		//  Estimated: `9679`
-		// Minimum execution time: 94_408_000 picoseconds.
-		Weight::from_parts(122_720_000, 9679)
+		// Minimum execution time: 94_226_000 picoseconds.
+		Weight::from_parts(148_218_000, 9679)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -92,10 +97,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	fn bond_extra() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `437`
+		//  Measured:  `436`
 		//  Estimated: `3593`
-		// Minimum execution time: 92_183_000 picoseconds.
-		Weight::from_parts(117_330_000, 3593)
+		// Minimum execution time: 91_892_000 picoseconds.
+		Weight::from_parts(154_921_000, 3593)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -105,10 +110,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::ActiveWorkers` (`max_values`: Some(1), `max_size`: Some(8194), added: 8689, mode: `MaxEncodedLen`)
 	fn unregister_worker() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `9257`
+		//  Measured:  `9191`
 		//  Estimated: `9679`
-		// Minimum execution time: 82_915_000 picoseconds.
-		Weight::from_parts(101_420_000, 9679)
+		// Minimum execution time: 103_394_000 picoseconds.
+		Weight::from_parts(154_230_000, 9679)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -122,8 +127,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `428`
 		//  Estimated: `3593`
-		// Minimum execution time: 80_972_000 picoseconds.
-		Weight::from_parts(95_960_000, 3593)
+		// Minimum execution time: 82_885_000 picoseconds.
+		Weight::from_parts(123_702_000, 3593)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -138,10 +143,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `443`
 		//  Estimated: `27676`
-		// Minimum execution time: 116_939_000 picoseconds.
-		Weight::from_parts(162_872_601, 27676)
-			// Standard Error: 1_605
-			.saturating_add(Weight::from_parts(272_434, 0).saturating_mul(c.into()))
+		// Minimum execution time: 91_251_000 picoseconds.
+		Weight::from_parts(150_837_078, 27676)
+			// Standard Error: 3_229
+			.saturating_add(Weight::from_parts(245_389, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -152,10 +157,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `372`
 		//  Estimated: `27676`
-		// Minimum execution time: 31_209_000 picoseconds.
-		Weight::from_parts(54_726_559, 27676)
-			// Standard Error: 12
-			.saturating_add(Weight::from_parts(2_266, 0).saturating_mul(b.into()))
+		// Minimum execution time: 33_363_000 picoseconds.
+		Weight::from_parts(64_116_985, 27676)
+			// Standard Error: 14
+			.saturating_add(Weight::from_parts(2_604, 0).saturating_mul(b.into()))
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -183,12 +188,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `w` is `[1, 256]`.
 	fn upload_final_chunk(b: u32, w: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `668 + w * (36 ±0)`
+		//  Measured:  `750 + w * (36 ±0)`
 		//  Estimated: `27676 + w * (8 ±3)`
-		// Minimum execution time: 213_941_000 picoseconds.
-		Weight::from_parts(284_879_986, 27676)
-			// Standard Error: 522
-			.saturating_add(Weight::from_parts(2_606, 0).saturating_mul(b.into()))
+		// Minimum execution time: 233_017_000 picoseconds.
+		Weight::from_parts(233_017_000, 27676)
+			// Standard Error: 184
+			.saturating_add(Weight::from_parts(2_709, 0).saturating_mul(b.into()))
+			// Standard Error: 188_744
+			.saturating_add(Weight::from_parts(405_391, 0).saturating_mul(w.into()))
 			.saturating_add(T::DbWeight::get().reads(9_u64))
 			.saturating_add(T::DbWeight::get().writes(10_u64))
 			.saturating_add(Weight::from_parts(0, 8).saturating_mul(w.into()))
@@ -199,8 +206,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `399`
 		//  Estimated: `27676`
-		// Minimum execution time: 27_943_000 picoseconds.
-		Weight::from_parts(46_778_000, 27676)
+		// Minimum execution time: 31_278_000 picoseconds.
+		Weight::from_parts(56_977_000, 27676)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -231,12 +238,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `w` is `[1, 256]`.
 	fn revalidate(w: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1398 + w * (39 ±0)`
-		//  Estimated: `27676 + w * (10 ±3)`
-		// Minimum execution time: 134_643_000 picoseconds.
-		Weight::from_parts(236_376_591, 27676)
-			// Standard Error: 75_275
-			.saturating_add(Weight::from_parts(237_599, 0).saturating_mul(w.into()))
+		//  Measured:  `1347 + w * (40 ±0)`
+		//  Estimated: `27676 + w * (10 ±5)`
+		// Minimum execution time: 222_527_000 picoseconds.
+		Weight::from_parts(332_919_592, 27676)
+			// Standard Error: 192_200
+			.saturating_add(Weight::from_parts(199_104, 0).saturating_mul(w.into()))
 			.saturating_add(T::DbWeight::get().reads(11_u64))
 			.saturating_add(T::DbWeight::get().writes(13_u64))
 			.saturating_add(Weight::from_parts(0, 10).saturating_mul(w.into()))
@@ -252,10 +259,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `574 + c * (32 ±0)`
 		//  Estimated: `27676`
-		// Minimum execution time: 83_115_000 picoseconds.
-		Weight::from_parts(93_118_059, 27676)
-			// Standard Error: 2_298
-			.saturating_add(Weight::from_parts(998_680, 0).saturating_mul(c.into()))
+		// Minimum execution time: 88_386_000 picoseconds.
+		Weight::from_parts(119_191_128, 27676)
+			// Standard Error: 12_570
+			.saturating_add(Weight::from_parts(1_269_780, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -285,18 +292,24 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::Requests` (`max_values`: None, `max_size`: Some(467), added: 2942, mode: `MaxEncodedLen`)
 	/// The range of component `i` is `[68, 65536]`.
 	/// The range of component `w` is `[5, 256]`.
-	fn request_inference(i: u32, w: u32, ) -> Weight {
+	/// The range of component `r` is `[1, 5]`.
+	fn request_inference(i: u32, w: u32, r: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1915 + w * (41 ±0)`
-		//  Estimated: `27676`
-		// Minimum execution time: 324_840_000 picoseconds.
-		Weight::from_parts(351_496_789, 27676)
-			// Standard Error: 673
-			.saturating_add(Weight::from_parts(809, 0).saturating_mul(i.into()))
-			// Standard Error: 175_266
-			.saturating_add(Weight::from_parts(519_605, 0).saturating_mul(w.into()))
-			.saturating_add(T::DbWeight::get().reads(14_u64))
-			.saturating_add(T::DbWeight::get().writes(18_u64))
+		//  Measured:  `0 + r * (345 ±0) + w * (41 ±0)`
+		//  Estimated: `27676 + r * (2548 ±0)`
+		// Minimum execution time: 353_664_000 picoseconds.
+		Weight::from_parts(480_454_359, 27676)
+			// Standard Error: 676
+			.saturating_add(Weight::from_parts(893, 0).saturating_mul(i.into()))
+			// Standard Error: 176_063
+			.saturating_add(Weight::from_parts(176, 0).saturating_mul(w.into()))
+			// Standard Error: 11_211_780
+			.saturating_add(Weight::from_parts(17_127_026, 0).saturating_mul(r.into()))
+			.saturating_add(T::DbWeight::get().reads(9_u64))
+			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(r.into())))
+			.saturating_add(T::DbWeight::get().writes(8_u64))
+			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(r.into())))
+			.saturating_add(Weight::from_parts(0, 2548).saturating_mul(r.into()))
 	}
 	/// Storage: `Inference::Requests` (r:512 w:512)
 	/// Proof: `Inference::Requests` (`max_values`: None, `max_size`: Some(467), added: 2942, mode: `MaxEncodedLen`)
@@ -305,10 +318,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `15066 + n * (94 ±0)`
 		//  Estimated: `990 + n * (2942 ±0)`
-		// Minimum execution time: 51_697_000 picoseconds.
-		Weight::from_parts(31_484_094, 990)
-			// Standard Error: 843_777
-			.saturating_add(Weight::from_parts(16_701_576, 0).saturating_mul(n.into()))
+		// Minimum execution time: 56_266_000 picoseconds.
+		Weight::from_parts(170_807_928, 990)
+			// Standard Error: 862_934
+			.saturating_add(Weight::from_parts(15_709_143, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2942).saturating_mul(n.into()))
@@ -320,63 +333,97 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `15066 + n * (94 ±0)`
 		//  Estimated: `990 + n * (2942 ±0)`
-		// Minimum execution time: 82_515_000 picoseconds.
-		Weight::from_parts(86_663_000, 990)
-			// Standard Error: 228_584
-			.saturating_add(Weight::from_parts(8_412_844, 0).saturating_mul(n.into()))
+		// Minimum execution time: 91_472_000 picoseconds.
+		Weight::from_parts(103_254_000, 990)
+			// Standard Error: 276_145
+			.saturating_add(Weight::from_parts(9_906_114, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2942).saturating_mul(n.into()))
 	}
 	/// Storage: `Inference::Requests` (r:512 w:512)
 	/// Proof: `Inference::Requests` (`max_values`: None, `max_size`: Some(467), added: 2942, mode: `MaxEncodedLen`)
-	/// Storage: `Inference::Models` (r:1 w:1)
+	/// Storage: `Inference::Models` (r:1 w:0)
 	/// Proof: `Inference::Models` (`max_values`: None, `max_size`: Some(24211), added: 26686, mode: `MaxEncodedLen`)
-	/// Storage: `Inference::Reveals` (r:2048 w:2560)
+	/// Storage: `Inference::Reveals` (r:0 w:512)
 	/// Proof: `Inference::Reveals` (`max_values`: None, `max_size`: Some(32836), added: 35311, mode: `MaxEncodedLen`)
-	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:7 w:7)
-	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
-	/// Storage: `Inference::Workers` (r:5 w:5)
-	/// Proof: `Inference::Workers` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
-	/// Storage: `Inference::Results` (r:0 w:512)
-	/// Proof: `Inference::Results` (`max_values`: None, `max_size`: Some(32788), added: 35263, mode: `MaxEncodedLen`)
-	/// Storage: `Inference::Assignments` (r:0 w:2560)
-	/// Proof: `Inference::Assignments` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 512]`.
-	/// The range of component `o` is `[68, 32768]`.
-	fn reveal(n: u32, o: u32, ) -> Weight {
+	fn reveal(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `19262 + n * (277 ±0) + o * (1 ±0)`
-		//  Estimated: `27676 + n * (141244 ±0)`
-		// Minimum execution time: 1_716_811_000 picoseconds.
-		Weight::from_parts(1_716_811_000, 27676)
-			// Standard Error: 113_093_908
-			.saturating_add(Weight::from_parts(1_326_128_396, 0).saturating_mul(n.into()))
-			// Standard Error: 1_766_576
-			.saturating_add(Weight::from_parts(9_321_263, 0).saturating_mul(o.into()))
-			.saturating_add(T::DbWeight::get().reads(14_u64))
-			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes(14_u64))
-			.saturating_add(T::DbWeight::get().writes((12_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 141244).saturating_mul(n.into()))
+		//  Measured:  `24353 + n * (120 ±0)`
+		//  Estimated: `27676 + n * (2942 ±0)`
+		// Minimum execution time: 86_302_000 picoseconds.
+		Weight::from_parts(660_689_530, 27676)
+			// Standard Error: 2_829_142
+			.saturating_add(Weight::from_parts(47_371_312, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(1_u64))
+			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 2942).saturating_mul(n.into()))
+	}
+	/// Storage: `Inference::Requests` (r:1 w:1)
+	/// Proof: `Inference::Requests` (`max_values`: None, `max_size`: Some(467), added: 2942, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Models` (r:1 w:0)
+	/// Proof: `Inference::Models` (`max_values`: None, `max_size`: Some(24211), added: 26686, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Reveals` (r:0 w:1)
+	/// Proof: `Inference::Reveals` (`max_values`: None, `max_size`: Some(32836), added: 35311, mode: `MaxEncodedLen`)
+	/// The range of component `b` is `[68, 32768]`.
+	fn reveal_bytes(b: u32, ) -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `991`
+		//  Estimated: `27676`
+		// Minimum execution time: 80_220_000 picoseconds.
+		Weight::from_parts(143_801_881, 27676)
+			// Standard Error: 492
+			.saturating_add(Weight::from_parts(30_768, 0).saturating_mul(b.into()))
+			.saturating_add(T::DbWeight::get().reads(2_u64))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
+	}
+	/// Storage: `Inference::Requests` (r:512 w:1)
+	/// Proof: `Inference::Requests` (`max_values`: None, `max_size`: Some(467), added: 2942, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Models` (r:1 w:0)
+	/// Proof: `Inference::Models` (`max_values`: None, `max_size`: Some(24211), added: 26686, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Reveals` (r:0 w:1)
+	/// Proof: `Inference::Reveals` (`max_values`: None, `max_size`: Some(32836), added: 35311, mode: `MaxEncodedLen`)
+	/// The range of component `n` is `[1, 511]`.
+	fn reveal_skipped(n: u32, ) -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `24812 + n * (120 ±0)`
+		//  Estimated: `27676 + n * (2942 ±0)`
+		// Minimum execution time: 84_559_000 picoseconds.
+		Weight::from_parts(2_469_578, 27676)
+			// Standard Error: 507_510
+			.saturating_add(Weight::from_parts(9_921_361, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(2_u64))
+			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
+			.saturating_add(Weight::from_parts(0, 2942).saturating_mul(n.into()))
 	}
 	/// Storage: `Inference::Requests` (r:512 w:0)
 	/// Proof: `Inference::Requests` (`max_values`: None, `max_size`: Some(467), added: 2942, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 512]`.
-	/// The range of component `o` is `[68, 32768]`.
-	fn authorize_reveal(n: u32, o: u32, ) -> Weight {
+	fn authorize_reveal(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `25707 + n * (106 ±0)`
+		//  Measured:  `24100 + n * (120 ±0)`
 		//  Estimated: `990 + n * (2942 ±0)`
-		// Minimum execution time: 628_289_000 picoseconds.
-		Weight::from_parts(628_289_000, 990)
-			// Standard Error: 31_061_850
-			.saturating_add(Weight::from_parts(243_240_750, 0).saturating_mul(n.into()))
-			// Standard Error: 485_199
-			.saturating_add(Weight::from_parts(3_225_020, 0).saturating_mul(o.into()))
+		// Minimum execution time: 97_944_000 picoseconds.
+		Weight::from_parts(68_230_460, 990)
+			// Standard Error: 372_738
+			.saturating_add(Weight::from_parts(11_066_829, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2942).saturating_mul(n.into()))
+	}
+	/// Storage: `Inference::Requests` (r:1 w:0)
+	/// Proof: `Inference::Requests` (`max_values`: None, `max_size`: Some(467), added: 2942, mode: `MaxEncodedLen`)
+	/// The range of component `b` is `[68, 32768]`.
+	fn authorize_reveal_bytes(b: u32, ) -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `738`
+		//  Estimated: `3932`
+		// Minimum execution time: 89_519_000 picoseconds.
+		Weight::from_parts(150_858_606, 3932)
+			// Standard Error: 248
+			.saturating_add(Weight::from_parts(18_166, 0).saturating_mul(b.into()))
+			.saturating_add(T::DbWeight::get().reads(1_u64))
 	}
 	/// Storage: `Inference::CommitQueue` (r:1 w:0)
 	/// Proof: `Inference::CommitQueue` (`max_values`: None, `max_size`: Some(4110), added: 6585, mode: `MaxEncodedLen`)
@@ -388,8 +435,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `204`
 		//  Estimated: `7575`
-		// Minimum execution time: 13_606_000 picoseconds.
-		Weight::from_parts(24_516_000, 7575)
+		// Minimum execution time: 13_225_000 picoseconds.
+		Weight::from_parts(16_361_000, 7575)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 	}
 	/// Storage: `Inference::CommitQueue` (r:1 w:1)
@@ -415,12 +462,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[0, 512]`.
 	fn expire_jobs(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `16790 + n * (102 ±0)`
+		//  Measured:  `16826 + n * (102 ±0)`
 		//  Estimated: `27676 + n * (2942 ±0)`
-		// Minimum execution time: 21_821_000 picoseconds.
-		Weight::from_parts(7_149_059_625, 27676)
-			// Standard Error: 17_499_038
-			.saturating_add(Weight::from_parts(397_282_167, 0).saturating_mul(n.into()))
+		// Minimum execution time: 19_797_000 picoseconds.
+		Weight::from_parts(20_208_000, 27676)
+			// Standard Error: 12_205_795
+			.saturating_add(Weight::from_parts(411_836_769, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(15_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(13_u64))
@@ -452,22 +499,80 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Inference::Assignments` (r:0 w:2560)
 	/// Proof: `Inference::Assignments` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[0, 512]`.
-	/// The range of component `o` is `[68, 32768]`.
-	fn settle_jobs(n: u32, o: u32, ) -> Weight {
+	fn settle_jobs(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `27314 + n * (249 ±0)`
+		//  Measured:  `18417 + n * (289 ±0)`
 		//  Estimated: `27676 + n * (141244 ±0)`
-		// Minimum execution time: 26_419_000 picoseconds.
-		Weight::from_parts(26_419_000, 27676)
-			// Standard Error: 77_278_756
-			.saturating_add(Weight::from_parts(1_038_230_970, 0).saturating_mul(n.into()))
-			// Standard Error: 1_206_924
-			.saturating_add(Weight::from_parts(5_606_024, 0).saturating_mul(o.into()))
-			.saturating_add(T::DbWeight::get().reads(12_u64))
+		// Minimum execution time: 29_405_000 picoseconds.
+		Weight::from_parts(29_405_000, 27676)
+			// Standard Error: 3_465_476
+			.saturating_add(Weight::from_parts(803_570_245, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(13_u64))
 			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes(10_u64))
+			.saturating_add(T::DbWeight::get().writes(11_u64))
 			.saturating_add(T::DbWeight::get().writes((11_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 141244).saturating_mul(n.into()))
+	}
+	/// Storage: `Inference::Reveals` (r:5 w:5)
+	/// Proof: `Inference::Reveals` (`max_values`: None, `max_size`: Some(32836), added: 35311, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Models` (r:1 w:1)
+	/// Proof: `Inference::Models` (`max_values`: None, `max_size`: Some(24211), added: 26686, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:7 w:7)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Workers` (r:5 w:5)
+	/// Proof: `Inference::Workers` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Results` (r:0 w:1)
+	/// Proof: `Inference::Results` (`max_values`: None, `max_size`: Some(32788), added: 35263, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Assignments` (r:0 w:5)
+	/// Proof: `Inference::Assignments` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Requests` (r:0 w:1)
+	/// Proof: `Inference::Requests` (`max_values`: None, `max_size`: Some(467), added: 2942, mode: `MaxEncodedLen`)
+	/// The range of component `b` is `[340, 163840]`.
+	fn settle_bytes(b: u32, ) -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `2226`
+		//  Estimated: `177545`
+		// Minimum execution time: 537_979_000 picoseconds.
+		Weight::from_parts(629_483_162, 177545)
+			// Standard Error: 192
+			.saturating_add(Weight::from_parts(6_642, 0).saturating_mul(b.into()))
+			.saturating_add(T::DbWeight::get().reads(19_u64))
+			.saturating_add(T::DbWeight::get().writes(26_u64))
+	}
+	/// Storage: `Inference::Reveals` (r:5 w:5)
+	/// Proof: `Inference::Reveals` (`max_values`: None, `max_size`: Some(32836), added: 35311, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Models` (r:1 w:1)
+	/// Proof: `Inference::Models` (`max_values`: None, `max_size`: Some(24211), added: 26686, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Workers` (r:5 w:5)
+	/// Proof: `Inference::Workers` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:2 w:2)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:7 w:7)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::ActiveWorkers` (r:1 w:1)
+	/// Proof: `Inference::ActiveWorkers` (`max_values`: Some(1), `max_size`: Some(8194), added: 8689, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Results` (r:0 w:1)
+	/// Proof: `Inference::Results` (`max_values`: None, `max_size`: Some(32788), added: 35263, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Assignments` (r:0 w:5)
+	/// Proof: `Inference::Assignments` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Requests` (r:0 w:1)
+	/// Proof: `Inference::Requests` (`max_values`: None, `max_size`: Some(467), added: 2942, mode: `MaxEncodedLen`)
+	/// The range of component `r` is `[1, 5]`.
+	fn settle_one(r: u32, ) -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `881 + r * (336 ±0)`
+		//  Estimated: `27676 + r * (35311 ±31)`
+		// Minimum execution time: 217_728_000 picoseconds.
+		Weight::from_parts(182_980_383, 27676)
+			// Standard Error: 3_063_039
+			.saturating_add(Weight::from_parts(111_917_829, 0).saturating_mul(r.into()))
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(r.into())))
+			.saturating_add(T::DbWeight::get().writes(5_u64))
+			.saturating_add(T::DbWeight::get().writes((5_u64).saturating_mul(r.into())))
+			.saturating_add(Weight::from_parts(0, 35311).saturating_mul(r.into()))
 	}
 	/// Storage: `Inference::CommitQueue` (r:1 w:0)
 	/// Proof: `Inference::CommitQueue` (`max_values`: None, `max_size`: Some(4110), added: 6585, mode: `MaxEncodedLen`)
@@ -482,12 +587,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[0, 512]`.
 	fn prune_jobs(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `14998 + n * (102 ±0)`
+		//  Measured:  `14990 + n * (102 ±0)`
 		//  Estimated: `7575 + n * (2942 ±0)`
-		// Minimum execution time: 22_232_000 picoseconds.
-		Weight::from_parts(25_859_000, 7575)
-			// Standard Error: 641_150
-			.saturating_add(Weight::from_parts(20_074_348, 0).saturating_mul(n.into()))
+		// Minimum execution time: 17_994_000 picoseconds.
+		Weight::from_parts(18_906_000, 7575)
+			// Standard Error: 648_325
+			.saturating_add(Weight::from_parts(15_741_592, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -499,125 +604,160 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights with ParityDB's database weights, for tests and runtimes without their own.
 impl WeightInfo for () {
 	fn register_worker() -> Weight {
-		Weight::from_parts(122_720_000, 9679)
+		Weight::from_parts(148_218_000, 9679)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn bond_extra() -> Weight {
-		Weight::from_parts(117_330_000, 3593)
+		Weight::from_parts(154_921_000, 3593)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn unregister_worker() -> Weight {
-		Weight::from_parts(101_420_000, 9679)
+		Weight::from_parts(154_230_000, 9679)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn withdraw_bond() -> Weight {
-		Weight::from_parts(95_960_000, 3593)
+		Weight::from_parts(123_702_000, 3593)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn register_model(c: u32, ) -> Weight {
-		Weight::from_parts(162_872_601, 27676)
-			.saturating_add(Weight::from_parts(272_434, 0).saturating_mul(c.into()))
+		Weight::from_parts(150_837_078, 27676)
+			.saturating_add(Weight::from_parts(245_389, 0).saturating_mul(c.into()))
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn upload_chunk(b: u32, ) -> Weight {
-		Weight::from_parts(54_726_559, 27676)
-			.saturating_add(Weight::from_parts(2_266, 0).saturating_mul(b.into()))
+		Weight::from_parts(64_116_985, 27676)
+			.saturating_add(Weight::from_parts(2_604, 0).saturating_mul(b.into()))
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn upload_final_chunk(b: u32, w: u32, ) -> Weight {
-		Weight::from_parts(284_879_986, 27676)
-			.saturating_add(Weight::from_parts(2_606, 0).saturating_mul(b.into()))
+		Weight::from_parts(233_017_000, 27676)
+			.saturating_add(Weight::from_parts(2_709, 0).saturating_mul(b.into()))
+			.saturating_add(Weight::from_parts(405_391, 0).saturating_mul(w.into()))
 			.saturating_add(ParityDbWeight::get().reads(9_u64))
 			.saturating_add(ParityDbWeight::get().writes(10_u64))
 			.saturating_add(Weight::from_parts(0, 8).saturating_mul(w.into()))
 	}
 	fn set_price() -> Weight {
-		Weight::from_parts(46_778_000, 27676)
+		Weight::from_parts(56_977_000, 27676)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn revalidate(w: u32, ) -> Weight {
-		Weight::from_parts(236_376_591, 27676)
-			.saturating_add(Weight::from_parts(237_599, 0).saturating_mul(w.into()))
+		Weight::from_parts(332_919_592, 27676)
+			.saturating_add(Weight::from_parts(199_104, 0).saturating_mul(w.into()))
 			.saturating_add(ParityDbWeight::get().reads(11_u64))
 			.saturating_add(ParityDbWeight::get().writes(13_u64))
 			.saturating_add(Weight::from_parts(0, 10).saturating_mul(w.into()))
 	}
 	fn retire_model(c: u32, ) -> Weight {
-		Weight::from_parts(93_118_059, 27676)
-			.saturating_add(Weight::from_parts(998_680, 0).saturating_mul(c.into()))
+		Weight::from_parts(119_191_128, 27676)
+			.saturating_add(Weight::from_parts(1_269_780, 0).saturating_mul(c.into()))
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
-	fn request_inference(i: u32, w: u32, ) -> Weight {
-		Weight::from_parts(351_496_789, 27676)
-			.saturating_add(Weight::from_parts(809, 0).saturating_mul(i.into()))
-			.saturating_add(Weight::from_parts(519_605, 0).saturating_mul(w.into()))
-			.saturating_add(ParityDbWeight::get().reads(14_u64))
-			.saturating_add(ParityDbWeight::get().writes(18_u64))
+	fn request_inference(i: u32, w: u32, r: u32, ) -> Weight {
+		Weight::from_parts(480_454_359, 27676)
+			.saturating_add(Weight::from_parts(893, 0).saturating_mul(i.into()))
+			.saturating_add(Weight::from_parts(176, 0).saturating_mul(w.into()))
+			.saturating_add(Weight::from_parts(17_127_026, 0).saturating_mul(r.into()))
+			.saturating_add(ParityDbWeight::get().reads(9_u64))
+			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(r.into())))
+			.saturating_add(ParityDbWeight::get().writes(8_u64))
+			.saturating_add(ParityDbWeight::get().writes((2_u64).saturating_mul(r.into())))
+			.saturating_add(Weight::from_parts(0, 2548).saturating_mul(r.into()))
 	}
 	fn commit(n: u32, ) -> Weight {
-		Weight::from_parts(31_484_094, 990)
-			.saturating_add(Weight::from_parts(16_701_576, 0).saturating_mul(n.into()))
+		Weight::from_parts(170_807_928, 990)
+			.saturating_add(Weight::from_parts(15_709_143, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2942).saturating_mul(n.into()))
 	}
 	fn authorize_commit(n: u32, ) -> Weight {
-		Weight::from_parts(86_663_000, 990)
-			.saturating_add(Weight::from_parts(8_412_844, 0).saturating_mul(n.into()))
+		Weight::from_parts(103_254_000, 990)
+			.saturating_add(Weight::from_parts(9_906_114, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2942).saturating_mul(n.into()))
 	}
-	fn reveal(n: u32, o: u32, ) -> Weight {
-		Weight::from_parts(1_716_811_000, 27676)
-			.saturating_add(Weight::from_parts(1_326_128_396, 0).saturating_mul(n.into()))
-			.saturating_add(Weight::from_parts(9_321_263, 0).saturating_mul(o.into()))
-			.saturating_add(ParityDbWeight::get().reads(14_u64))
-			.saturating_add(ParityDbWeight::get().reads((5_u64).saturating_mul(n.into())))
-			.saturating_add(ParityDbWeight::get().writes(14_u64))
-			.saturating_add(ParityDbWeight::get().writes((12_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 141244).saturating_mul(n.into()))
+	fn reveal(n: u32, ) -> Weight {
+		Weight::from_parts(660_689_530, 27676)
+			.saturating_add(Weight::from_parts(47_371_312, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads(1_u64))
+			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
+			.saturating_add(ParityDbWeight::get().writes((2_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 2942).saturating_mul(n.into()))
 	}
-	fn authorize_reveal(n: u32, o: u32, ) -> Weight {
-		Weight::from_parts(628_289_000, 990)
-			.saturating_add(Weight::from_parts(243_240_750, 0).saturating_mul(n.into()))
-			.saturating_add(Weight::from_parts(3_225_020, 0).saturating_mul(o.into()))
+	fn reveal_bytes(b: u32, ) -> Weight {
+		Weight::from_parts(143_801_881, 27676)
+			.saturating_add(Weight::from_parts(30_768, 0).saturating_mul(b.into()))
+			.saturating_add(ParityDbWeight::get().reads(2_u64))
+			.saturating_add(ParityDbWeight::get().writes(2_u64))
+	}
+	fn reveal_skipped(n: u32, ) -> Weight {
+		Weight::from_parts(2_469_578, 27676)
+			.saturating_add(Weight::from_parts(9_921_361, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads(2_u64))
+			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
+			.saturating_add(ParityDbWeight::get().writes(2_u64))
+			.saturating_add(Weight::from_parts(0, 2942).saturating_mul(n.into()))
+	}
+	fn authorize_reveal(n: u32, ) -> Weight {
+		Weight::from_parts(68_230_460, 990)
+			.saturating_add(Weight::from_parts(11_066_829, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2942).saturating_mul(n.into()))
+	}
+	fn authorize_reveal_bytes(b: u32, ) -> Weight {
+		Weight::from_parts(150_858_606, 3932)
+			.saturating_add(Weight::from_parts(18_166, 0).saturating_mul(b.into()))
+			.saturating_add(ParityDbWeight::get().reads(1_u64))
 	}
 	fn on_initialize_idle() -> Weight {
-		Weight::from_parts(24_516_000, 7575)
+		Weight::from_parts(16_361_000, 7575)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 	}
 	fn expire_jobs(n: u32, ) -> Weight {
-		Weight::from_parts(7_149_059_625, 27676)
-			.saturating_add(Weight::from_parts(397_282_167, 0).saturating_mul(n.into()))
+		Weight::from_parts(20_208_000, 27676)
+			.saturating_add(Weight::from_parts(411_836_769, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(15_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(13_u64))
 			.saturating_add(ParityDbWeight::get().writes((6_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2942).saturating_mul(n.into()))
 	}
-	fn settle_jobs(n: u32, o: u32, ) -> Weight {
-		Weight::from_parts(26_419_000, 27676)
-			.saturating_add(Weight::from_parts(1_038_230_970, 0).saturating_mul(n.into()))
-			.saturating_add(Weight::from_parts(5_606_024, 0).saturating_mul(o.into()))
-			.saturating_add(ParityDbWeight::get().reads(12_u64))
+	fn settle_jobs(n: u32, ) -> Weight {
+		Weight::from_parts(29_405_000, 27676)
+			.saturating_add(Weight::from_parts(803_570_245, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads(13_u64))
 			.saturating_add(ParityDbWeight::get().reads((5_u64).saturating_mul(n.into())))
-			.saturating_add(ParityDbWeight::get().writes(10_u64))
+			.saturating_add(ParityDbWeight::get().writes(11_u64))
 			.saturating_add(ParityDbWeight::get().writes((11_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 141244).saturating_mul(n.into()))
 	}
+	fn settle_bytes(b: u32, ) -> Weight {
+		Weight::from_parts(629_483_162, 177545)
+			.saturating_add(Weight::from_parts(6_642, 0).saturating_mul(b.into()))
+			.saturating_add(ParityDbWeight::get().reads(19_u64))
+			.saturating_add(ParityDbWeight::get().writes(26_u64))
+	}
+	fn settle_one(r: u32, ) -> Weight {
+		Weight::from_parts(182_980_383, 27676)
+			.saturating_add(Weight::from_parts(111_917_829, 0).saturating_mul(r.into()))
+			.saturating_add(ParityDbWeight::get().reads(3_u64))
+			.saturating_add(ParityDbWeight::get().reads((4_u64).saturating_mul(r.into())))
+			.saturating_add(ParityDbWeight::get().writes(5_u64))
+			.saturating_add(ParityDbWeight::get().writes((5_u64).saturating_mul(r.into())))
+			.saturating_add(Weight::from_parts(0, 35311).saturating_mul(r.into()))
+	}
 	fn prune_jobs(n: u32, ) -> Weight {
-		Weight::from_parts(25_859_000, 7575)
-			.saturating_add(Weight::from_parts(20_074_348, 0).saturating_mul(n.into()))
+		Weight::from_parts(18_906_000, 7575)
+			.saturating_add(Weight::from_parts(15_741_592, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))

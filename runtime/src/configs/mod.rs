@@ -167,9 +167,11 @@ impl pallet_inference::Config for Runtime {
     type MaxDescriptionLen = ConstU32<1024>;
     type MaxInputBytes = ConstU32<{ 64 * 1024 }>;
     type MaxOutputBytes = ConstU32<{ 32 * 1024 }>;
-    // Throughput goal: at least 500 settled requests per block, one commit and one reveal
-    // transaction per worker and block.
-    type MaxBatch = ConstU32<512>;
+    // One commit and one reveal transaction per worker and block. A reveal batch is charged,
+    // before dispatch, as if every item settled a job of `MaxReplicas` workers: 448 items is
+    // what fits `max_extrinsic` (runtime/src/tests.rs), and more than a worker's share of the
+    // requests the block weight allows.
+    type MaxBatch = ConstU32<448>;
     type MaxRevealBatchBytes = ConstU32<{ 1024 * 1024 }>;
     type MaxJobsPerBlock = ConstU32<512>;
     type CommitPeriod = ConstU32<10>;
