@@ -13,7 +13,9 @@
 //! block (`commit`/`reveal`, signed by the `infr` key). A marker in local storage records when
 //! a job's commit or reveal was submitted, so the same item is not submitted again unless it
 //! is still missing on chain [`RESUBMIT_AFTER`] blocks later (e.g. the transaction was dropped).
-//! Outputs survive a node restart, so a worker that committed can still reveal.
+//! Outputs survive a node restart, so a worker that committed can still reveal. Transactions
+//! are submitted [`SUBMIT_DELAY_MILLIS`] after the run starts, so that peers have imported
+//! the block they depend on when the transactions reach them.
 //!
 //! Failures of the node itself (no backend, missing model chunks, unsupported policy, a
 //! contained panic) are not reported: the worker does not commit and is slashed for not
@@ -57,6 +59,14 @@ pub const RESUBMIT_AFTER: u32 = 5;
 /// How long one offchain worker run may hold a key's lock, in milliseconds.
 pub const LOCK_MILLIS: u64 = 120_000;
 
+/// Delay, from the start of an offchain worker run, before its transactions are submitted, in
+/// milliseconds. The run starts as soon as this node imported the block; a peer that has not
+/// imported it yet validates the transaction against the previous block, finds the job unknown
+/// or its phase not open, rejects (and bans) it and is never sent it again, so the transaction
+/// would wait until this node authors a block itself. One second covers block import between
+/// peers on loopback and a LAN; the next block is at least one slot (2 s on dev) away.
+pub const SUBMIT_DELAY_MILLIS: u64 = 1_000;
+
 /// Local storage key of the outputs computed by `worker` for job `id`.
 pub fn output_key(worker: &[u8], id: RequestId) -> Vec<u8> {
     (b"inferchain/ocw/output/", worker, id).encode()
@@ -75,6 +85,7 @@ pub fn jobs_key(worker: &[u8]) -> Vec<u8> {
 
 /// Entry point, called from the pallet's `offchain_worker` hook.
 pub fn run<T: Config>(now: BlockNumberFor<T>) {
+    let submit_at = sp_io::offchain::timestamp().add(Duration::from_millis(SUBMIT_DELAY_MILLIS));
     for key in crypto::Public::all() {
         let account = Pallet::<T>::account_of(&key);
         if !Workers::<T>::contains_key(&account) {
@@ -87,7 +98,7 @@ pub fn run<T: Config>(now: BlockNumberFor<T>) {
             log::debug!(target: LOG_TARGET, "offchain worker already running for a key");
             continue;
         };
-        process_worker::<T>(&key, &account, now);
+        process_worker::<T>(&key, &account, now, submit_at);
     }
 }
 
@@ -188,7 +199,12 @@ pub fn compute<T: Config>(id: RequestId, req: &Request<T>) -> Option<Vec<u8>> {
 }
 
 /// Does the work of one local worker key.
-fn process_worker<T: Config>(key: &crypto::Public, account: &T::AccountId, now: BlockNumberFor<T>) {
+fn process_worker<T: Config>(
+    key: &crypto::Public,
+    account: &T::AccountId,
+    now: BlockNumberFor<T>,
+    submit_at: sp_runtime::offchain::Timestamp,
+) {
     let worker = account.encode();
     cleanup::<T>(account, &worker);
     // Transactions built now are included at the earliest in the next block; the pool
@@ -261,6 +277,9 @@ fn process_worker<T: Config>(key: &crypto::Public, account: &T::AccountId, now: 
         }
     }
 
+    if !commits.is_empty() || !reveals.is_empty() {
+        sp_io::offchain::sleep_until(submit_at);
+    }
     if !commits.is_empty() {
         let ids: Vec<RequestId> = commits.iter().map(|(id, _)| *id).collect();
         if let Ok(items) = CommitBatchOf::<T>::try_from(commits) {
