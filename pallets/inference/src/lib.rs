@@ -1440,7 +1440,7 @@ impl<T: Config> Pallet<T> {
     fn draw_workers_counted(
         id: RequestId,
         count: u32,
-    ) -> Result<(BoundedVec<T::AccountId, T::MaxReplicas>, u32), Error<T>> {
+    ) -> Result<(DrawnWorkersOf<T>, u32), Error<T>> {
         ensure!(
             (1..=T::MaxReplicas::get()).contains(&count),
             Error::<T>::BadPolicy

@@ -31,6 +31,10 @@ pub type CommitBatchOf<T> = BoundedVec<(RequestId, H256), <T as Config>::MaxBatc
 /// A batch of reveals `(job, outputs)` submitted by one worker in one transaction.
 pub type RevealBatchOf<T> = BoundedVec<(RequestId, OutputOf<T>), <T as Config>::MaxBatch>;
 
+/// The workers drawn for a job.
+pub type DrawnWorkersOf<T> =
+    BoundedVec<<T as frame_system::Config>::AccountId, <T as Config>::MaxReplicas>;
+
 /// What a validation committee member reports for a model: the [`ModelInfo`] found by the
 /// engine, or why the model is not acceptable. The SCALE encoding of this value is what workers
 /// commit to and reveal; agreement is on identical encodings.
