@@ -267,7 +267,10 @@ impl Network {
         }
     }
 
-    /// Starts validator `i` (again, on the same database if it ran before).
+    /// Starts validator `i` (again, on the same database if it ran before). The p2p port stays
+    /// the same (peers know it); RPC and Prometheus get fresh ports on each start, because a
+    /// port released by a stopped node can be taken by another process's outgoing connection
+    /// before the restart binds it again.
     pub fn start(&self, i: usize, log_suffix: &str) -> TestNode {
         let name = VALIDATORS[i];
         let base = self.dir.join(name);
@@ -291,9 +294,14 @@ impl Network {
             args.extend(extra.iter().cloned());
         }
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let ports = Ports {
+            rpc: free_port(),
+            prometheus: free_port(),
+            ..self.ports[i]
+        };
         TestNode::start(
             &args,
-            self.ports[i],
+            ports,
             &self.dir.join(format!("{name}{log_suffix}.log")),
         )
     }
