@@ -2281,8 +2281,20 @@ mod props {
                     }
                     check(issuance)?;
                 }
-                // Every job reaches a final state by its deadline and leaves no hold.
-                run_to_block(System::block_number() + COMMIT_PERIOD + REVEAL_PERIOD + 2);
+                // Every job reaches a final state by its deadline (a job may have spilled to a
+                // later deadline slot) and leaves no hold.
+                let last_deadline = Requests::<Test>::iter()
+                    .map(|(_, r)| r.reveal_deadline)
+                    .max()
+                    .unwrap_or_default();
+                prop_assert!(
+                    last_deadline
+                        <= System::block_number()
+                            + COMMIT_PERIOD
+                            + REVEAL_PERIOD
+                            + crate::MAX_DEADLINE_SPILL as u64
+                );
+                run_to_block(last_deadline.max(System::block_number()) + 2);
                 check(issuance)?;
                 for (_, r) in Requests::<Test>::iter() {
                     prop_assert!(r.status != RequestStatus::Pending);
