@@ -2321,29 +2321,18 @@ impl<T: Config> Pallet<T> {
         items: &CommitBatchOf<T>,
         signature: &crypto::Signature,
     ) -> TransactionValidityWithRefund {
-        let payload = Self::signing_payload(COMMIT_CONTEXT, worker, items);
-        if !worker.verify(&payload, signature) {
-            return Err(InvalidTransaction::BadProof.into());
-        }
-        let account = Self::account_of(worker);
-        let now = frame_system::Pallet::<T>::block_number();
-        Self::check_batch_ids(items.iter().map(|(id, _)| *id)).map_err(invalid::<T>)?;
-        let mut builder = ValidTransaction::with_tag_prefix("InferenceCommit")
-            .priority(T::WorkerTxPriority::get())
-            .longevity(T::CommitPeriod::get().saturated_into::<u64>().max(1))
-            .propagate(true);
-        let mut batch = BatchOutcome::<T>::default();
-        for (id, commitment) in items.iter() {
-            let result = Self::check_commit(&account, *id, commitment, now);
-            if result.is_ok() {
-                builder = builder.and_provides((&account, id));
-            }
-            batch
-                .record(result.map(|_| None), 0)
-                .map_err(invalid::<T>)?;
-        }
-        batch.finish().map_err(invalid::<T>)?;
-        Ok((builder.build()?, Weight::zero()))
+        Self::authorize_batch(
+            (COMMIT_CONTEXT, "InferenceCommit", T::CommitPeriod::get()),
+            worker,
+            items,
+            signature,
+            |account, now| {
+                items
+                    .iter()
+                    .map(|(id, c)| (*id, Self::check_commit(account, *id, c, now).map(|_| ())))
+                    .collect()
+            },
+        )
     }
 
     /// Pool validation of [`Pallet::reveal`].
@@ -2353,25 +2342,53 @@ impl<T: Config> Pallet<T> {
         items: &RevealBatchOf<T>,
         signature: &crypto::Signature,
     ) -> TransactionValidityWithRefund {
-        let payload = Self::signing_payload(REVEAL_CONTEXT, worker, items);
+        Self::authorize_batch(
+            (REVEAL_CONTEXT, "InferenceReveal", T::RevealPeriod::get()),
+            worker,
+            items,
+            signature,
+            |account, now| {
+                items
+                    .iter()
+                    .map(|(id, o)| (*id, Self::check_reveal(account, *id, o, now).map(|_| ())))
+                    .collect()
+            },
+        )
+    }
+
+    /// Pool validation shared by commit and reveal batches: `(context, tag, longevity)` name
+    /// the signing context, the tag prefix and how long the transaction stays valid;
+    /// `check_items` checks every item against state. Overtaken items are skipped, any other
+    /// failure rejects the batch, and a batch with nothing to apply is rejected.
+    fn authorize_batch<I: Encode>(
+        (context, tag, longevity): (&[u8], &'static str, BlockNumberFor<T>),
+        worker: &crypto::Public,
+        items: &I,
+        signature: &crypto::Signature,
+        check_items: impl FnOnce(
+            &T::AccountId,
+            BlockNumberFor<T>,
+        ) -> Vec<(RequestId, Result<(), Error<T>>)>,
+    ) -> TransactionValidityWithRefund {
+        let payload = Self::signing_payload(context, worker, items);
         if !worker.verify(&payload, signature) {
             return Err(InvalidTransaction::BadProof.into());
         }
         let account = Self::account_of(worker);
         let now = frame_system::Pallet::<T>::block_number();
-        Self::check_batch_ids(items.iter().map(|(id, _)| *id)).map_err(invalid::<T>)?;
-        let mut builder = ValidTransaction::with_tag_prefix("InferenceReveal")
+        let checked = check_items(&account, now);
+        Self::check_batch_ids(checked.iter().map(|(id, _)| *id)).map_err(invalid::<T>)?;
+        let mut builder = ValidTransaction::with_tag_prefix(tag)
             .priority(T::WorkerTxPriority::get())
-            .longevity(T::RevealPeriod::get().saturated_into::<u64>().max(1))
+            .longevity(longevity.saturated_into::<u64>().max(1))
             .propagate(true);
         let mut batch = BatchOutcome::<T>::default();
-        for (id, output) in items.iter() {
-            let result = Self::check_reveal(&account, *id, output, now);
+        for (id, result) in checked {
             if result.is_ok() {
                 builder = builder.and_provides((&account, id));
             }
             batch
-                .record(result.map(|_| None), 0)
+                .record(result.map(|()| None), 0)
                 .map_err(invalid::<T>)?;
         }
         batch.finish().map_err(invalid::<T>)?;
