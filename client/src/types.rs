@@ -311,8 +311,6 @@ pub struct WorkerRecord {
     pub bond: Balance,
     /// Active or unbonding.
     pub status: WorkerStatusView,
-    /// Non-final jobs assigned.
-    pub assigned: u32,
 }
 
 /// `pallet_inference::WorkKind`.

@@ -86,8 +86,8 @@ pub async fn status(ctx: &Ctx, account: Option<&str>) -> Result<()> {
         active_set.len()
     );
     println!("bond:     {}", amount(w.bond));
-    println!("assigned: {}", w.assigned);
     let work: Vec<PendingWorkView> = chain.runtime_api(&at, "pending_work", (who.0,)).await?;
+    println!("assigned: {} pending jobs", work.len());
     for p in work {
         println!(
             "job {}: {} of model {}, next {:?} by block {}",

@@ -2,8 +2,7 @@
 //!
 //! Worker accounts are derived from `infr` keys generated in the benchmark keystore, so the
 //! externalities must provide a keystore (the node's benchmark command and the mock do).
-//! Batch benchmarks need `MaxAssignmentsPerWorker >= MaxBatch` and
-//! `CommitPeriod >= MaxBatch / MaxJobsPerBlock`.
+//! Batch benchmarks need `CommitPeriod >= MaxBatch / MaxJobsPerBlock`.
 
 use super::*;
 use crate::Pallet as Inference;
@@ -661,7 +660,7 @@ mod benchmarks {
         let req = Requests::<T>::get(id).ok_or(stop("job"))?;
         #[block]
         {
-            Inference::<T>::settle(id, req);
+            let _ = Inference::<T>::settle(id, req, None);
         }
         let settled = Requests::<T>::get(id).ok_or(stop("job"))?;
         assert_eq!(settled.status, RequestStatus::Completed);
@@ -669,12 +668,44 @@ mod benchmarks {
         Ok(())
     }
 
-    /// Settling one tolerance job with `r` replicas and minimal outputs, all revealed: for
-    /// three or more replicas one worker revealed different outputs and is slashed, the
-    /// others are paid.
+    /// The per-job part of a settlement in a reveal: an exact job with `r` replicas and
+    /// minimal outputs, every worker committed to the same outputs, settled by the first
+    /// reveal (in hand, never stored); everyone is paid, nobody slashed.
     #[benchmark]
     fn settle_one(r: Linear<1, { T::MaxReplicas::get() }>) -> Result<(), BenchmarkError> {
         let ws = workers::<T>(r)?;
+        let model = active_model::<T>(1, 1, ExecutionPolicy::Exact, r as u8)?;
+        let id = *requests::<T>(model, 1)?.first().ok_or(stop("no job"))?;
+        let output: OutputOf<T> = tensor_map(b"y", 1, 1.5)?
+            .try_into()
+            .map_err(|_| stop("output"))?;
+        let now = frame_system::Pallet::<T>::block_number();
+        for (_, who) in ws.iter() {
+            let c = output_commitment(&output, &who.encode());
+            Inference::<T>::do_commit(who, id, c, now).map_err(|_| stop("commit"))?;
+        }
+        let mut req = Requests::<T>::get(id).ok_or(stop("job"))?;
+        let first = req.slots.iter_mut().next().ok_or(stop("no slot"))?;
+        first.revealed = true;
+        let done;
+        #[block]
+        {
+            done = Inference::<T>::settle(id, req, Some((0, output)));
+        }
+        assert_eq!((done.stored, done.slashed), (0, 0));
+        let settled = Requests::<T>::get(id).ok_or(stop("job"))?;
+        assert_eq!(settled.status, RequestStatus::Completed);
+        assert!(settled.slots.iter().all(|s| s.agreed));
+        Ok(())
+    }
+
+    /// A settlement in a reveal that reads `k` stored reveals: a tolerance job with `k + 1`
+    /// replicas and minimal agreeing outputs, `k` revealed earlier, the last in hand. Only the
+    /// slope over `k` is charged (on top of `settle_one`): one stored reveal read, removed,
+    /// decoded and compared, and one more worker paid.
+    #[benchmark]
+    fn settle_stored(k: Linear<0, { T::MaxReplicas::get() - 1 }>) -> Result<(), BenchmarkError> {
+        let ws = workers::<T>(k + 1)?;
         let model = active_model::<T>(
             1,
             1,
@@ -682,46 +713,55 @@ mod benchmarks {
                 abs: 1_000,
                 rel: 1_000,
             },
-            r as u8,
+            (k + 1) as u8,
         )?;
         let id = *requests::<T>(model, 1)?.first().ok_or(stop("no job"))?;
-        let output = tensor_map(b"y", 1, 1.5)?;
-        let wrong = tensor_map(b"y", 1, 1.0e9)?;
+        let output: OutputOf<T> = tensor_map(b"y", 1, 1.5)?
+            .try_into()
+            .map_err(|_| stop("output"))?;
         let now = frame_system::Pallet::<T>::block_number();
-        let outputs: Vec<OutputOf<T>> = ws
-            .iter()
-            .enumerate()
-            .map(|(i, _)| {
-                let o = if r >= 3 && i == 0 { &wrong } else { &output };
-                OutputOf::<T>::try_from(o.clone()).map_err(|_| stop("output"))
-            })
-            .collect::<Result<_, _>>()?;
-        for ((_, who), o) in ws.iter().zip(outputs.iter()) {
-            let c = output_commitment(o, &who.encode());
+        for (_, who) in ws.iter() {
+            let c = output_commitment(&output, &who.encode());
             Inference::<T>::do_commit(who, id, c, now).map_err(|_| stop("commit"))?;
         }
-        // Store every reveal without settling, so that the block settles.
-        for ((_, who), o) in ws.iter().zip(outputs.into_iter()) {
-            Reveals::<T>::insert(id, who, o);
+        let mut req = Requests::<T>::get(id).ok_or(stop("job"))?;
+        for slot in req.slots.iter_mut() {
+            slot.revealed = true;
         }
-        Requests::<T>::mutate(id, |req| {
-            if let Some(req) = req {
-                for slot in req.slots.iter_mut() {
-                    slot.revealed = true;
-                }
-            }
-        });
-        let req = Requests::<T>::get(id).ok_or(stop("job"))?;
+        // Every slot but the last (in draw order) revealed earlier.
+        for slot in req.slots.iter().take(k as usize) {
+            Reveals::<T>::insert(id, &slot.worker, output.clone());
+        }
+        let done;
         #[block]
         {
-            Inference::<T>::settle(id, req);
+            done = Inference::<T>::settle(id, req, Some((k as usize, output)));
         }
+        assert_eq!((done.stored, done.slashed), (k, 0));
         let settled = Requests::<T>::get(id).ok_or(stop("job"))?;
         assert_eq!(settled.status, RequestStatus::Completed);
-        assert_eq!(
-            settled.slots.iter().filter(|s| !s.agreed).count(),
-            usize::from(r >= 3)
-        );
+        assert!(settled.slots.iter().all(|s| s.agreed));
+        Ok(())
+    }
+
+    /// One slash, at its heaviest: the worker's bond falls below the minimum and it leaves a
+    /// full active set.
+    #[benchmark]
+    fn slash_worker() -> Result<(), BenchmarkError> {
+        let ws = workers::<T>(T::MaxWorkers::get())?;
+        let (_, who) = ws.last().cloned().ok_or(stop("no worker"))?;
+        let slashed;
+        #[block]
+        {
+            slashed = Inference::<T>::slash_worker(
+                &who,
+                0,
+                Offence::WrongResult,
+                Perbill::from_percent(50),
+            );
+        }
+        assert!(slashed);
+        assert!(!ActiveWorkers::<T>::get().contains(&who));
         Ok(())
     }
 

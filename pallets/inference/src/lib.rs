@@ -69,9 +69,14 @@
 //! ## Weights
 //! A reveal is charged per item and per output byte; each byte also pays its share of the
 //! settlement that will read and compare it (`settle_bytes`), so settling a job costs only its
-//! per-job part (`settle_jobs`) whoever settles it. Before dispatch every item is assumed to
-//! settle; after dispatch the batch is charged what it did ([`Pallet::reveal_weight`]).
-//! Requests are charged for their actual replica count and active worker set.
+//! per-job part whoever settles it: `settle_jobs` in the hook, [`Pallet::settle_weight`] in a
+//! reveal (the settling reveal is never stored; each stored reveal read and each slash is
+//! charged). Before dispatch every item is assumed to make the heaviest settlement; after
+//! dispatch the batch is charged what it did ([`Pallet::reveal_weight`]). Requests are charged
+//! for their actual replica count and active worker set. No per-worker index of jobs is kept:
+//! offchain workers and the runtime API find a worker's jobs in the reveal queues of the next
+//! blocks ([`Pallet::live_jobs`]), so creating and settling a job writes nothing per worker
+//! beyond the workers' fees.
 //! The runtime must put `frame_system::AuthorizeCall` first in its transaction extension
 //! pipeline and implement `frame_system::offchain::CreateAuthorizedTransaction` for the offchain
 //! worker.
@@ -85,8 +90,9 @@
 //!
 //! ## Runtime configuration constraints
 //! Checked by `integrity_test`: `1 <= ValidationReplicas <= MaxReplicas <= 255`,
-//! `MaxOutputBytes > MAX_MODEL_INFO_BYTES`, `UnbondingPeriod > CommitPeriod + RevealPeriod`.
-//! Benchmarks also assume `MaxAssignmentsPerWorker >= MaxBatch` and
+//! `MaxOutputBytes > MAX_MODEL_INFO_BYTES`, `UnbondingPeriod` longer than the longest job
+//! (`CommitPeriod + RevealPeriod + MAX_DEADLINE_SPILL + 1`, so an unbonding worker's jobs have
+//! all ended when its bond can be withdrawn). Benchmarks also assume
 //! `CommitPeriod >= MaxBatch / MaxJobsPerBlock`. A chunk upload (`MAX_CHUNK_BYTES`) and a
 //! reveal batch of `MaxRevealBatchBytes` (the offchain worker splits larger ones) must fit the
 //! block length and weight.
@@ -107,7 +113,6 @@
 //!     type MinWorkerBond = ConstU128<{ 100 * UNIT }>;
 //!     type UnbondingPeriod = ConstU32<{ 1 * DAYS }>;
 //!     type MaxWorkers = ConstU32<256>;
-//!     type MaxAssignmentsPerWorker = ConstU32<64>;
 //!     type MaxReplicas = ConstU32<5>;
 //!     type ValidationReplicas = ConstU32<3>;
 //!     type ModelDepositBase = ConstU128<{ 10 * UNIT }>;
@@ -278,17 +283,15 @@ pub mod pallet {
         type MinWorkerBond: Get<BalanceOf<Self>>;
 
         /// Blocks between leaving the active set and being able to withdraw the bond. Must be
-        /// longer than a job's lifetime (`CommitPeriod + RevealPeriod`).
+        /// longer than a job's lifetime (`CommitPeriod + RevealPeriod + MAX_DEADLINE_SPILL + 1`):
+        /// a worker leaving the active set is drawn for no new job, so its jobs have all ended
+        /// when the bond can be withdrawn.
         #[pallet::constant]
         type UnbondingPeriod: Get<BlockNumberFor<Self>>;
 
         /// Largest number of active workers.
         #[pallet::constant]
         type MaxWorkers: Get<u32>;
-
-        /// Largest number of non-final jobs assigned to one worker.
-        #[pallet::constant]
-        type MaxAssignmentsPerWorker: Get<u32>;
 
         /// Largest replica count of a model, and largest validation committee.
         #[pallet::constant]
@@ -424,12 +427,6 @@ pub mod pallet {
     /// Agreed outputs of completed jobs, until pruned.
     #[pallet::storage]
     pub type Results<T: Config> = StorageMap<_, Twox64Concat, RequestId, OutputOf<T>>;
-
-    /// Non-final jobs assigned to each worker: the index used by offchain workers and the
-    /// runtime API.
-    #[pallet::storage]
-    pub type Assignments<T: Config> =
-        StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Twox64Concat, RequestId, ()>;
 
     /// Jobs whose commit deadline passed at the end of the previous block, by block.
     #[pallet::storage]
@@ -728,8 +725,6 @@ pub mod pallet {
         NotUnbonding,
         /// The unbonding period has not ended.
         UnbondingNotOver,
-        /// The worker still has jobs assigned.
-        WorkerHasJobs,
         /// The balance is too low for the hold.
         InsufficientBalance,
         /// A model with this id is registered.
@@ -827,14 +822,12 @@ pub mod pallet {
                 T::MaxOutputBytes::get() > MAX_MODEL_INFO_BYTES,
                 "MaxOutputBytes must hold a validation outcome"
             );
-            assert!(T::MaxAssignmentsPerWorker::get() >= 1);
             assert!(T::MaxJobsPerBlock::get() >= 1);
             assert!(T::MaxBatch::get() >= 1);
             assert!(!T::CommitPeriod::get().is_zero());
             assert!(!T::RevealPeriod::get().is_zero());
             assert!(
-                T::UnbondingPeriod::get()
-                    > T::CommitPeriod::get().saturating_add(T::RevealPeriod::get()),
+                T::UnbondingPeriod::get() > Self::longest_job(),
                 "UnbondingPeriod must outlast a job"
             );
         }
@@ -877,8 +870,8 @@ pub mod pallet {
             Ok(())
         }
 
-        /// Leaves the active set; the bond can be withdrawn after `UnbondingPeriod` once no job
-        /// is assigned.
+        /// Leaves the active set; the bond can be withdrawn after `UnbondingPeriod` (by then
+        /// every job the worker was drawn for has ended).
         #[pallet::call_index(2)]
         pub fn unregister_worker(origin: OriginFor<T>) -> DispatchResult {
             let who = ensure_signed(origin)?;
@@ -892,8 +885,8 @@ pub mod pallet {
             Ok(())
         }
 
-        /// Releases the bond of an unbonding worker whose period is over and who has no job,
-        /// and forgets the worker.
+        /// Releases the bond of an unbonding worker whose period is over, and forgets the
+        /// worker.
         #[pallet::call_index(3)]
         pub fn withdraw_bond(origin: OriginFor<T>) -> DispatchResult {
             let who = ensure_signed(origin)?;
@@ -905,7 +898,6 @@ pub mod pallet {
                 frame_system::Pallet::<T>::block_number() >= until,
                 Error::<T>::UnbondingNotOver
             );
-            ensure!(worker.assigned == 0, Error::<T>::WorkerHasJobs);
             let amount = T::Currency::release_all(
                 &HoldReason::WorkerBond.into(),
                 &who,
@@ -1094,9 +1086,7 @@ pub mod pallet {
             inputs.len() as u32,
             T::MaxWorkers::get(),
             T::MaxReplicas::get(),
-            T::MaxWorkers::get()
-                .saturating_sub(T::MaxReplicas::get())
-                .saturating_add(MAX_DEADLINE_SPILL),
+            MAX_DEADLINE_SPILL,
         ))]
         pub fn request_inference(
             origin: OriginFor<T>,
@@ -1121,8 +1111,7 @@ pub mod pallet {
             ensure!(quote.total <= max_fee, Error::<T>::FeeAboveMax);
             let id = Self::next_request_id()?;
             let replicas = model.policy.replicas as u32;
-            let (workers, passed_over) = Self::draw_workers_counted(id, replicas)?;
-            let extra_reads = passed_over;
+            let workers = Self::draw_workers(id, replicas)?;
             T::Currency::hold(&HoldReason::RequestFee.into(), &who, quote.total)
                 .map_err(|_| Error::<T>::InsufficientBalance)?;
             let spilled = Self::create_job(
@@ -1147,12 +1136,11 @@ pub mod pallet {
                 workers,
             });
             let active = ActiveWorkers::<T>::decode_len().unwrap_or(0) as u32;
-            let extra_reads = extra_reads.saturating_add(spilled);
             Ok(Some(Self::request_weight(
                 inputs_len,
                 active,
                 replicas,
-                extra_reads,
+                spilled,
             ))
             .into())
         }
@@ -1230,7 +1218,7 @@ pub mod pallet {
         /// offchain index, so nothing is uploaded again.
         #[pallet::call_index(11)]
         #[pallet::weight(T::WeightInfo::revalidate(T::MaxWorkers::get())
-            .saturating_add(Pallet::<T>::draw_extra_reads()))]
+            .saturating_add(Pallet::<T>::spill_reads()))]
         pub fn revalidate(origin: OriginFor<T>, model_id: ModelId) -> DispatchResult {
             let who = ensure_signed(origin)?;
             let mut model = Models::<T>::get(model_id).ok_or(Error::<T>::ModelNotFound)?;
@@ -1317,21 +1305,21 @@ impl<T: Config> Default for BatchOutcome<T> {
 }
 
 impl<T: Config> BatchOutcome<T> {
-    /// Records one item's result (`Ok(Some(replicas))` if it settled a job with that many
-    /// replicas); any error but an overtaken item fails the batch.
+    /// Records one item's result (`Ok(Some(settlement))` if it settled a job); any error but
+    /// an overtaken item fails the batch.
     fn record(
         &mut self,
-        result: Result<Option<u32>, Error<T>>,
+        result: Result<Option<Settlement>, Error<T>>,
         bytes: u32,
     ) -> Result<(), Error<T>> {
         match result {
             Ok(settled) => {
                 self.applied = self.applied.saturating_add(1);
                 self.bytes = self.bytes.saturating_add(bytes);
-                if let Some(replicas) = settled {
+                if let Some(settlement) = settled {
                     self.settle_weight = self
                         .settle_weight
-                        .saturating_add(T::WeightInfo::settle_one(replicas));
+                        .saturating_add(Pallet::<T>::settle_weight(&settlement));
                 }
                 Ok(())
             }
@@ -1368,7 +1356,6 @@ impl<T: Config> Pallet<T> {
             Worker::<T> {
                 bond,
                 status: WorkerStatus::Active,
-                assigned: 0,
             },
         );
         Ok(())
@@ -1390,14 +1377,19 @@ impl<T: Config> Pallet<T> {
     }
 
     /// Slashes `fraction` of a worker's bond for `offence` on job `id`; removes the worker from
-    /// the active set if its bond falls below the minimum.
-    fn slash_worker(who: &T::AccountId, id: RequestId, offence: Offence, fraction: Perbill) {
+    /// the active set if its bond falls below the minimum. Returns whether it slashed.
+    pub(crate) fn slash_worker(
+        who: &T::AccountId,
+        id: RequestId,
+        offence: Offence,
+        fraction: Perbill,
+    ) -> bool {
         let Some(mut worker) = Workers::<T>::get(who) else {
-            return;
+            return false;
         };
         let amount = fraction.mul_floor(worker.bond);
         if amount.is_zero() {
-            return;
+            return false;
         }
         let (credit, _missing) = <T::Currency as BalancedHold<T::AccountId>>::slash(
             &HoldReason::WorkerBond.into(),
@@ -1422,25 +1414,14 @@ impl<T: Config> Pallet<T> {
         } else {
             Workers::<T>::insert(who, worker);
         }
+        true
     }
 
-    /// Draws `count` distinct active workers with free capacity for job `id`.
+    /// Draws `count` distinct workers of the active set for job `id`.
     ///
     /// Randomness: `blake2_256(parent_hash ‖ id ‖ round)`; see the crate documentation for
-    /// what a block author can bias. Reads at most `MaxWorkers` worker records.
-    pub fn draw_workers(
-        id: RequestId,
-        count: u32,
-    ) -> Result<BoundedVec<T::AccountId, T::MaxReplicas>, Error<T>> {
-        Self::draw_workers_counted(id, count).map(|(chosen, _)| chosen)
-    }
-
-    /// [`Pallet::draw_workers`], also returning how many workers were passed over because they
-    /// were not eligible (each cost a storage read).
-    fn draw_workers_counted(
-        id: RequestId,
-        count: u32,
-    ) -> Result<(DrawnWorkersOf<T>, u32), Error<T>> {
+    /// what a block author can bias. Reads only the active set.
+    pub fn draw_workers(id: RequestId, count: u32) -> Result<DrawnWorkersOf<T>, Error<T>> {
         ensure!(
             (1..=T::MaxReplicas::get()).contains(&count),
             Error::<T>::BadPolicy
@@ -1449,7 +1430,6 @@ impl<T: Config> Pallet<T> {
         let parent = frame_system::Pallet::<T>::parent_hash();
         let mut chosen: BoundedVec<T::AccountId, T::MaxReplicas> = BoundedVec::new();
         let mut round: u32 = 0;
-        let mut passed_over: u32 = 0;
         while (chosen.len() as u32) < count {
             if candidates.is_empty() {
                 return Err(Error::<T>::NotEnoughWorkers);
@@ -1462,17 +1442,11 @@ impl<T: Config> Pallet<T> {
                 .map(|c| u64::from_le_bytes(*c))
                 .unwrap_or_default();
             let idx = (r % candidates.len() as u64) as usize;
+            // The active set holds only active workers (checked by `do_try_state`).
             let who = candidates.swap_remove(idx);
-            let eligible = Workers::<T>::get(&who).is_some_and(|w| {
-                w.status == WorkerStatus::Active && w.assigned < T::MaxAssignmentsPerWorker::get()
-            });
-            if eligible {
-                chosen.try_push(who).map_err(|_| Error::<T>::BadPolicy)?;
-            } else {
-                passed_over = passed_over.saturating_add(1);
-            }
+            chosen.try_push(who).map_err(|_| Error::<T>::BadPolicy)?;
         }
-        Ok((chosen, passed_over))
+        Ok(chosen)
     }
 
     // ---------------------------------------------------------------- models
@@ -1624,8 +1598,8 @@ impl<T: Config> Pallet<T> {
         })
     }
 
-    /// Records a new job, its deadlines and the workers' assignments. Returns how many full
-    /// deadline slots were skipped (each cost a read).
+    /// Records a new job and queues it at its deadlines. Returns how many full deadline slots
+    /// were skipped (each cost a read).
     fn create_job(
         id: RequestId,
         model_id: ModelId,
@@ -1667,12 +1641,6 @@ impl<T: Config> Pallet<T> {
         .map_err(|_| Error::<T>::JobQueueFull)?;
         let mut slots: BoundedVec<Slot<T>, T::MaxReplicas> = BoundedVec::new();
         for w in workers {
-            Workers::<T>::try_mutate(&w, |maybe| -> DispatchResult {
-                let worker = maybe.as_mut().ok_or(Error::<T>::NotWorker)?;
-                worker.assigned = worker.assigned.checked_add(1).ok_or(Error::<T>::Overflow)?;
-                Ok(())
-            })?;
-            Assignments::<T>::insert(&w, id, ());
             slots
                 .try_push(Slot {
                     worker: w,
@@ -1710,26 +1678,22 @@ impl<T: Config> Pallet<T> {
     }
 
     /// Weight of a request with `inputs` bytes of inputs among `workers` active workers that
-    /// drew `replicas` workers, plus `extra_reads` reads the benchmark does not make (an
-    /// ineligible worker passed over, a full deadline slot skipped).
-    pub fn request_weight(inputs: u32, workers: u32, replicas: u32, extra_reads: u32) -> Weight {
+    /// drew `replicas` workers, plus one read per full deadline slot skipped (`spilled`; the
+    /// benchmark skips none).
+    pub fn request_weight(inputs: u32, workers: u32, replicas: u32, spilled: u32) -> Weight {
         T::WeightInfo::request_inference(inputs, workers, replicas)
-            .saturating_add(T::DbWeight::get().reads(extra_reads.into()))
+            .saturating_add(T::DbWeight::get().reads(spilled.into()))
     }
 
-    /// Reads that drawing a committee and finding its deadline slots may make beyond the
-    /// benchmarks (every other worker passed over, every spill slot full).
-    pub fn draw_extra_reads() -> Weight {
-        T::DbWeight::get().reads(
-            T::MaxWorkers::get()
-                .saturating_add(MAX_DEADLINE_SPILL)
-                .into(),
-        )
+    /// Reads that finding a job's deadline slots may make beyond the benchmarks (every spill
+    /// slot full).
+    pub fn spill_reads() -> Weight {
+        T::DbWeight::get().reads(MAX_DEADLINE_SPILL.into())
     }
 
     /// Weight of the upload that completes a model (`bytes` long, `workers` active workers).
     pub fn upload_final_chunk_weight(bytes: u32, workers: u32) -> Weight {
-        T::WeightInfo::upload_final_chunk(bytes, workers).saturating_add(Self::draw_extra_reads())
+        T::WeightInfo::upload_final_chunk(bytes, workers).saturating_add(Self::spill_reads())
     }
 
     /// Total output bytes of a reveal batch (for weights).
@@ -1741,7 +1705,7 @@ impl<T: Config> Pallet<T> {
 
     /// Weight of a reveal batch that applied `applied` items with `bytes` output bytes in
     /// total, skipped `skipped` overtaken items and settled jobs worth `settle` (the sum of
-    /// `settle_one(replicas)` over the jobs it settled).
+    /// [`Pallet::settle_weight`] over the jobs it settled).
     ///
     /// Each revealed byte is charged its share of the settlement too (reading, comparing and
     /// storing outputs: `settle_bytes`), so settling a job costs only the per-job part
@@ -1755,11 +1719,35 @@ impl<T: Config> Pallet<T> {
             .saturating_add(settle)
     }
 
-    /// Weight charged before dispatching a reveal batch: every item applies and settles a
-    /// job with `MaxReplicas` replicas.
+    /// Weight of a settlement in a reveal: the per-job part (`settle_one`: the settling
+    /// reveal in hand, payments, result), one `settle_stored` step per stored reveal read and
+    /// one `slash_worker` per slash. The per-byte part is charged with each revealed byte.
+    pub fn settle_weight(done: &Settlement) -> Weight {
+        let stored = T::WeightInfo::settle_stored(done.stored)
+            .saturating_sub(T::WeightInfo::settle_stored(0));
+        T::WeightInfo::settle_one(done.replicas)
+            .saturating_add(stored)
+            .saturating_add(T::WeightInfo::slash_worker().saturating_mul(done.slashed.into()))
+    }
+
+    /// The heaviest settlement a reveal can make: `MaxReplicas` replicas, all but the settling
+    /// reveal stored, all but the settling worker slashed. (A reveal settles only when every
+    /// committed worker revealed or its outputs open every commitment; the settling worker is
+    /// slashed only if a majority without it decides, which leaves a majority unslashed.)
+    pub fn settle_weight_bound() -> Weight {
+        let replicas = T::MaxReplicas::get();
+        Self::settle_weight(&Settlement {
+            replicas,
+            stored: replicas.saturating_sub(1),
+            slashed: replicas.saturating_sub(1),
+        })
+    }
+
+    /// Weight charged before dispatching a reveal batch: every item applies and makes the
+    /// heaviest settlement.
     pub fn reveal_weight_bound(items: &RevealBatchOf<T>) -> Weight {
         let n = items.len() as u32;
-        let settle = T::WeightInfo::settle_one(T::MaxReplicas::get()).saturating_mul(n.into());
+        let settle = Self::settle_weight_bound().saturating_mul(n.into());
         Self::reveal_weight(n, Self::batch_bytes(items), settle, 0)
     }
 
@@ -1844,13 +1832,13 @@ impl<T: Config> Pallet<T> {
     }
 
     /// Records a reveal and settles the job if nothing more can change its outcome; returns
-    /// the job's replica count if it settled.
+    /// what the settlement did if it settled. A reveal that settles its job is never stored.
     fn do_reveal(
         worker: &T::AccountId,
         id: RequestId,
         output: OutputOf<T>,
         now: BlockNumberFor<T>,
-    ) -> Result<Option<u32>, Error<T>> {
+    ) -> Result<Option<Settlement>, Error<T>> {
         let (mut req, idx) = Self::check_reveal(worker, id, &output, now)?;
         if let Some(slot) = req.slots.get_mut(idx) {
             slot.revealed = true;
@@ -1867,12 +1855,10 @@ impl<T: Config> Pallet<T> {
                 .slots
                 .iter()
                 .all(|s| s.commitment == Some(output_commitment(&output, &s.worker.encode())));
-        Reveals::<T>::insert(id, worker, output);
         if opens_all || req.all_committed_revealed() {
-            let replicas = req.slots.len() as u32;
-            Self::settle(id, req);
-            Ok(Some(replicas))
+            Ok(Some(Self::settle(id, req, Some((idx, output)))))
         } else {
+            Reveals::<T>::insert(id, worker, output);
             Requests::<T>::insert(id, req);
             Ok(None)
         }
@@ -1958,16 +1944,32 @@ impl<T: Config> Pallet<T> {
         group.saturating_mul(2) > assigned && (assigned < 2 || group >= 2)
     }
 
-    /// Settles a pending job with the reveals it has.
-    fn settle(id: RequestId, mut req: Request<T>) {
-        let reveals: Vec<(usize, OutputOf<T>)> = req
-            .slots
-            .iter()
-            .enumerate()
-            .filter(|(_, s)| s.revealed)
-            .filter_map(|(i, s)| Reveals::<T>::get(id, &s.worker).map(|o| (i, o)))
-            .collect();
-        let _ = Reveals::<T>::clear_prefix(id, T::MaxReplicas::get(), None);
+    /// Settles a pending job with the reveals it has: the stored ones and `in_hand` (the slot
+    /// index and output of a reveal being applied, marked revealed but not stored). Returns
+    /// what it did, for the weight.
+    fn settle(
+        id: RequestId,
+        mut req: Request<T>,
+        mut in_hand: Option<(usize, OutputOf<T>)>,
+    ) -> Settlement {
+        let mut done = Settlement {
+            replicas: req.slots.len() as u32,
+            ..Default::default()
+        };
+        let mut reveals: Vec<(usize, OutputOf<T>)> = Vec::new();
+        for (i, s) in req.slots.iter().enumerate().filter(|(_, s)| s.revealed) {
+            let output = match in_hand.take_if(|(slot, _)| *slot == i) {
+                Some((_, output)) => Some(output),
+                None => {
+                    let stored = Reveals::<T>::take(id, &s.worker);
+                    done.stored = done.stored.saturating_add(1);
+                    stored
+                }
+            };
+            if let Some(output) = output {
+                reveals.push((i, output));
+            }
+        }
         let group = Self::largest_group(&req, &reveals);
         let decided = group.as_ref().and_then(|(out, members)| {
             let n = members.iter().filter(|m| **m).count();
@@ -1983,18 +1985,23 @@ impl<T: Config> Pallet<T> {
                 continue;
             }
             if s.revealed {
-                if decided.is_some() {
-                    Self::slash_worker(
+                if decided.is_some()
+                    && Self::slash_worker(
                         &s.worker,
                         id,
                         Offence::WrongResult,
                         T::WrongResultSlash::get(),
-                    );
+                    )
+                {
+                    done.slashed = done.slashed.saturating_add(1);
                 }
             } else if s.commitment.is_some() {
-                Self::slash_worker(&s.worker, id, Offence::NoReveal, T::NoRevealSlash::get());
-            } else {
-                Self::slash_worker(&s.worker, id, Offence::NoCommit, T::NoCommitSlash::get());
+                if Self::slash_worker(&s.worker, id, Offence::NoReveal, T::NoRevealSlash::get()) {
+                    done.slashed = done.slashed.saturating_add(1);
+                }
+            } else if Self::slash_worker(&s.worker, id, Offence::NoCommit, T::NoCommitSlash::get())
+            {
+                done.slashed = done.slashed.saturating_add(1);
             }
         }
         match decided {
@@ -2058,12 +2065,13 @@ impl<T: Config> Pallet<T> {
             }
         }
         Self::finalize(id, req);
+        done
     }
 
     /// Expires a job nobody committed to.
     fn expire(id: RequestId, mut req: Request<T>) {
         for s in req.slots.iter() {
-            Self::slash_worker(&s.worker, id, Offence::NoCommit, T::NoCommitSlash::get());
+            let _ = Self::slash_worker(&s.worker, id, Offence::NoCommit, T::NoCommitSlash::get());
         }
         req.status = RequestStatus::Expired;
         match &req.kind {
@@ -2212,17 +2220,9 @@ impl<T: Config> Pallet<T> {
         });
     }
 
-    /// Common end of a job: stores its final state, frees the workers' assignments and the
-    /// model's pending count (removing a retired model when it was the last).
+    /// Common end of a job: stores its final state and frees the model's pending count
+    /// (removing a retired model when it was the last).
     fn finalize(id: RequestId, req: Request<T>) {
-        for s in req.slots.iter() {
-            Assignments::<T>::remove(&s.worker, id);
-            Workers::<T>::mutate(&s.worker, |maybe| {
-                if let Some(w) = maybe {
-                    w.assigned = w.assigned.saturating_sub(1);
-                }
-            });
-        }
         if let JobKind::Inference { .. } = req.kind {
             if let Some(mut model) = Models::<T>::get(req.model_id) {
                 model.pending = model.pending.saturating_sub(1);
@@ -2260,7 +2260,7 @@ impl<T: Config> Pallet<T> {
                     if req.status == RequestStatus::Pending && req.all_committed_revealed() =>
                 {
                     // Everyone who committed revealed while others were still allowed to commit.
-                    Self::settle(*id, req);
+                    let _ = Self::settle(*id, req, None);
                     settled = settled.saturating_add(1);
                 }
                 _ => skipped = skipped.saturating_add(1),
@@ -2269,7 +2269,7 @@ impl<T: Config> Pallet<T> {
         for id in reveals.iter() {
             match Requests::<T>::get(id) {
                 Some(req) if req.status == RequestStatus::Pending => {
-                    Self::settle(*id, req);
+                    let _ = Self::settle(*id, req, None);
                     settled = settled.saturating_add(1);
                 }
                 _ => skipped = skipped.saturating_add(1),
@@ -2450,13 +2450,40 @@ impl<T: Config> Pallet<T> {
         Self::quote_model(&m, input_len)
     }
 
-    /// Runtime API and offchain worker: jobs assigned to `worker` and what it has to do now.
+    /// Most blocks from a job's creation to the block whose `on_initialize` settles it at the
+    /// latest: `MAX_DEADLINE_SPILL + CommitPeriod + RevealPeriod + 1`.
+    pub fn longest_job() -> BlockNumberFor<T> {
+        T::CommitPeriod::get()
+            .saturating_add(T::RevealPeriod::get())
+            .saturating_add((MAX_DEADLINE_SPILL.saturating_add(1)).into())
+    }
+
+    /// Ids of the jobs that may still be pending after block `now`'s `on_initialize`, earliest
+    /// reveal deadline first: every pending job is in the reveal queue of one of the next
+    /// [`Pallet::longest_job`] blocks. Off-chain use only (offchain worker, runtime API,
+    /// invariants): it reads every such queue.
+    pub fn live_jobs(now: BlockNumberFor<T>) -> Vec<RequestId> {
+        let last = now.saturating_add(Self::longest_job());
+        let mut ids = Vec::new();
+        let mut at = now;
+        while at < last {
+            at = at.saturating_add(1u32.into());
+            ids.extend(RevealQueue::<T>::get(at));
+        }
+        ids
+    }
+
+    /// Runtime API and offchain worker: jobs assigned to `worker` that are not final, and what
+    /// it has to do now.
     pub fn pending_work(worker: &T::AccountId) -> Vec<PendingWork<BlockNumberFor<T>>> {
         let now = frame_system::Pallet::<T>::block_number();
-        Assignments::<T>::iter_key_prefix(worker)
-            .take(T::MaxAssignmentsPerWorker::get() as usize)
+        Self::live_jobs(now)
+            .into_iter()
             .filter_map(|id| {
                 let r = Requests::<T>::get(id)?;
+                if r.status != RequestStatus::Pending {
+                    return None;
+                }
                 let slot = r.slots.iter().find(|s| &s.worker == worker)?;
                 let (next, deadline) = if slot.commitment.is_none() && r.commit_open(now) {
                     (WorkKind::Commit, r.commit_deadline)
@@ -2493,11 +2520,6 @@ impl<T: Config> Pallet<T> {
         for (who, info) in Workers::<T>::iter() {
             let held = T::Currency::balance_on_hold(&HoldReason::WorkerBond.into(), &who);
             ensure!(held == info.bond, "worker bond differs from held amount");
-            let assigned = Assignments::<T>::iter_key_prefix(&who).count() as u32;
-            ensure!(
-                assigned == info.assigned,
-                "assignment count differs from index"
-            );
             if info.status == WorkerStatus::Active {
                 ensure!(
                     active.contains(&who),
@@ -2505,13 +2527,24 @@ impl<T: Config> Pallet<T> {
                 );
             }
         }
+        let now = frame_system::Pallet::<T>::block_number();
+        let live: alloc::collections::BTreeSet<RequestId> =
+            Self::live_jobs(now).into_iter().collect();
         for (id, req) in Requests::<T>::iter() {
-            for s in req.slots.iter() {
-                let indexed = Assignments::<T>::contains_key(&s.worker, id);
+            if req.status == RequestStatus::Pending {
                 ensure!(
-                    indexed == (req.status == RequestStatus::Pending),
-                    "assignment index differs from job state"
+                    live.contains(&id),
+                    "pending job missing from the reveal queues"
                 );
+                for s in req.slots.iter() {
+                    let worker = Workers::<T>::get(&s.worker).ok_or("job worker not registered")?;
+                    if let WorkerStatus::Unbonding(until) = worker.status {
+                        ensure!(
+                            until > req.reveal_deadline,
+                            "a worker can withdraw its bond before its job ends"
+                        );
+                    }
+                }
             }
         }
         Ok(())

@@ -106,7 +106,6 @@ impl pallet_inference::Config for Test {
     type MinWorkerBond = ConstU128<MIN_BOND>;
     type UnbondingPeriod = ConstU64<UNBONDING>;
     type MaxWorkers = ConstU32<16>;
-    type MaxAssignmentsPerWorker = ConstU32<8>;
     type MaxReplicas = ConstU32<5>;
     type ValidationReplicas = ConstU32<3>;
     type ModelDepositBase = ConstU128<500>;

@@ -1,16 +1,19 @@
 //! The offchain worker: executes the jobs assigned to the node's local `infr` keys.
 //!
-//! On each imported block, for every local `infr` key whose account is a registered worker,
-//! the worker walks the [`Assignments`] index of that account (never all
-//! jobs) and:
+//! On each imported block, the worker lists the jobs that may be pending (the reveal queues of
+//! the next blocks, [`Pallet::live_jobs`]) and, for every local `infr` key whose account is a
+//! registered worker, for each such pending job that account was drawn for:
 //! - for a job it still has to commit to, computes the outputs through the
 //!   `inference_host` host functions (`validate_model` for a validation, `run` for an
 //!   inference, with the inputs read from the offchain index), stores them in offchain
 //!   **persistent** local storage and commits to them;
 //! - for a job whose reveal phase is open, reveals the stored outputs.
 //!
-//! Commitments and reveals of one key are batched into one authorized transaction each per
-//! block (`commit`/`reveal`, signed by the `infr` key). A marker in local storage records when
+//! Commitments and reveals of one key are batched into authorized transactions (`commit` /
+//! `reveal`, signed by the `infr` key) of at most `MaxBatch` items (and `MaxRevealBatchBytes`
+//! of outputs), as many per block as the work needs (up to [`ITEMS_PER_RUN`] items of each
+//! kind): small transactions let block authors pack blocks close to full, as each is charged
+//! its worst case until it is applied. A marker in local storage records when
 //! a job's commit or reveal was submitted, so the same item is not submitted again unless it
 //! is still missing on chain [`RESUBMIT_AFTER`] blocks later (e.g. the transaction was dropped).
 //! Outputs survive a node restart, so a worker that committed can still reveal. Transactions
@@ -26,11 +29,11 @@
 //! which depend on the node; a worker that hits one while the others succeed is outvoted.
 
 use crate::{
-    crypto, Assignments, Call, CommitBatchOf, Config, JobKind, Models, OutputOf, Pallet, Request,
-    RequestId, Requests, RevealBatchOf, ValidationFailure, ValidationOutcome, Workers,
+    crypto, Call, CommitBatchOf, Config, JobKind, Models, OutputOf, Pallet, Request,
+    RequestId, RequestStatus, Requests, RevealBatchOf, ValidationFailure, ValidationOutcome, Workers,
     COMMIT_CONTEXT, LOG_TARGET, REVEAL_CONTEXT,
 };
-use alloc::vec::Vec;
+use alloc::{collections::BTreeSet, vec::Vec};
 use codec::{Decode, Encode};
 use frame_support::traits::Get;
 use frame_system::{
@@ -52,6 +55,10 @@ use sp_runtime::{
     traits::Saturating,
     RuntimeAppPublic,
 };
+
+/// Most commit items, and most reveal items, one run submits for one key; the rest waits for
+/// the next block's run.
+pub const ITEMS_PER_RUN: usize = 2048;
 
 /// Blocks after which an item submitted but still missing on chain is submitted again.
 pub const RESUBMIT_AFTER: u32 = 5;
@@ -86,6 +93,7 @@ pub fn jobs_key(worker: &[u8]) -> Vec<u8> {
 /// Entry point, called from the pallet's `offchain_worker` hook.
 pub fn run<T: Config>(now: BlockNumberFor<T>) {
     let submit_at = sp_io::offchain::timestamp().add(Duration::from_millis(SUBMIT_DELAY_MILLIS));
+    let mut live: Option<Vec<RequestId>> = None;
     for key in crypto::Public::all() {
         let account = Pallet::<T>::account_of(&key);
         if !Workers::<T>::contains_key(&account) {
@@ -98,7 +106,8 @@ pub fn run<T: Config>(now: BlockNumberFor<T>) {
             log::debug!(target: LOG_TARGET, "offchain worker already running for a key");
             continue;
         };
-        process_worker::<T>(&key, &account, now, submit_at);
+        let live = live.get_or_insert_with(|| Pallet::<T>::live_jobs(now));
+        process_worker::<T>(&key, &account, live, now, submit_at);
     }
 }
 
@@ -118,14 +127,13 @@ fn mark_sent(phase: &[u8], worker: &[u8], ids: impl Iterator<Item = RequestId>, 
     }
 }
 
-/// Forgets local data of jobs that are no longer assigned to the worker.
-fn cleanup<T: Config>(account: &T::AccountId, worker: &[u8]) {
+/// Forgets local data of jobs that are no longer pending jobs of the worker (`mine`).
+fn cleanup(worker: &[u8], mine: &BTreeSet<RequestId>) {
     let key = jobs_key(worker);
     let store = StorageValueRef::persistent(&key);
     let jobs: Vec<RequestId> = store.get().ok().flatten().unwrap_or_default();
-    let (keep, drop): (Vec<RequestId>, Vec<RequestId>) = jobs
-        .into_iter()
-        .partition(|id| Assignments::<T>::contains_key(account, id));
+    let (keep, drop): (Vec<RequestId>, Vec<RequestId>) =
+        jobs.into_iter().partition(|id| mine.contains(id));
     if drop.is_empty() {
         return;
     }
@@ -198,35 +206,35 @@ pub fn compute<T: Config>(id: RequestId, req: &Request<T>) -> Option<Vec<u8>> {
     }
 }
 
-/// Does the work of one local worker key.
+/// Does the work of one local worker key on the jobs `live` that may be pending.
 fn process_worker<T: Config>(
     key: &crypto::Public,
     account: &T::AccountId,
+    live: &[RequestId],
     now: BlockNumberFor<T>,
     submit_at: sp_runtime::offchain::Timestamp,
 ) {
     let worker = account.encode();
-    cleanup::<T>(account, &worker);
     // Transactions built now are included at the earliest in the next block; the pool
     // validates them against that block number too.
     let next = now.saturating_add(1u32.into());
     let now_u32: u32 = sp_runtime::SaturatedConversion::saturated_into(now);
-    let max_batch = T::MaxBatch::get() as usize;
     let mut commits: Vec<(RequestId, H256)> = Vec::new();
     let mut reveals: Vec<(RequestId, OutputOf<T>)> = Vec::new();
-    let mut largest_reveal: usize = 0;
 
-    let ids: Vec<RequestId> = Assignments::<T>::iter_key_prefix(account)
-        .take(T::MaxAssignmentsPerWorker::get() as usize)
-        .collect();
-    for id in ids {
+    let mut mine: BTreeSet<RequestId> = BTreeSet::new();
+    for &id in live {
         let Some(req) = Requests::<T>::get(id) else {
             continue;
         };
+        if req.status != RequestStatus::Pending {
+            continue;
+        }
         let Some(slot) = req.slots.iter().find(|s| &s.worker == account) else {
             continue;
         };
-        if slot.commitment.is_none() && req.commit_open(next) && commits.len() < max_batch {
+        mine.insert(id);
+        if slot.commitment.is_none() && req.commit_open(next) && commits.len() < ITEMS_PER_RUN {
             if sent_recently(b"commit", &worker, id, now_u32) {
                 continue;
             }
@@ -251,7 +259,7 @@ fn process_worker<T: Config>(
         } else if slot.commitment.is_some()
             && !slot.revealed
             && req.reveal_open(next)
-            && reveals.len() < max_batch
+            && reveals.len() < ITEMS_PER_RUN
         {
             if sent_recently(b"reveal", &worker, id, now_u32) {
                 continue;
@@ -263,55 +271,76 @@ fn process_worker<T: Config>(
             if Pallet::<T>::check_reveal(account, id, &output, next).is_err() {
                 continue;
             }
-            let largest = largest_reveal.max(output.len());
-            if largest.saturating_mul(reveals.len().saturating_add(1))
-                > T::MaxRevealBatchBytes::get() as usize
-            {
-                // The next block's batch takes it.
-                continue;
-            }
             if let Ok(bounded) = OutputOf::<T>::try_from(output) {
                 reveals.push((id, bounded));
-                largest_reveal = largest;
             }
         }
     }
 
-    if !commits.is_empty() || !reveals.is_empty() {
-        sp_io::offchain::sleep_until(submit_at);
+    cleanup(&worker, &mine);
+    if commits.is_empty() && reveals.is_empty() {
+        return;
     }
-    if !commits.is_empty() {
-        let ids: Vec<RequestId> = commits.iter().map(|(id, _)| *id).collect();
-        if let Ok(items) = CommitBatchOf::<T>::try_from(commits) {
-            let payload = Pallet::<T>::signing_payload(COMMIT_CONTEXT, key, &items);
-            if let Some(signature) = key.sign(&payload) {
-                let call = Call::<T>::commit {
-                    worker: key.clone(),
-                    items,
-                    signature,
-                };
-                if submit::<T>(call) {
-                    mark_sent(b"commit", &worker, ids.into_iter(), now_u32);
-                }
-            }
+    sp_io::offchain::sleep_until(submit_at);
+    for chunk in commits.chunks(T::MaxBatch::get() as usize) {
+        let ids: Vec<RequestId> = chunk.iter().map(|(id, _)| *id).collect();
+        let Ok(items) = CommitBatchOf::<T>::try_from(chunk.to_vec()) else {
+            continue;
+        };
+        let payload = Pallet::<T>::signing_payload(COMMIT_CONTEXT, key, &items);
+        let Some(signature) = key.sign(&payload) else {
+            continue;
+        };
+        let call = Call::<T>::commit {
+            worker: key.clone(),
+            items,
+            signature,
+        };
+        if submit::<T>(call) {
+            mark_sent(b"commit", &worker, ids.into_iter(), now_u32);
         }
     }
-    if !reveals.is_empty() {
-        let ids: Vec<RequestId> = reveals.iter().map(|(id, _)| *id).collect();
-        if let Ok(items) = RevealBatchOf::<T>::try_from(reveals) {
-            let payload = Pallet::<T>::signing_payload(REVEAL_CONTEXT, key, &items);
-            if let Some(signature) = key.sign(&payload) {
-                let call = Call::<T>::reveal {
-                    worker: key.clone(),
-                    items,
-                    signature,
-                };
-                if submit::<T>(call) {
-                    mark_sent(b"reveal", &worker, ids.into_iter(), now_u32);
-                }
-            }
+    for items in reveal_batches::<T>(reveals) {
+        let ids: Vec<RequestId> = items.iter().map(|(id, _)| *id).collect();
+        let payload = Pallet::<T>::signing_payload(REVEAL_CONTEXT, key, &items);
+        let Some(signature) = key.sign(&payload) else {
+            continue;
+        };
+        let call = Call::<T>::reveal {
+            worker: key.clone(),
+            items,
+            signature,
+        };
+        if submit::<T>(call) {
+            mark_sent(b"reveal", &worker, ids.into_iter(), now_u32);
         }
     }
+}
+
+/// Splits reveal items, in order, into batches of at most `MaxBatch` items whose largest
+/// output times their item count stays within `MaxRevealBatchBytes` (what the runtime's block
+/// length and weight checks assume); an item larger than that travels alone.
+pub fn reveal_batches<T: Config>(items: Vec<(RequestId, OutputOf<T>)>) -> Vec<RevealBatchOf<T>> {
+    let max_items = T::MaxBatch::get() as usize;
+    let max_bytes = T::MaxRevealBatchBytes::get() as usize;
+    let mut batches = Vec::new();
+    let mut current: Vec<(RequestId, OutputOf<T>)> = Vec::new();
+    let mut largest: usize = 0;
+    for (id, output) in items {
+        let with = largest.max(output.len());
+        let full = current.len() >= max_items
+            || with.saturating_mul(current.len().saturating_add(1)) > max_bytes;
+        if full && !current.is_empty() {
+            batches.extend(RevealBatchOf::<T>::try_from(core::mem::take(&mut current)).ok());
+            largest = 0;
+        }
+        largest = largest.max(output.len());
+        current.push((id, output));
+    }
+    if !current.is_empty() {
+        batches.extend(RevealBatchOf::<T>::try_from(current).ok());
+    }
+    batches
 }
 
 /// Submits an authorized transaction; `true` if the pool accepted it.

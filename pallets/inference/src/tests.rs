@@ -1,7 +1,7 @@
 //! Unit tests of the inference pallet on the mock runtime.
 
 use crate::{
-    mock::*, ActiveWorkers, Assignments, CommitBatchOf, Error, Event, FailureReason, HoldReason,
+    mock::*, ActiveWorkers, CommitBatchOf, Error, Event, FailureReason, HoldReason,
     JobKind, ModelPolicy, ModelStatus, Models, Offence, OutputOf, RejectReason, RequestStatus,
     Requests, Results, RevealBatchOf, ValidationFailure, ValidationOutcome, WorkerStatus, Workers,
     COMMIT_CONTEXT, REVEAL_CONTEXT,
@@ -399,16 +399,25 @@ fn unbonding_worker_keeps_its_jobs() {
     new_test_ext_with_workers(3).execute_with(|| {
         let id = request(genesis_model());
         assert_ok!(Inference::unregister_worker(RuntimeOrigin::signed(acc(2))));
-        // The unbonding worker can still commit.
-        assert_ok!(commit(2, id, &good()));
-        // Force the unbonding period to be over while the job is pending.
-        let mut w = Workers::<Test>::get(acc(2)).expect("worker");
-        w.status = WorkerStatus::Unbonding(1);
-        Workers::<Test>::insert(acc(2), w);
+        // The unbonding worker is drawn for no new job but still does the ones it has, and is
+        // paid for them.
+        let before = free(&acc(2));
+        for w in 1..=3 {
+            assert_ok!(commit(w, id, &good()));
+        }
+        assert_ok!(reveal(2, id, &good()));
+        assert_eq!(
+            Requests::<Test>::get(id).map(|r| r.status),
+            Some(RequestStatus::Completed)
+        );
+        assert_eq!(free(&acc(2)), before + 110);
+        // Its bond stays held until the period (longer than any job) is over.
         assert_noop!(
             Inference::withdraw_bond(RuntimeOrigin::signed(acc(2))),
-            Error::<Test>::WorkerHasJobs
+            Error::<Test>::UnbondingNotOver
         );
+        assert!(UNBONDING > Inference::longest_job());
+        check_invariants();
     });
 }
 
@@ -859,9 +868,11 @@ fn request_inference_works() {
         assert_eq!(r.commit_deadline, 1 + COMMIT_PERIOD);
         assert_eq!(r.reveal_deadline, 1 + COMMIT_PERIOD + REVEAL_PERIOD);
         for w in workers_of(id) {
-            assert!(Assignments::<Test>::contains_key(acc(w), id));
-            assert_eq!(Workers::<Test>::get(acc(w)).expect("worker").assigned, 1);
+            let work = Inference::pending_work(&acc(w));
+            assert_eq!(work.len(), 1);
+            assert_eq!(work[0].request_id, id);
         }
+        assert_eq!(Inference::live_jobs(System::block_number()), vec![id]);
         let q = Inference::quote(genesis_model(), inputs(1.0, 2.0).len() as u32).expect("quote");
         assert_eq!(q.total, FEE3);
         assert_eq!(q.worker_fee, 110);
@@ -951,29 +962,6 @@ fn request_inference_errors() {
 }
 
 #[test]
-fn workers_at_capacity_are_not_drawn() {
-    new_test_ext_with_workers(3).execute_with(|| {
-        // MaxAssignmentsPerWorker = 8: eight 3-replica jobs fill all three workers.
-        for b in 0..2u64 {
-            for _ in 0..4 {
-                let _ = request(genesis_model());
-            }
-            run_to_block(2 + b);
-        }
-        assert_eq!(Workers::<Test>::get(acc(1)).expect("worker").assigned, 8);
-        assert_noop!(
-            Inference::request_inference(
-                RuntimeOrigin::signed(requester()),
-                genesis_model(),
-                inputs(1.0, 2.0).try_into().expect("short"),
-                FEE3
-            ),
-            Error::<Test>::NotEnoughWorkers
-        );
-    });
-}
-
-#[test]
 fn honest_request_completes_and_pays() {
     new_test_ext().execute_with(|| {
         let id = request(genesis_model());
@@ -993,7 +981,7 @@ fn honest_request_completes_and_pays() {
         assert!(slashes(id).is_empty());
         for (w, b) in ws.iter().zip(before) {
             assert_eq!(free(&acc(*w)), b + 110);
-            assert!(!Assignments::<Test>::contains_key(acc(*w), id));
+            assert!(Inference::pending_work(&acc(*w)).is_empty());
         }
         assert_eq!(free(&owner()), INITIAL + PRICE);
         assert_eq!(free(&requester()), INITIAL - FEE3);
@@ -1096,7 +1084,12 @@ fn reveal_weight_is_refunded_to_what_was_done() {
             .dispatch_bypass_filter(RuntimeOrigin::from(RawOrigin::Authorized))
             .expect("applies");
         let len = good().len() as u32;
-        let settle3 = <() as crate::WeightInfo>::settle_one(3);
+        // Each settles with two stored reveals and the third in hand.
+        let settle3 = Inference::settle_weight(&crate::Settlement {
+            replicas: 3,
+            stored: 2,
+            slashed: 0,
+        });
         let expected =
             Inference::reveal_weight(2, 2 * len, frame_support::weights::Weight::zero(), 0);
         assert_eq!(post.actual_weight, Some(expected));
@@ -1126,6 +1119,77 @@ fn reveal_weight_is_refunded_to_what_was_done() {
             Requests::<Test>::get(b).expect("job").status,
             RequestStatus::Completed
         );
+        assert_eq!(crate::Reveals::<Test>::iter().count(), 0);
+        check_invariants();
+    });
+}
+
+/// Under `Exact` the reveal that settles its job is never stored: the settlement is charged
+/// for the reveals it read and the slashes it made, nothing more.
+#[test]
+fn settlement_weight_counts_stored_reveals_and_slashes() {
+    new_test_ext_with_workers(3).execute_with(|| {
+        let len = good().len() as u32;
+        let dispatch = |w: u8, id: u64, out: Vec<u8>| {
+            reveal_call(w, vec![(id, out)])
+                .dispatch_bypass_filter(RuntimeOrigin::from(RawOrigin::Authorized))
+                .expect("applies")
+                .actual_weight
+        };
+        let weight = |stored, slashed| {
+            Inference::settle_weight(&crate::Settlement {
+                replicas: 3,
+                stored,
+                slashed,
+            })
+        };
+        // Exact, honest: the first reveal settles with nothing stored.
+        let a = request(genesis_model());
+        for w in 1..=3u8 {
+            assert_ok!(commit(w, a, &good()));
+        }
+        assert_eq!(
+            dispatch(2, a, good()),
+            Some(Inference::reveal_weight(1, len, weight(0, 0), 0))
+        );
+        assert_eq!(
+            Requests::<Test>::get(a).expect("job").status,
+            RequestStatus::Completed
+        );
+        assert_eq!(crate::Reveals::<Test>::iter_prefix(a).count(), 0);
+        // Exact, worker 3 committed to other outputs: workers 1 and 3's reveals are stored
+        // (neither opens every commitment), worker 2's settles reading both, and worker 3 is
+        // outvoted and slashed.
+        let b = request(genesis_model());
+        assert_ok!(commit(1, b, &good()));
+        assert_ok!(commit(2, b, &good()));
+        assert_ok!(commit(3, b, &bad()));
+        assert_eq!(
+            dispatch(1, b, good()),
+            Some(Inference::reveal_weight(
+                1,
+                len,
+                frame_support::weights::Weight::zero(),
+                0
+            ))
+        );
+        assert_eq!(crate::Reveals::<Test>::iter_prefix(b).count(), 1);
+        let bad_len = bad().len() as u32;
+        assert_eq!(
+            dispatch(3, b, bad()),
+            Some(Inference::reveal_weight(
+                1,
+                bad_len,
+                frame_support::weights::Weight::zero(),
+                0
+            ))
+        );
+        assert_eq!(
+            dispatch(2, b, good()),
+            Some(Inference::reveal_weight(1, len, weight(2, 1), 0))
+        );
+        assert_eq!(slashes(b).len(), 1);
+        assert_eq!(crate::Reveals::<Test>::iter_prefix(b).count(), 0);
         check_invariants();
     });
 }
@@ -1862,7 +1926,8 @@ mod ocw {
 
     #[test]
     fn reveal_batches_are_split_at_the_byte_limit() {
-        // Room for one output per reveal: a worker with two jobs reveals them in two blocks.
+        // Room for one output per reveal: a worker with two jobs sends two reveals in the same
+        // block.
         crate::mock::RevealBatchBytes::set(good().len() as u32 + 1);
         let (mut ext, pool) = ocw_ext(Some(FakeHost::default()));
         let (a, b) = ext.execute_with(|| (request(genesis_model()), request(genesis_model())));
@@ -1882,32 +1947,62 @@ mod ocw {
             }
             run_to_block(2);
             Inference::offchain_worker(2);
-            let first = drain(&pool);
-            for r in &first {
-                assert_eq!(summary(r).1.len(), 1, "one output per reveal batch");
+            let reveals = drain(&pool);
+            let sent: Vec<(u8, Vec<u64>)> = reveals.iter().map(summary).collect();
+            for (_, ids) in &sent {
+                assert_eq!(ids.len(), 1, "one output per reveal batch");
             }
-            for r in first {
-                let _ = submit(r);
-            }
-            run_to_block(3);
-            Inference::offchain_worker(3);
-            let second: Vec<(u8, Vec<u64>)> = drain(&pool).iter().map(summary).collect();
             for w in &both {
-                // Unless its other job already settled, the worker reveals it now.
-                let other_pending = second.iter().any(|(x, _)| x == w);
-                let settled = [a, b].iter().all(|id| {
-                    Requests::<Test>::get(id).map(|r| r.status) == Some(RequestStatus::Completed)
-                });
-                assert!(
-                    other_pending || settled,
-                    "worker {w} revealed its second job"
+                assert_eq!(
+                    sent.iter().filter(|(x, _)| x == w).count(),
+                    2,
+                    "worker {w} revealed both jobs in one block"
                 );
             }
-            for (_, ids) in &second {
-                assert_eq!(ids.len(), 1);
+            for r in reveals {
+                let _ = submit(r);
+            }
+            for id in [a, b] {
+                assert_eq!(
+                    Requests::<Test>::get(id).map(|r| r.status),
+                    Some(RequestStatus::Completed)
+                );
             }
         });
         crate::mock::RevealBatchBytes::set(1024 * 1024);
+    }
+
+    /// More pending items than `MaxBatch` go out in several transactions in the same block.
+    #[test]
+    fn commits_beyond_max_batch_are_sent_in_several_transactions() {
+        let (mut ext, pool) = ocw_ext(Some(FakeHost::default()));
+        let ids = ext.execute_with(|| {
+            // 20 jobs of three replicas over six workers (MaxJobsPerBlock = 4 per deadline
+            // slot: later jobs spill to the next four slots).
+            (0..20).map(|_| request(genesis_model())).collect::<Vec<u64>>()
+        });
+        ext.persist_offchain_overlay();
+        ext.execute_with(|| {
+            Inference::offchain_worker(1);
+            let commits = drain(&pool);
+            let sent: Vec<(u8, Vec<u64>)> = commits.iter().map(summary).collect();
+            let mut per_worker: std::collections::BTreeMap<u8, Vec<u64>> = Default::default();
+            for (w, items) in &sent {
+                assert!(items.len() <= 8, "at most MaxBatch items per transaction");
+                per_worker.entry(*w).or_default().extend(items);
+            }
+            let mut all: Vec<u64> = per_worker.values().flatten().copied().collect();
+            all.sort();
+            let expected: Vec<u64> = ids.iter().flat_map(|id| [*id; 3]).collect();
+            assert_eq!(all, expected, "every worker of every job commits, in this block");
+            assert!(
+                per_worker.values().any(|v| v.len() > 8),
+                "some worker had more than MaxBatch jobs"
+            );
+            for c in commits {
+                assert_eq!(submit(c), Ok(()));
+            }
+        });
     }
 
     #[test]
@@ -2300,9 +2395,8 @@ mod props {
                     prop_assert!(r.status != RequestStatus::Pending);
                 }
                 prop_assert_eq!(held(HoldReason::RequestFee, &requester()), 0);
-                prop_assert_eq!(Assignments::<Test>::iter().count(), 0);
-                for (_, w) in Workers::<Test>::iter() {
-                    prop_assert_eq!(w.assigned, 0);
+                for w in 1..=6 {
+                    prop_assert!(Inference::pending_work(&acc(w)).is_empty());
                 }
                 // Retiring every model leaves no deposit held.
                 let ids: Vec<ModelId> = Models::<Test>::iter_keys().collect();
@@ -2346,8 +2440,7 @@ fn worst_case_fits_in_a_block() {
     let max_len = 5 * 1024 * 1024 / 4 * 3;
     // The largest reveal: every item settling its job, as many output bytes as a normal
     // block can carry, with its pool authorization.
-    let settle =
-        W::settle_one(<C as crate::Config>::MaxReplicas::get()).saturating_mul(batch.into());
+    let settle = Inference::settle_weight_bound().saturating_mul(batch.into());
     let reveal = Inference::reveal_weight(batch, max_len, settle, 0)
         .saturating_add(W::authorize_reveal(batch))
         .saturating_add(

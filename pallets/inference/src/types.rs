@@ -330,7 +330,7 @@ pub enum WorkerStatus<BlockNumber> {
     /// In the active set: can be drawn for new jobs.
     Active,
     /// Left the active set (by `unregister_worker` or because a slash took the bond below the
-    /// minimum); the bond can be withdrawn from this block on, once no job is assigned.
+    /// minimum); the bond can be withdrawn from this block on (its jobs have all ended).
     Unbonding(BlockNumber),
 }
 
@@ -345,8 +345,18 @@ pub struct Worker<T: Config> {
     pub bond: BalanceOf<T>,
     /// Active or unbonding.
     pub status: WorkerStatus<BlockNumberFor<T>>,
-    /// Number of non-final jobs assigned to the worker.
-    pub assigned: u32,
+}
+
+/// What settling one job did, which its weight depends on.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub struct Settlement {
+    /// Workers drawn for the job.
+    pub replicas: u32,
+    /// Reveals read and removed from storage (the reveal that settled the job, if any, was in
+    /// hand and never stored).
+    pub stored: u32,
+    /// Workers slashed.
+    pub slashed: u32,
 }
 
 /// Fee quote of an inference request.

@@ -66,6 +66,8 @@ pub trait WeightInfo {
 	fn settle_jobs(n: u32, ) -> Weight;
 	fn settle_bytes(b: u32, ) -> Weight;
 	fn settle_one(r: u32, ) -> Weight;
+	fn settle_stored(k: u32, ) -> Weight;
+	fn slash_worker() -> Weight;
 	fn prune_jobs(n: u32, ) -> Weight;
 }
 
@@ -73,7 +75,7 @@ pub trait WeightInfo {
 pub struct SubstrateWeight<T>(PhantomData<T>);
 impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Inference::Workers` (r:1 w:1)
-	/// Proof: `Inference::Workers` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
+	/// Proof: `Inference::Workers` (`max_values`: None, `max_size`: Some(69), added: 2544, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::ActiveWorkers` (r:1 w:1)
 	/// Proof: `Inference::ActiveWorkers` (`max_values`: Some(1), `max_size`: Some(8194), added: 8689, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
@@ -82,53 +84,53 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	fn register_worker() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `421`
+		//  Measured:  `417`
 		//  Estimated: `9679`
-		// Minimum execution time: 94_226_000 picoseconds.
-		Weight::from_parts(148_218_000, 9679)
+		// Minimum execution time: 93_786_000 picoseconds.
+		Weight::from_parts(188_965_000, 9679)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	/// Storage: `Inference::Workers` (r:1 w:1)
-	/// Proof: `Inference::Workers` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
+	/// Proof: `Inference::Workers` (`max_values`: None, `max_size`: Some(69), added: 2544, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	fn bond_extra() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `436`
+		//  Measured:  `433`
 		//  Estimated: `3593`
-		// Minimum execution time: 91_892_000 picoseconds.
-		Weight::from_parts(154_921_000, 3593)
+		// Minimum execution time: 95_710_000 picoseconds.
+		Weight::from_parts(190_057_000, 3593)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// Storage: `Inference::Workers` (r:1 w:1)
-	/// Proof: `Inference::Workers` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
+	/// Proof: `Inference::Workers` (`max_values`: None, `max_size`: Some(69), added: 2544, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::ActiveWorkers` (r:1 w:1)
 	/// Proof: `Inference::ActiveWorkers` (`max_values`: Some(1), `max_size`: Some(8194), added: 8689, mode: `MaxEncodedLen`)
 	fn unregister_worker() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `9191`
+		//  Measured:  `9226`
 		//  Estimated: `9679`
-		// Minimum execution time: 103_394_000 picoseconds.
-		Weight::from_parts(154_230_000, 9679)
+		// Minimum execution time: 117_601_000 picoseconds.
+		Weight::from_parts(197_530_000, 9679)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `Inference::Workers` (r:1 w:1)
-	/// Proof: `Inference::Workers` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
+	/// Proof: `Inference::Workers` (`max_values`: None, `max_size`: Some(69), added: 2544, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	fn withdraw_bond() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `428`
+		//  Measured:  `423`
 		//  Estimated: `3593`
-		// Minimum execution time: 82_885_000 picoseconds.
-		Weight::from_parts(123_702_000, 3593)
+		// Minimum execution time: 81_313_000 picoseconds.
+		Weight::from_parts(156_984_000, 3593)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -143,10 +145,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `443`
 		//  Estimated: `27676`
-		// Minimum execution time: 91_251_000 picoseconds.
-		Weight::from_parts(150_837_078, 27676)
-			// Standard Error: 3_229
-			.saturating_add(Weight::from_parts(245_389, 0).saturating_mul(c.into()))
+		// Minimum execution time: 89_508_000 picoseconds.
+		Weight::from_parts(139_260_585, 27676)
+			// Standard Error: 3_350
+			.saturating_add(Weight::from_parts(249_505, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -157,10 +159,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `372`
 		//  Estimated: `27676`
-		// Minimum execution time: 33_363_000 picoseconds.
-		Weight::from_parts(64_116_985, 27676)
+		// Minimum execution time: 31_069_000 picoseconds.
+		Weight::from_parts(43_211_137, 27676)
 			// Standard Error: 14
-			.saturating_add(Weight::from_parts(2_604, 0).saturating_mul(b.into()))
+			.saturating_add(Weight::from_parts(2_164, 0).saturating_mul(b.into()))
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -172,33 +174,28 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::ActiveWorkers` (`max_values`: Some(1), `max_size`: Some(8194), added: 8689, mode: `MaxEncodedLen`)
 	/// Storage: `System::ParentHash` (r:1 w:0)
 	/// Proof: `System::ParentHash` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
-	/// Storage: `Inference::Workers` (r:3 w:3)
-	/// Proof: `Inference::Workers` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::CommitQueue` (r:1 w:1)
 	/// Proof: `Inference::CommitQueue` (`max_values`: None, `max_size`: Some(4110), added: 6585, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::RevealQueue` (r:1 w:1)
 	/// Proof: `Inference::RevealQueue` (`max_values`: None, `max_size`: Some(4110), added: 6585, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::PruneQueue` (r:1 w:1)
 	/// Proof: `Inference::PruneQueue` (`max_values`: None, `max_size`: Some(4110), added: 6585, mode: `MaxEncodedLen`)
-	/// Storage: `Inference::Assignments` (r:0 w:3)
-	/// Proof: `Inference::Assignments` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Requests` (r:0 w:1)
 	/// Proof: `Inference::Requests` (`max_values`: None, `max_size`: Some(467), added: 2942, mode: `MaxEncodedLen`)
 	/// The range of component `b` is `[1, 262144]`.
 	/// The range of component `w` is `[1, 256]`.
 	fn upload_final_chunk(b: u32, w: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `750 + w * (36 ±0)`
-		//  Estimated: `27676 + w * (8 ±3)`
-		// Minimum execution time: 233_017_000 picoseconds.
-		Weight::from_parts(233_017_000, 27676)
-			// Standard Error: 184
-			.saturating_add(Weight::from_parts(2_709, 0).saturating_mul(b.into()))
-			// Standard Error: 188_744
-			.saturating_add(Weight::from_parts(405_391, 0).saturating_mul(w.into()))
-			.saturating_add(T::DbWeight::get().reads(9_u64))
-			.saturating_add(T::DbWeight::get().writes(10_u64))
-			.saturating_add(Weight::from_parts(0, 8).saturating_mul(w.into()))
+		//  Measured:  `804 + w * (32 ±0)`
+		//  Estimated: `27676`
+		// Minimum execution time: 168_717_000 picoseconds.
+		Weight::from_parts(79_875_836, 27676)
+			// Standard Error: 369
+			.saturating_add(Weight::from_parts(3_492, 0).saturating_mul(b.into()))
+			// Standard Error: 378_901
+			.saturating_add(Weight::from_parts(571_313, 0).saturating_mul(w.into()))
+			.saturating_add(T::DbWeight::get().reads(7_u64))
+			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
 	/// Storage: `Inference::Models` (r:1 w:1)
 	/// Proof: `Inference::Models` (`max_values`: None, `max_size`: Some(24211), added: 26686, mode: `MaxEncodedLen`)
@@ -206,8 +203,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `399`
 		//  Estimated: `27676`
-		// Minimum execution time: 31_278_000 picoseconds.
-		Weight::from_parts(56_977_000, 27676)
+		// Minimum execution time: 29_515_000 picoseconds.
+		Weight::from_parts(44_192_000, 27676)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -223,30 +220,25 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::ActiveWorkers` (`max_values`: Some(1), `max_size`: Some(8194), added: 8689, mode: `MaxEncodedLen`)
 	/// Storage: `System::ParentHash` (r:1 w:0)
 	/// Proof: `System::ParentHash` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
-	/// Storage: `Inference::Workers` (r:3 w:3)
-	/// Proof: `Inference::Workers` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::CommitQueue` (r:1 w:1)
 	/// Proof: `Inference::CommitQueue` (`max_values`: None, `max_size`: Some(4110), added: 6585, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::RevealQueue` (r:1 w:1)
 	/// Proof: `Inference::RevealQueue` (`max_values`: None, `max_size`: Some(4110), added: 6585, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::PruneQueue` (r:1 w:1)
 	/// Proof: `Inference::PruneQueue` (`max_values`: None, `max_size`: Some(4110), added: 6585, mode: `MaxEncodedLen`)
-	/// Storage: `Inference::Assignments` (r:0 w:3)
-	/// Proof: `Inference::Assignments` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Requests` (r:0 w:1)
 	/// Proof: `Inference::Requests` (`max_values`: None, `max_size`: Some(467), added: 2942, mode: `MaxEncodedLen`)
 	/// The range of component `w` is `[1, 256]`.
 	fn revalidate(w: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1347 + w * (40 ±0)`
-		//  Estimated: `27676 + w * (10 ±5)`
-		// Minimum execution time: 222_527_000 picoseconds.
-		Weight::from_parts(332_919_592, 27676)
-			// Standard Error: 192_200
-			.saturating_add(Weight::from_parts(199_104, 0).saturating_mul(w.into()))
-			.saturating_add(T::DbWeight::get().reads(11_u64))
-			.saturating_add(T::DbWeight::get().writes(13_u64))
-			.saturating_add(Weight::from_parts(0, 10).saturating_mul(w.into()))
+		//  Measured:  `1244 + w * (36 ±0)`
+		//  Estimated: `27676`
+		// Minimum execution time: 178_335_000 picoseconds.
+		Weight::from_parts(250_235_389, 27676)
+			// Standard Error: 134_094
+			.saturating_add(Weight::from_parts(261_635, 0).saturating_mul(w.into()))
+			.saturating_add(T::DbWeight::get().reads(9_u64))
+			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
 	/// Storage: `Inference::Models` (r:1 w:1)
 	/// Proof: `Inference::Models` (`max_values`: None, `max_size`: Some(24211), added: 26686, mode: `MaxEncodedLen`)
@@ -259,10 +251,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `574 + c * (32 ±0)`
 		//  Estimated: `27676`
-		// Minimum execution time: 88_386_000 picoseconds.
-		Weight::from_parts(119_191_128, 27676)
-			// Standard Error: 12_570
-			.saturating_add(Weight::from_parts(1_269_780, 0).saturating_mul(c.into()))
+		// Minimum execution time: 85_871_000 picoseconds.
+		Weight::from_parts(138_529_177, 27676)
+			// Standard Error: 9_312
+			.saturating_add(Weight::from_parts(1_501_998, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -274,8 +266,6 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::ActiveWorkers` (`max_values`: Some(1), `max_size`: Some(8194), added: 8689, mode: `MaxEncodedLen`)
 	/// Storage: `System::ParentHash` (r:1 w:0)
 	/// Proof: `System::ParentHash` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
-	/// Storage: `Inference::Workers` (r:5 w:5)
-	/// Proof: `Inference::Workers` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
@@ -286,8 +276,6 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::RevealQueue` (`max_values`: None, `max_size`: Some(4110), added: 6585, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::PruneQueue` (r:1 w:1)
 	/// Proof: `Inference::PruneQueue` (`max_values`: None, `max_size`: Some(4110), added: 6585, mode: `MaxEncodedLen`)
-	/// Storage: `Inference::Assignments` (r:0 w:5)
-	/// Proof: `Inference::Assignments` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Requests` (r:0 w:1)
 	/// Proof: `Inference::Requests` (`max_values`: None, `max_size`: Some(467), added: 2942, mode: `MaxEncodedLen`)
 	/// The range of component `i` is `[68, 65536]`.
@@ -295,66 +283,63 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `r` is `[1, 5]`.
 	fn request_inference(i: u32, w: u32, r: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `0 + r * (345 ±0) + w * (41 ±0)`
-		//  Estimated: `27676 + r * (2548 ±0)`
-		// Minimum execution time: 353_664_000 picoseconds.
-		Weight::from_parts(480_454_359, 27676)
-			// Standard Error: 676
-			.saturating_add(Weight::from_parts(893, 0).saturating_mul(i.into()))
-			// Standard Error: 176_063
-			.saturating_add(Weight::from_parts(176, 0).saturating_mul(w.into()))
-			// Standard Error: 11_211_780
-			.saturating_add(Weight::from_parts(17_127_026, 0).saturating_mul(r.into()))
+		//  Measured:  `1067 + r * (41 ±0) + w * (35 ±0)`
+		//  Estimated: `27676`
+		// Minimum execution time: 279_675_000 picoseconds.
+		Weight::from_parts(66_277_812, 27676)
+			// Standard Error: 716
+			.saturating_add(Weight::from_parts(4_801, 0).saturating_mul(i.into()))
+			// Standard Error: 186_420
+			.saturating_add(Weight::from_parts(539_284, 0).saturating_mul(w.into()))
+			// Standard Error: 11_871_267
+			.saturating_add(Weight::from_parts(28_237_856, 0).saturating_mul(r.into()))
 			.saturating_add(T::DbWeight::get().reads(9_u64))
-			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(r.into())))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
-			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(r.into())))
-			.saturating_add(Weight::from_parts(0, 2548).saturating_mul(r.into()))
 	}
-	/// Storage: `Inference::Requests` (r:512 w:512)
+	/// Storage: `Inference::Requests` (r:64 w:64)
 	/// Proof: `Inference::Requests` (`max_values`: None, `max_size`: Some(467), added: 2942, mode: `MaxEncodedLen`)
-	/// The range of component `n` is `[1, 512]`.
+	/// The range of component `n` is `[1, 64]`.
 	fn commit(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `15066 + n * (94 ±0)`
+		//  Measured:  `999 + n * (245 ±0)`
 		//  Estimated: `990 + n * (2942 ±0)`
-		// Minimum execution time: 56_266_000 picoseconds.
-		Weight::from_parts(170_807_928, 990)
-			// Standard Error: 862_934
-			.saturating_add(Weight::from_parts(15_709_143, 0).saturating_mul(n.into()))
+		// Minimum execution time: 52_228_000 picoseconds.
+		Weight::from_parts(64_164_282, 990)
+			// Standard Error: 384_647
+			.saturating_add(Weight::from_parts(16_937_245, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2942).saturating_mul(n.into()))
 	}
-	/// Storage: `Inference::Requests` (r:512 w:0)
+	/// Storage: `Inference::Requests` (r:64 w:0)
 	/// Proof: `Inference::Requests` (`max_values`: None, `max_size`: Some(467), added: 2942, mode: `MaxEncodedLen`)
-	/// The range of component `n` is `[1, 512]`.
+	/// The range of component `n` is `[1, 64]`.
 	fn authorize_commit(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `15066 + n * (94 ±0)`
+		//  Measured:  `999 + n * (245 ±0)`
 		//  Estimated: `990 + n * (2942 ±0)`
-		// Minimum execution time: 91_472_000 picoseconds.
-		Weight::from_parts(103_254_000, 990)
-			// Standard Error: 276_145
-			.saturating_add(Weight::from_parts(9_906_114, 0).saturating_mul(n.into()))
+		// Minimum execution time: 86_602_000 picoseconds.
+		Weight::from_parts(136_736_607, 990)
+			// Standard Error: 243_893
+			.saturating_add(Weight::from_parts(8_883_554, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2942).saturating_mul(n.into()))
 	}
-	/// Storage: `Inference::Requests` (r:512 w:512)
+	/// Storage: `Inference::Requests` (r:64 w:64)
 	/// Proof: `Inference::Requests` (`max_values`: None, `max_size`: Some(467), added: 2942, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Models` (r:1 w:0)
 	/// Proof: `Inference::Models` (`max_values`: None, `max_size`: Some(24211), added: 26686, mode: `MaxEncodedLen`)
-	/// Storage: `Inference::Reveals` (r:0 w:512)
+	/// Storage: `Inference::Reveals` (r:0 w:64)
 	/// Proof: `Inference::Reveals` (`max_values`: None, `max_size`: Some(32836), added: 35311, mode: `MaxEncodedLen`)
-	/// The range of component `n` is `[1, 512]`.
+	/// The range of component `n` is `[1, 64]`.
 	fn reveal(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `24353 + n * (120 ±0)`
+		//  Measured:  `1721 + n * (363 ±0)`
 		//  Estimated: `27676 + n * (2942 ±0)`
-		// Minimum execution time: 86_302_000 picoseconds.
-		Weight::from_parts(660_689_530, 27676)
-			// Standard Error: 2_829_142
-			.saturating_add(Weight::from_parts(47_371_312, 0).saturating_mul(n.into()))
+		// Minimum execution time: 85_160_000 picoseconds.
+		Weight::from_parts(104_626_000, 27676)
+			// Standard Error: 607_041
+			.saturating_add(Weight::from_parts(42_933_628, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(n.into())))
@@ -369,46 +354,46 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `b` is `[68, 32768]`.
 	fn reveal_bytes(b: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `991`
+		//  Measured:  `958`
 		//  Estimated: `27676`
-		// Minimum execution time: 80_220_000 picoseconds.
-		Weight::from_parts(143_801_881, 27676)
-			// Standard Error: 492
-			.saturating_add(Weight::from_parts(30_768, 0).saturating_mul(b.into()))
+		// Minimum execution time: 77_806_000 picoseconds.
+		Weight::from_parts(150_035_639, 27676)
+			// Standard Error: 216
+			.saturating_add(Weight::from_parts(33_116, 0).saturating_mul(b.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
-	/// Storage: `Inference::Requests` (r:512 w:1)
+	/// Storage: `Inference::Requests` (r:64 w:1)
 	/// Proof: `Inference::Requests` (`max_values`: None, `max_size`: Some(467), added: 2942, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Models` (r:1 w:0)
 	/// Proof: `Inference::Models` (`max_values`: None, `max_size`: Some(24211), added: 26686, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Reveals` (r:0 w:1)
 	/// Proof: `Inference::Reveals` (`max_values`: None, `max_size`: Some(32836), added: 35311, mode: `MaxEncodedLen`)
-	/// The range of component `n` is `[1, 511]`.
+	/// The range of component `n` is `[1, 63]`.
 	fn reveal_skipped(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `24812 + n * (120 ±0)`
+		//  Measured:  `2084 + n * (363 ±0)`
 		//  Estimated: `27676 + n * (2942 ±0)`
-		// Minimum execution time: 84_559_000 picoseconds.
-		Weight::from_parts(2_469_578, 27676)
-			// Standard Error: 507_510
-			.saturating_add(Weight::from_parts(9_921_361, 0).saturating_mul(n.into()))
+		// Minimum execution time: 80_832_000 picoseconds.
+		Weight::from_parts(136_167_131, 27676)
+			// Standard Error: 212_643
+			.saturating_add(Weight::from_parts(9_181_537, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 			.saturating_add(Weight::from_parts(0, 2942).saturating_mul(n.into()))
 	}
-	/// Storage: `Inference::Requests` (r:512 w:0)
+	/// Storage: `Inference::Requests` (r:64 w:0)
 	/// Proof: `Inference::Requests` (`max_values`: None, `max_size`: Some(467), added: 2942, mode: `MaxEncodedLen`)
-	/// The range of component `n` is `[1, 512]`.
+	/// The range of component `n` is `[1, 64]`.
 	fn authorize_reveal(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `24100 + n * (120 ±0)`
+		//  Measured:  `1468 + n * (363 ±0)`
 		//  Estimated: `990 + n * (2942 ±0)`
-		// Minimum execution time: 97_944_000 picoseconds.
-		Weight::from_parts(68_230_460, 990)
-			// Standard Error: 372_738
-			.saturating_add(Weight::from_parts(11_066_829, 0).saturating_mul(n.into()))
+		// Minimum execution time: 104_035_000 picoseconds.
+		Weight::from_parts(136_259_062, 990)
+			// Standard Error: 157_061
+			.saturating_add(Weight::from_parts(15_631_038, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2942).saturating_mul(n.into()))
 	}
@@ -417,12 +402,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `b` is `[68, 32768]`.
 	fn authorize_reveal_bytes(b: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `738`
+		//  Measured:  `705`
 		//  Estimated: `3932`
-		// Minimum execution time: 89_519_000 picoseconds.
-		Weight::from_parts(150_858_606, 3932)
-			// Standard Error: 248
-			.saturating_add(Weight::from_parts(18_166, 0).saturating_mul(b.into()))
+		// Minimum execution time: 91_632_000 picoseconds.
+		Weight::from_parts(121_817_099, 3932)
+			// Standard Error: 214
+			.saturating_add(Weight::from_parts(17_169, 0).saturating_mul(b.into()))
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 	}
 	/// Storage: `Inference::CommitQueue` (r:1 w:0)
@@ -433,10 +418,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::PruneQueue` (`max_values`: None, `max_size`: Some(4110), added: 6585, mode: `MaxEncodedLen`)
 	fn on_initialize_idle() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `204`
+		//  Measured:  `200`
 		//  Estimated: `7575`
-		// Minimum execution time: 13_225_000 picoseconds.
-		Weight::from_parts(16_361_000, 7575)
+		// Minimum execution time: 13_405_000 picoseconds.
+		Weight::from_parts(22_342_000, 7575)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 	}
 	/// Storage: `Inference::CommitQueue` (r:1 w:1)
@@ -448,7 +433,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Inference::Requests` (r:512 w:512)
 	/// Proof: `Inference::Requests` (`max_values`: None, `max_size`: Some(467), added: 2942, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Workers` (r:5 w:5)
-	/// Proof: `Inference::Workers` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
+	/// Proof: `Inference::Workers` (`max_values`: None, `max_size`: Some(69), added: 2544, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:6 w:6)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:6 w:6)
@@ -457,21 +442,19 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::ActiveWorkers` (`max_values`: Some(1), `max_size`: Some(8194), added: 8689, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Models` (r:1 w:1)
 	/// Proof: `Inference::Models` (`max_values`: None, `max_size`: Some(24211), added: 26686, mode: `MaxEncodedLen`)
-	/// Storage: `Inference::Assignments` (r:0 w:2560)
-	/// Proof: `Inference::Assignments` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[0, 512]`.
 	fn expire_jobs(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `16826 + n * (102 ±0)`
+		//  Measured:  `16655 + n * (102 ±0)`
 		//  Estimated: `27676 + n * (2942 ±0)`
-		// Minimum execution time: 19_797_000 picoseconds.
-		Weight::from_parts(20_208_000, 27676)
-			// Standard Error: 12_205_795
-			.saturating_add(Weight::from_parts(411_836_769, 0).saturating_mul(n.into()))
+		// Minimum execution time: 33_923_000 picoseconds.
+		Weight::from_parts(62_749_791, 27676)
+			// Standard Error: 21_374_560
+			.saturating_add(Weight::from_parts(334_038_357, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(15_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(13_u64))
-			.saturating_add(T::DbWeight::get().writes((6_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2942).saturating_mul(n.into()))
 	}
 	/// Storage: `Inference::CommitQueue` (r:1 w:0)
@@ -486,8 +469,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::Reveals` (`max_values`: None, `max_size`: Some(32836), added: 35311, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Models` (r:1 w:1)
 	/// Proof: `Inference::Models` (`max_values`: None, `max_size`: Some(24211), added: 26686, mode: `MaxEncodedLen`)
-	/// Storage: `Inference::Workers` (r:5 w:5)
-	/// Proof: `Inference::Workers` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Workers` (r:1 w:1)
+	/// Proof: `Inference::Workers` (`max_values`: None, `max_size`: Some(69), added: 2544, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:2 w:2)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:7 w:7)
@@ -496,21 +479,19 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::ActiveWorkers` (`max_values`: Some(1), `max_size`: Some(8194), added: 8689, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Results` (r:0 w:512)
 	/// Proof: `Inference::Results` (`max_values`: None, `max_size`: Some(32788), added: 35263, mode: `MaxEncodedLen`)
-	/// Storage: `Inference::Assignments` (r:0 w:2560)
-	/// Proof: `Inference::Assignments` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[0, 512]`.
 	fn settle_jobs(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `18417 + n * (289 ±0)`
+		//  Measured:  `28407 + n * (245 ±0)`
 		//  Estimated: `27676 + n * (141244 ±0)`
-		// Minimum execution time: 29_405_000 picoseconds.
-		Weight::from_parts(29_405_000, 27676)
-			// Standard Error: 3_465_476
-			.saturating_add(Weight::from_parts(803_570_245, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(13_u64))
+		// Minimum execution time: 48_982_000 picoseconds.
+		Weight::from_parts(4_958_537_244, 27676)
+			// Standard Error: 36_630_439
+			.saturating_add(Weight::from_parts(533_362_679, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(11_u64))
 			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes(11_u64))
-			.saturating_add(T::DbWeight::get().writes((11_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes(9_u64))
+			.saturating_add(T::DbWeight::get().writes((6_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 141244).saturating_mul(n.into()))
 	}
 	/// Storage: `Inference::Reveals` (r:5 w:5)
@@ -521,58 +502,90 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:7 w:7)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
-	/// Storage: `Inference::Workers` (r:5 w:5)
-	/// Proof: `Inference::Workers` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Results` (r:0 w:1)
 	/// Proof: `Inference::Results` (`max_values`: None, `max_size`: Some(32788), added: 35263, mode: `MaxEncodedLen`)
-	/// Storage: `Inference::Assignments` (r:0 w:5)
-	/// Proof: `Inference::Assignments` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Requests` (r:0 w:1)
 	/// Proof: `Inference::Requests` (`max_values`: None, `max_size`: Some(467), added: 2942, mode: `MaxEncodedLen`)
 	/// The range of component `b` is `[340, 163840]`.
 	fn settle_bytes(b: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2226`
+		//  Measured:  `1797`
 		//  Estimated: `177545`
-		// Minimum execution time: 537_979_000 picoseconds.
-		Weight::from_parts(629_483_162, 177545)
-			// Standard Error: 192
-			.saturating_add(Weight::from_parts(6_642, 0).saturating_mul(b.into()))
-			.saturating_add(T::DbWeight::get().reads(19_u64))
-			.saturating_add(T::DbWeight::get().writes(26_u64))
+		// Minimum execution time: 471_635_000 picoseconds.
+		Weight::from_parts(745_953_126, 177545)
+			// Standard Error: 120
+			.saturating_add(Weight::from_parts(10_265, 0).saturating_mul(b.into()))
+			.saturating_add(T::DbWeight::get().reads(14_u64))
+			.saturating_add(T::DbWeight::get().writes(16_u64))
 	}
-	/// Storage: `Inference::Reveals` (r:5 w:5)
-	/// Proof: `Inference::Reveals` (`max_values`: None, `max_size`: Some(32836), added: 35311, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Models` (r:1 w:1)
 	/// Proof: `Inference::Models` (`max_values`: None, `max_size`: Some(24211), added: 26686, mode: `MaxEncodedLen`)
-	/// Storage: `Inference::Workers` (r:5 w:5)
-	/// Proof: `Inference::Workers` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
-	/// Storage: `Balances::Holds` (r:2 w:2)
+	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:7 w:7)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
-	/// Storage: `Inference::ActiveWorkers` (r:1 w:1)
-	/// Proof: `Inference::ActiveWorkers` (`max_values`: Some(1), `max_size`: Some(8194), added: 8689, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Results` (r:0 w:1)
 	/// Proof: `Inference::Results` (`max_values`: None, `max_size`: Some(32788), added: 35263, mode: `MaxEncodedLen`)
-	/// Storage: `Inference::Assignments` (r:0 w:5)
-	/// Proof: `Inference::Assignments` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Requests` (r:0 w:1)
 	/// Proof: `Inference::Requests` (`max_values`: None, `max_size`: Some(467), added: 2942, mode: `MaxEncodedLen`)
 	/// The range of component `r` is `[1, 5]`.
 	fn settle_one(r: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `881 + r * (336 ±0)`
-		//  Estimated: `27676 + r * (35311 ±31)`
-		// Minimum execution time: 217_728_000 picoseconds.
-		Weight::from_parts(182_980_383, 27676)
-			// Standard Error: 3_063_039
-			.saturating_add(Weight::from_parts(111_917_829, 0).saturating_mul(r.into()))
-			.saturating_add(T::DbWeight::get().reads(3_u64))
-			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(r.into())))
-			.saturating_add(T::DbWeight::get().writes(5_u64))
-			.saturating_add(T::DbWeight::get().writes((5_u64).saturating_mul(r.into())))
-			.saturating_add(Weight::from_parts(0, 35311).saturating_mul(r.into()))
+		//  Measured:  `867 + r * (105 ±0)`
+		//  Estimated: `27676 + r * (2603 ±0)`
+		// Minimum execution time: 184_676_000 picoseconds.
+		Weight::from_parts(225_514_759, 27676)
+			// Standard Error: 1_936_797
+			.saturating_add(Weight::from_parts(111_068_641, 0).saturating_mul(r.into()))
+			.saturating_add(T::DbWeight::get().reads(4_u64))
+			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(r.into())))
+			.saturating_add(T::DbWeight::get().writes(6_u64))
+			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(r.into())))
+			.saturating_add(Weight::from_parts(0, 2603).saturating_mul(r.into()))
+	}
+	/// Storage: `Inference::Reveals` (r:4 w:4)
+	/// Proof: `Inference::Reveals` (`max_values`: None, `max_size`: Some(32836), added: 35311, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Models` (r:1 w:1)
+	/// Proof: `Inference::Models` (`max_values`: None, `max_size`: Some(24211), added: 26686, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:7 w:7)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Results` (r:0 w:1)
+	/// Proof: `Inference::Results` (`max_values`: None, `max_size`: Some(32788), added: 35263, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Requests` (r:0 w:1)
+	/// Proof: `Inference::Requests` (`max_values`: None, `max_size`: Some(467), added: 2942, mode: `MaxEncodedLen`)
+	/// The range of component `k` is `[0, 4]`.
+	fn settle_stored(k: u32, ) -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `990 + k * (203 ±0)`
+		//  Estimated: `27676 + k * (35311 ±0)`
+		// Minimum execution time: 184_796_000 picoseconds.
+		Weight::from_parts(281_298_767, 27676)
+			// Standard Error: 2_501_475
+			.saturating_add(Weight::from_parts(95_072_200, 0).saturating_mul(k.into()))
+			.saturating_add(T::DbWeight::get().reads(5_u64))
+			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(k.into())))
+			.saturating_add(T::DbWeight::get().writes(7_u64))
+			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(k.into())))
+			.saturating_add(Weight::from_parts(0, 35311).saturating_mul(k.into()))
+	}
+	/// Storage: `Inference::Workers` (r:1 w:1)
+	/// Proof: `Inference::Workers` (`max_values`: None, `max_size`: Some(69), added: 2544, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::ActiveWorkers` (r:1 w:1)
+	/// Proof: `Inference::ActiveWorkers` (`max_values`: Some(1), `max_size`: Some(8194), added: 8689, mode: `MaxEncodedLen`)
+	fn slash_worker() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `10468`
+		//  Estimated: `9679`
+		// Minimum execution time: 134_372_000 picoseconds.
+		Weight::from_parts(168_646_000, 9679)
+			.saturating_add(T::DbWeight::get().reads(4_u64))
+			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	/// Storage: `Inference::CommitQueue` (r:1 w:0)
 	/// Proof: `Inference::CommitQueue` (`max_values`: None, `max_size`: Some(4110), added: 6585, mode: `MaxEncodedLen`)
@@ -587,12 +600,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[0, 512]`.
 	fn prune_jobs(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `14990 + n * (102 ±0)`
+		//  Measured:  `15031 + n * (102 ±0)`
 		//  Estimated: `7575 + n * (2942 ±0)`
-		// Minimum execution time: 17_994_000 picoseconds.
-		Weight::from_parts(18_906_000, 7575)
-			// Standard Error: 648_325
-			.saturating_add(Weight::from_parts(15_741_592, 0).saturating_mul(n.into()))
+		// Minimum execution time: 19_095_000 picoseconds.
+		Weight::from_parts(20_899_000, 7575)
+			// Standard Error: 602_375
+			.saturating_add(Weight::from_parts(17_204_505, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -604,160 +617,169 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights with ParityDB's database weights, for tests and runtimes without their own.
 impl WeightInfo for () {
 	fn register_worker() -> Weight {
-		Weight::from_parts(148_218_000, 9679)
+		Weight::from_parts(188_965_000, 9679)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn bond_extra() -> Weight {
-		Weight::from_parts(154_921_000, 3593)
+		Weight::from_parts(190_057_000, 3593)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn unregister_worker() -> Weight {
-		Weight::from_parts(154_230_000, 9679)
+		Weight::from_parts(197_530_000, 9679)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn withdraw_bond() -> Weight {
-		Weight::from_parts(123_702_000, 3593)
+		Weight::from_parts(156_984_000, 3593)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn register_model(c: u32, ) -> Weight {
-		Weight::from_parts(150_837_078, 27676)
-			.saturating_add(Weight::from_parts(245_389, 0).saturating_mul(c.into()))
+		Weight::from_parts(139_260_585, 27676)
+			.saturating_add(Weight::from_parts(249_505, 0).saturating_mul(c.into()))
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn upload_chunk(b: u32, ) -> Weight {
-		Weight::from_parts(64_116_985, 27676)
-			.saturating_add(Weight::from_parts(2_604, 0).saturating_mul(b.into()))
+		Weight::from_parts(43_211_137, 27676)
+			.saturating_add(Weight::from_parts(2_164, 0).saturating_mul(b.into()))
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn upload_final_chunk(b: u32, w: u32, ) -> Weight {
-		Weight::from_parts(233_017_000, 27676)
-			.saturating_add(Weight::from_parts(2_709, 0).saturating_mul(b.into()))
-			.saturating_add(Weight::from_parts(405_391, 0).saturating_mul(w.into()))
-			.saturating_add(ParityDbWeight::get().reads(9_u64))
-			.saturating_add(ParityDbWeight::get().writes(10_u64))
-			.saturating_add(Weight::from_parts(0, 8).saturating_mul(w.into()))
+		Weight::from_parts(79_875_836, 27676)
+			.saturating_add(Weight::from_parts(3_492, 0).saturating_mul(b.into()))
+			.saturating_add(Weight::from_parts(571_313, 0).saturating_mul(w.into()))
+			.saturating_add(ParityDbWeight::get().reads(7_u64))
+			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
 	fn set_price() -> Weight {
-		Weight::from_parts(56_977_000, 27676)
+		Weight::from_parts(44_192_000, 27676)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn revalidate(w: u32, ) -> Weight {
-		Weight::from_parts(332_919_592, 27676)
-			.saturating_add(Weight::from_parts(199_104, 0).saturating_mul(w.into()))
-			.saturating_add(ParityDbWeight::get().reads(11_u64))
-			.saturating_add(ParityDbWeight::get().writes(13_u64))
-			.saturating_add(Weight::from_parts(0, 10).saturating_mul(w.into()))
+		Weight::from_parts(250_235_389, 27676)
+			.saturating_add(Weight::from_parts(261_635, 0).saturating_mul(w.into()))
+			.saturating_add(ParityDbWeight::get().reads(9_u64))
+			.saturating_add(ParityDbWeight::get().writes(8_u64))
 	}
 	fn retire_model(c: u32, ) -> Weight {
-		Weight::from_parts(119_191_128, 27676)
-			.saturating_add(Weight::from_parts(1_269_780, 0).saturating_mul(c.into()))
+		Weight::from_parts(138_529_177, 27676)
+			.saturating_add(Weight::from_parts(1_501_998, 0).saturating_mul(c.into()))
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn request_inference(i: u32, w: u32, r: u32, ) -> Weight {
-		Weight::from_parts(480_454_359, 27676)
-			.saturating_add(Weight::from_parts(893, 0).saturating_mul(i.into()))
-			.saturating_add(Weight::from_parts(176, 0).saturating_mul(w.into()))
-			.saturating_add(Weight::from_parts(17_127_026, 0).saturating_mul(r.into()))
+		Weight::from_parts(66_277_812, 27676)
+			.saturating_add(Weight::from_parts(4_801, 0).saturating_mul(i.into()))
+			.saturating_add(Weight::from_parts(539_284, 0).saturating_mul(w.into()))
+			.saturating_add(Weight::from_parts(28_237_856, 0).saturating_mul(r.into()))
 			.saturating_add(ParityDbWeight::get().reads(9_u64))
-			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(r.into())))
 			.saturating_add(ParityDbWeight::get().writes(8_u64))
-			.saturating_add(ParityDbWeight::get().writes((2_u64).saturating_mul(r.into())))
-			.saturating_add(Weight::from_parts(0, 2548).saturating_mul(r.into()))
 	}
 	fn commit(n: u32, ) -> Weight {
-		Weight::from_parts(170_807_928, 990)
-			.saturating_add(Weight::from_parts(15_709_143, 0).saturating_mul(n.into()))
+		Weight::from_parts(64_164_282, 990)
+			.saturating_add(Weight::from_parts(16_937_245, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2942).saturating_mul(n.into()))
 	}
 	fn authorize_commit(n: u32, ) -> Weight {
-		Weight::from_parts(103_254_000, 990)
-			.saturating_add(Weight::from_parts(9_906_114, 0).saturating_mul(n.into()))
+		Weight::from_parts(136_736_607, 990)
+			.saturating_add(Weight::from_parts(8_883_554, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2942).saturating_mul(n.into()))
 	}
 	fn reveal(n: u32, ) -> Weight {
-		Weight::from_parts(660_689_530, 27676)
-			.saturating_add(Weight::from_parts(47_371_312, 0).saturating_mul(n.into()))
+		Weight::from_parts(104_626_000, 27676)
+			.saturating_add(Weight::from_parts(42_933_628, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes((2_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2942).saturating_mul(n.into()))
 	}
 	fn reveal_bytes(b: u32, ) -> Weight {
-		Weight::from_parts(143_801_881, 27676)
-			.saturating_add(Weight::from_parts(30_768, 0).saturating_mul(b.into()))
+		Weight::from_parts(150_035_639, 27676)
+			.saturating_add(Weight::from_parts(33_116, 0).saturating_mul(b.into()))
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn reveal_skipped(n: u32, ) -> Weight {
-		Weight::from_parts(2_469_578, 27676)
-			.saturating_add(Weight::from_parts(9_921_361, 0).saturating_mul(n.into()))
+		Weight::from_parts(136_167_131, 27676)
+			.saturating_add(Weight::from_parts(9_181_537, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 			.saturating_add(Weight::from_parts(0, 2942).saturating_mul(n.into()))
 	}
 	fn authorize_reveal(n: u32, ) -> Weight {
-		Weight::from_parts(68_230_460, 990)
-			.saturating_add(Weight::from_parts(11_066_829, 0).saturating_mul(n.into()))
+		Weight::from_parts(136_259_062, 990)
+			.saturating_add(Weight::from_parts(15_631_038, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2942).saturating_mul(n.into()))
 	}
 	fn authorize_reveal_bytes(b: u32, ) -> Weight {
-		Weight::from_parts(150_858_606, 3932)
-			.saturating_add(Weight::from_parts(18_166, 0).saturating_mul(b.into()))
+		Weight::from_parts(121_817_099, 3932)
+			.saturating_add(Weight::from_parts(17_169, 0).saturating_mul(b.into()))
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 	}
 	fn on_initialize_idle() -> Weight {
-		Weight::from_parts(16_361_000, 7575)
+		Weight::from_parts(22_342_000, 7575)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 	}
 	fn expire_jobs(n: u32, ) -> Weight {
-		Weight::from_parts(20_208_000, 27676)
-			.saturating_add(Weight::from_parts(411_836_769, 0).saturating_mul(n.into()))
+		Weight::from_parts(62_749_791, 27676)
+			.saturating_add(Weight::from_parts(334_038_357, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(15_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(13_u64))
-			.saturating_add(ParityDbWeight::get().writes((6_u64).saturating_mul(n.into())))
+			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2942).saturating_mul(n.into()))
 	}
 	fn settle_jobs(n: u32, ) -> Weight {
-		Weight::from_parts(29_405_000, 27676)
-			.saturating_add(Weight::from_parts(803_570_245, 0).saturating_mul(n.into()))
-			.saturating_add(ParityDbWeight::get().reads(13_u64))
+		Weight::from_parts(4_958_537_244, 27676)
+			.saturating_add(Weight::from_parts(533_362_679, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads(11_u64))
 			.saturating_add(ParityDbWeight::get().reads((5_u64).saturating_mul(n.into())))
-			.saturating_add(ParityDbWeight::get().writes(11_u64))
-			.saturating_add(ParityDbWeight::get().writes((11_u64).saturating_mul(n.into())))
+			.saturating_add(ParityDbWeight::get().writes(9_u64))
+			.saturating_add(ParityDbWeight::get().writes((6_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 141244).saturating_mul(n.into()))
 	}
 	fn settle_bytes(b: u32, ) -> Weight {
-		Weight::from_parts(629_483_162, 177545)
-			.saturating_add(Weight::from_parts(6_642, 0).saturating_mul(b.into()))
-			.saturating_add(ParityDbWeight::get().reads(19_u64))
-			.saturating_add(ParityDbWeight::get().writes(26_u64))
+		Weight::from_parts(745_953_126, 177545)
+			.saturating_add(Weight::from_parts(10_265, 0).saturating_mul(b.into()))
+			.saturating_add(ParityDbWeight::get().reads(14_u64))
+			.saturating_add(ParityDbWeight::get().writes(16_u64))
 	}
 	fn settle_one(r: u32, ) -> Weight {
-		Weight::from_parts(182_980_383, 27676)
-			.saturating_add(Weight::from_parts(111_917_829, 0).saturating_mul(r.into()))
-			.saturating_add(ParityDbWeight::get().reads(3_u64))
-			.saturating_add(ParityDbWeight::get().reads((4_u64).saturating_mul(r.into())))
-			.saturating_add(ParityDbWeight::get().writes(5_u64))
-			.saturating_add(ParityDbWeight::get().writes((5_u64).saturating_mul(r.into())))
-			.saturating_add(Weight::from_parts(0, 35311).saturating_mul(r.into()))
+		Weight::from_parts(225_514_759, 27676)
+			.saturating_add(Weight::from_parts(111_068_641, 0).saturating_mul(r.into()))
+			.saturating_add(ParityDbWeight::get().reads(4_u64))
+			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(r.into())))
+			.saturating_add(ParityDbWeight::get().writes(6_u64))
+			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(r.into())))
+			.saturating_add(Weight::from_parts(0, 2603).saturating_mul(r.into()))
+	}
+	fn settle_stored(k: u32, ) -> Weight {
+		Weight::from_parts(281_298_767, 27676)
+			.saturating_add(Weight::from_parts(95_072_200, 0).saturating_mul(k.into()))
+			.saturating_add(ParityDbWeight::get().reads(5_u64))
+			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(k.into())))
+			.saturating_add(ParityDbWeight::get().writes(7_u64))
+			.saturating_add(ParityDbWeight::get().writes((2_u64).saturating_mul(k.into())))
+			.saturating_add(Weight::from_parts(0, 35311).saturating_mul(k.into()))
+	}
+	fn slash_worker() -> Weight {
+		Weight::from_parts(168_646_000, 9679)
+			.saturating_add(ParityDbWeight::get().reads(4_u64))
+			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn prune_jobs(n: u32, ) -> Weight {
-		Weight::from_parts(18_906_000, 7575)
-			.saturating_add(Weight::from_parts(15_741_592, 0).saturating_mul(n.into()))
+		Weight::from_parts(20_899_000, 7575)
+			.saturating_add(Weight::from_parts(17_204_505, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))

@@ -155,9 +155,6 @@ impl pallet_inference::Config for Runtime {
     type MinWorkerBond = ConstU128<{ 100 * UNIT }>;
     type UnbondingPeriod = ConstU32<{ 7 * DAYS }>;
     type MaxWorkers = ConstU32<256>;
-    // A worker takes about 3/4 of 500 new jobs per block on a 4-worker network, each pending
-    // for about three blocks.
-    type MaxAssignmentsPerWorker = ConstU32<2048>;
     type MaxReplicas = ConstU32<5>;
     type ValidationReplicas = ConstU32<3>;
     type ModelDepositBase = ConstU128<{ 10 * UNIT }>;
@@ -167,11 +164,11 @@ impl pallet_inference::Config for Runtime {
     type MaxDescriptionLen = ConstU32<1024>;
     type MaxInputBytes = ConstU32<{ 64 * 1024 }>;
     type MaxOutputBytes = ConstU32<{ 32 * 1024 }>;
-    // One commit and one reveal transaction per worker and block. A reveal batch is charged,
-    // before dispatch, as if every item settled a job of `MaxReplicas` workers: 448 items is
-    // what fits `max_extrinsic` (runtime/src/tests.rs), and more than a worker's share of the
-    // requests the block weight allows.
-    type MaxBatch = ConstU32<448>;
+    // Items per commit or reveal transaction; a worker sends as many as its work needs. A reveal
+    // is charged, until it is applied, as if every item made the heaviest settlement, so a
+    // block author can add one only while that much weight is left: small batches keep the
+    // unusable tail of a block small (runtime/src/tests.rs).
+    type MaxBatch = ConstU32<64>;
     type MaxRevealBatchBytes = ConstU32<{ 1024 * 1024 }>;
     type MaxJobsPerBlock = ConstU32<512>;
     type CommitPeriod = ConstU32<10>;
