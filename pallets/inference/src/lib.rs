@@ -1136,13 +1136,7 @@ pub mod pallet {
                 workers,
             });
             let active = ActiveWorkers::<T>::decode_len().unwrap_or(0) as u32;
-            Ok(Some(Self::request_weight(
-                inputs_len,
-                active,
-                replicas,
-                spilled,
-            ))
-            .into())
+            Ok(Some(Self::request_weight(inputs_len, active, replicas, spilled)).into())
         }
 
         /// Commits a batch of output commitments of one worker (an authorized transaction:

@@ -29,8 +29,8 @@
 //! which depend on the node; a worker that hits one while the others succeed is outvoted.
 
 use crate::{
-    crypto, Call, CommitBatchOf, Config, JobKind, Models, OutputOf, Pallet, Request,
-    RequestId, RequestStatus, Requests, RevealBatchOf, ValidationFailure, ValidationOutcome, Workers,
+    crypto, Call, CommitBatchOf, Config, JobKind, Models, OutputOf, Pallet, Request, RequestId,
+    RequestStatus, Requests, RevealBatchOf, ValidationFailure, ValidationOutcome, Workers,
     COMMIT_CONTEXT, LOG_TARGET, REVEAL_CONTEXT,
 };
 use alloc::{collections::BTreeSet, vec::Vec};

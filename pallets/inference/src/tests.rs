@@ -1,9 +1,9 @@
 //! Unit tests of the inference pallet on the mock runtime.
 
 use crate::{
-    mock::*, ActiveWorkers, CommitBatchOf, Error, Event, FailureReason, HoldReason,
-    JobKind, ModelPolicy, ModelStatus, Models, Offence, OutputOf, RejectReason, RequestStatus,
-    Requests, Results, RevealBatchOf, ValidationFailure, ValidationOutcome, WorkerStatus, Workers,
+    mock::*, ActiveWorkers, CommitBatchOf, Error, Event, FailureReason, HoldReason, JobKind,
+    ModelPolicy, ModelStatus, Models, Offence, OutputOf, RejectReason, RequestStatus, Requests,
+    Results, RevealBatchOf, ValidationFailure, ValidationOutcome, WorkerStatus, Workers,
     COMMIT_CONTEXT, REVEAL_CONTEXT,
 };
 use codec::Encode;
@@ -1979,7 +1979,9 @@ mod ocw {
         let ids = ext.execute_with(|| {
             // 20 jobs of three replicas over six workers (MaxJobsPerBlock = 4 per deadline
             // slot: later jobs spill to the next four slots).
-            (0..20).map(|_| request(genesis_model())).collect::<Vec<u64>>()
+            (0..20)
+                .map(|_| request(genesis_model()))
+                .collect::<Vec<u64>>()
         });
         ext.persist_offchain_overlay();
         ext.execute_with(|| {
@@ -1994,7 +1996,10 @@ mod ocw {
             let mut all: Vec<u64> = per_worker.values().flatten().copied().collect();
             all.sort();
             let expected: Vec<u64> = ids.iter().flat_map(|id| [*id; 3]).collect();
-            assert_eq!(all, expected, "every worker of every job commits, in this block");
+            assert_eq!(
+                all, expected,
+                "every worker of every job commits, in this block"
+            );
             assert!(
                 per_worker.values().any(|v| v.len() > 8),
                 "some worker had more than MaxBatch jobs"
