@@ -260,6 +260,14 @@ pub fn new_full<
                 .run(client.clone(), task_manager.spawn_handle())
                 .boxed(),
         );
+        if let Some(storage) = backend.offchain_storage() {
+            let sync = sync_service.clone();
+            task_manager.spawn_handle().spawn(
+                "inferchain-peer-count",
+                "offchain-worker",
+                crate::inference::peers::run(storage, move || sync.num_connected_peers()).boxed(),
+            );
+        }
     }
 
     let role = config.role;

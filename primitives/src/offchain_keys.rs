@@ -34,6 +34,12 @@ pub fn request_inputs_key(request_id: u64) -> Vec<u8> {
     key
 }
 
+/// Key, in the node's offchain **persistent local storage** (not the offchain index), of the
+/// number of peers the node is connected to: a SCALE `u32` the node refreshes every second.
+/// Offchain workers delay their transactions until peers have imported the block they depend
+/// on only when there are peers (or when the node does not say).
+pub const NODE_PEERS_KEY: &[u8] = b"inferchain/node/peers";
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,6 +5,8 @@
 //! - [`host`]: the engine behind the `inference_host` runtime interface, shared by every
 //!   offchain-worker run so compiled plans stay cached, with metrics and test-only fault injection;
 //! - [`metrics`]: Prometheus metrics;
+//! - [`peers`]: the node's peer count, recorded for offchain workers (they submit at once when
+//!   the node has no peers);
 //! - [`rpc`]: `inference_dryRun`, `inference_quote` and `inference_request`;
 //! - [`sandbox`]: first-time validation of untrusted model bytes in a child process (the node
 //!   binary itself) with memory and time limits, since tract can blow up while it types a graph.
@@ -15,6 +17,7 @@
 pub mod host;
 pub mod metrics;
 pub mod model_store;
+pub mod peers;
 pub mod rpc;
 pub mod sandbox;
 

@@ -18,7 +18,8 @@
 //! is still missing on chain [`RESUBMIT_AFTER`] blocks later (e.g. the transaction was dropped).
 //! Outputs survive a node restart, so a worker that committed can still reveal. Transactions
 //! are submitted [`SUBMIT_DELAY_MILLIS`] after the run starts, so that peers have imported
-//! the block they depend on when the transactions reach them.
+//! the block they depend on when the transactions reach them; a node that records having no
+//! peers ([`NODE_PEERS_KEY`]) submits at once.
 //!
 //! Failures of the node itself (no backend, missing model chunks, unsupported policy, a
 //! contained panic) are not reported: the worker does not commit and is slashed for not
@@ -42,7 +43,7 @@ use frame_system::{
 };
 use inferchain_primitives::{
     host::{inference_host, HostError},
-    offchain_keys::request_inputs_key,
+    offchain_keys::{request_inputs_key, NODE_PEERS_KEY},
     output_commitment,
 };
 use sp_core::H256;
@@ -71,8 +72,18 @@ pub const LOCK_MILLIS: u64 = 120_000;
 /// imported it yet validates the transaction against the previous block, finds the job unknown
 /// or its phase not open, rejects (and bans) it and is never sent it again, so the transaction
 /// would wait until this node authors a block itself. One second covers block import between
-/// peers on loopback and a LAN; the next block is at least one slot (2 s on dev) away.
+/// peers on loopback and a LAN; the next block is at least one slot (2 s on dev) away. Not
+/// applied when the node records that it has no peers ([`submit_delay_millis`]).
 pub const SUBMIT_DELAY_MILLIS: u64 = 1_000;
+
+/// The delay before this run's transactions are submitted: none if the node recorded that it
+/// has no peers (nobody to race), else [`SUBMIT_DELAY_MILLIS`].
+pub fn submit_delay_millis() -> u64 {
+    match StorageValueRef::persistent(NODE_PEERS_KEY).get::<u32>() {
+        Ok(Some(0)) => 0,
+        _ => SUBMIT_DELAY_MILLIS,
+    }
+}
 
 /// Local storage key of the outputs computed by `worker` for job `id`.
 pub fn output_key(worker: &[u8], id: RequestId) -> Vec<u8> {
@@ -92,7 +103,7 @@ pub fn jobs_key(worker: &[u8]) -> Vec<u8> {
 
 /// Entry point, called from the pallet's `offchain_worker` hook.
 pub fn run<T: Config>(now: BlockNumberFor<T>) {
-    let submit_at = sp_io::offchain::timestamp().add(Duration::from_millis(SUBMIT_DELAY_MILLIS));
+    let submit_at = sp_io::offchain::timestamp().add(Duration::from_millis(submit_delay_millis()));
     let mut live: Option<Vec<RequestId>> = None;
     for key in crypto::Public::all() {
         let account = Pallet::<T>::account_of(&key);

@@ -1795,8 +1795,20 @@ mod ocw {
     /// Test externalities with offchain, pool, keystore (keys of workers 1..=6) and, if given,
     /// the host double.
     fn ocw_ext(host: Option<FakeHost>) -> (sp_io::TestExternalities, Pool) {
+        let (ext, pool, _) = ocw_ext_with_state(host);
+        (ext, pool)
+    }
+
+    /// [`ocw_ext`], also returning the offchain state (clock, local storage).
+    fn ocw_ext_with_state(
+        host: Option<FakeHost>,
+    ) -> (
+        sp_io::TestExternalities,
+        Pool,
+        Arc<parking_lot::RwLock<sp_core::offchain::testing::OffchainState>>,
+    ) {
         let mut ext = new_test_ext();
-        let (offchain, _state) = TestOffchainExt::with_offchain_db(ext.offchain_db());
+        let (offchain, state) = TestOffchainExt::with_offchain_db(ext.offchain_db());
         let (pool, pool_state) = TestTransactionPoolExt::new();
         let keystore = MemoryKeystore::new();
         for i in 1..=6u8 {
@@ -1813,7 +1825,38 @@ mod ocw {
         if let Some(h) = host {
             ext.register_extension(InferenceHostExt::new(h));
         }
-        (ext, pool_state)
+        (ext, pool_state, state)
+    }
+
+    /// Transactions wait `SUBMIT_DELAY_MILLIS` for peers to import the block, unless the node
+    /// recorded that it has no peers.
+    #[test]
+    fn submission_waits_for_peers_only_when_there_are_peers() {
+        use crate::offchain::SUBMIT_DELAY_MILLIS;
+        use inferchain_primitives::offchain_keys::NODE_PEERS_KEY;
+        use sp_runtime::offchain::{storage::StorageValueRef, Timestamp};
+        for (peers, delay) in [
+            (None, SUBMIT_DELAY_MILLIS),
+            (Some(2u32), SUBMIT_DELAY_MILLIS),
+            (Some(0u32), 0),
+        ] {
+            let (mut ext, pool, state) = ocw_ext_with_state(Some(FakeHost::default()));
+            let _ = ext.execute_with(|| request(genesis_model()));
+            ext.persist_offchain_overlay();
+            ext.execute_with(|| {
+                if let Some(n) = peers {
+                    StorageValueRef::persistent(NODE_PEERS_KEY).set(&n);
+                }
+                state.write().timestamp = Timestamp::from_unix_millis(10_000);
+                Inference::offchain_worker(1);
+                assert_eq!(drain(&pool).len(), 3, "three commits");
+                assert_eq!(
+                    state.read().timestamp,
+                    Timestamp::from_unix_millis(10_000 + delay),
+                    "peers {peers:?}"
+                );
+            });
+        }
     }
 
     /// Takes the pool's transactions and decodes their pallet calls.
