@@ -336,7 +336,7 @@ pub mod pallet {
         type MaxBatch: Get<u32>;
 
         /// Most output bytes (items × largest output) the offchain worker puts in one reveal
-        /// batch; the rest waits for the next block. Keeps every reveal within the block's
+        /// batch; the rest goes in further batches. Keeps every reveal within the block's
         /// length and weight whatever the outputs' size.
         #[pallet::constant]
         type MaxRevealBatchBytes: Get<u32>;
@@ -762,7 +762,7 @@ pub mod pallet {
         InputsSchemaMismatch,
         /// The fee quote exceeds `max_fee`.
         FeeAboveMax,
-        /// Not enough active workers with free capacity.
+        /// Fewer active workers than the replicas to draw.
         NotEnoughWorkers,
         /// Too many jobs were created in this block.
         JobQueueFull,
@@ -1722,10 +1722,56 @@ impl<T: Config> Pallet<T> {
         T::WeightInfo::settle_one(done.replicas)
             .saturating_add(stored)
             .saturating_add(T::WeightInfo::slash_worker().saturating_mul(done.slashed.into()))
+            .saturating_add(Self::model_removal_weight(done.model_removed))
+    }
+
+    /// Weight of removing a retired model with its last job (as `retire_model` does for a
+    /// model without pending jobs), at its largest chunk count.
+    fn model_removal_weight(removed: bool) -> Weight {
+        if removed {
+            T::WeightInfo::retire_model(MAX_CHUNKS)
+        } else {
+            Weight::zero()
+        }
+    }
+
+    /// Weight a job the hook expired or settled used beyond its benchmark (`expire_jobs` or
+    /// `settle_jobs`), which includes `benchmarked_slashes` slashes: further slashes and the
+    /// removal of a retired model.
+    fn hook_extra_weight(done: &Settlement, benchmarked_slashes: u32) -> Weight {
+        let slashes = done.slashed.saturating_sub(benchmarked_slashes);
+        T::WeightInfo::slash_worker()
+            .saturating_mul(slashes.into())
+            .saturating_add(Self::model_removal_weight(done.model_removed))
+    }
+
+    /// The hooks' heaviest block: `MaxJobsPerBlock` jobs expire, as many settle at their
+    /// reveal deadline slashing every worker, as many are pruned, and, if `model_removals`,
+    /// every job removes a retired model. (The last needs a thousand retired models whose last
+    /// jobs end in the same block; with the runtime's constants it would exceed a block, see
+    /// `runtime/src/tests.rs`.)
+    pub fn hooks_weight_bound(model_removals: bool) -> Weight {
+        let jobs = T::MaxJobsPerBlock::get();
+        let replicas = T::MaxReplicas::get();
+        let worst = Settlement {
+            replicas,
+            stored: replicas,
+            slashed: replicas,
+            model_removed: model_removals,
+        };
+        T::WeightInfo::on_initialize_idle()
+            .saturating_add(T::WeightInfo::expire_jobs(jobs))
+            .saturating_add(T::WeightInfo::settle_jobs(jobs))
+            .saturating_add(T::WeightInfo::prune_jobs(jobs))
+            .saturating_add(
+                Self::hook_extra_weight(&worst, replicas)
+                    .saturating_add(Self::hook_extra_weight(&worst, 1))
+                    .saturating_mul(jobs.into()),
+            )
     }
 
     /// The heaviest settlement a reveal can make: `MaxReplicas` replicas, all but the settling
-    /// reveal stored, all but the settling worker slashed. (A reveal settles only when every
+    /// reveal stored, all but the settling worker slashed, the job's retired model removed. (A reveal settles only when every
     /// committed worker revealed or its outputs open every commitment; the settling worker is
     /// slashed only if a majority without it decides, which leaves a majority unslashed.)
     pub fn settle_weight_bound() -> Weight {
@@ -1734,6 +1780,7 @@ impl<T: Config> Pallet<T> {
             replicas,
             stored: replicas.saturating_sub(1),
             slashed: replicas.saturating_sub(1),
+            model_removed: true,
         })
     }
 
@@ -2058,14 +2105,20 @@ impl<T: Config> Pallet<T> {
                 });
             }
         }
-        Self::finalize(id, req);
+        done.model_removed = Self::finalize(id, req);
         done
     }
 
-    /// Expires a job nobody committed to.
-    fn expire(id: RequestId, mut req: Request<T>) {
+    /// Expires a job nobody committed to; returns what it did (slashes, model removal).
+    fn expire(id: RequestId, mut req: Request<T>) -> Settlement {
+        let mut done = Settlement {
+            replicas: req.slots.len() as u32,
+            ..Default::default()
+        };
         for s in req.slots.iter() {
-            let _ = Self::slash_worker(&s.worker, id, Offence::NoCommit, T::NoCommitSlash::get());
+            if Self::slash_worker(&s.worker, id, Offence::NoCommit, T::NoCommitSlash::get()) {
+                done.slashed = done.slashed.saturating_add(1);
+            }
         }
         req.status = RequestStatus::Expired;
         match &req.kind {
@@ -2073,7 +2126,8 @@ impl<T: Config> Pallet<T> {
             JobKind::Validation => Self::conclude_validation(req.model_id, None, &[], true),
         }
         Self::deposit_event(Event::InferenceExpired { request_id: id });
-        Self::finalize(id, req);
+        done.model_removed = Self::finalize(id, req);
+        done
     }
 
     /// Total fee held for an inference job.
@@ -2216,18 +2270,22 @@ impl<T: Config> Pallet<T> {
 
     /// Common end of a job: stores its final state and frees the model's pending count
     /// (removing a retired model when it was the last).
-    fn finalize(id: RequestId, req: Request<T>) {
+    /// Returns whether it removed the model.
+    fn finalize(id: RequestId, req: Request<T>) -> bool {
+        let mut removed = false;
         if let JobKind::Inference { .. } = req.kind {
             if let Some(mut model) = Models::<T>::get(req.model_id) {
                 model.pending = model.pending.saturating_sub(1);
                 if model.status == ModelStatus::Retired && model.pending == 0 {
                     Self::remove_model(req.model_id, &model);
+                    removed = true;
                 } else {
                     Models::<T>::insert(req.model_id, model);
                 }
             }
         }
         Requests::<T>::insert(id, req);
+        removed
     }
 
     /// Processes the deadline and pruning queues of block `now`; returns the weight used.
@@ -2241,20 +2299,25 @@ impl<T: Config> Pallet<T> {
         let mut expired: u32 = 0;
         let mut settled: u32 = 0;
         let mut skipped: u64 = 0;
+        // Beyond the benchmarks: slashes past the one `settle_jobs` includes per job (a job
+        // may slash every worker) and retired models removed with their last job.
+        let mut extra = Weight::zero();
         for id in commits.iter() {
             match Requests::<T>::get(id) {
                 Some(req)
                     if req.status == RequestStatus::Pending
                         && req.slots.iter().all(|s| s.commitment.is_none()) =>
                 {
-                    Self::expire(*id, req);
+                    let done = Self::expire(*id, req);
+                    extra = extra.saturating_add(Self::hook_extra_weight(&done, done.replicas));
                     expired = expired.saturating_add(1);
                 }
                 Some(req)
                     if req.status == RequestStatus::Pending && req.all_committed_revealed() =>
                 {
                     // Everyone who committed revealed while others were still allowed to commit.
-                    let _ = Self::settle(*id, req, None);
+                    let done = Self::settle(*id, req, None);
+                    extra = extra.saturating_add(Self::hook_extra_weight(&done, 1));
                     settled = settled.saturating_add(1);
                 }
                 _ => skipped = skipped.saturating_add(1),
@@ -2263,7 +2326,8 @@ impl<T: Config> Pallet<T> {
         for id in reveals.iter() {
             match Requests::<T>::get(id) {
                 Some(req) if req.status == RequestStatus::Pending => {
-                    let _ = Self::settle(*id, req, None);
+                    let done = Self::settle(*id, req, None);
+                    extra = extra.saturating_add(Self::hook_extra_weight(&done, 1));
                     settled = settled.saturating_add(1);
                 }
                 _ => skipped = skipped.saturating_add(1),
@@ -2272,6 +2336,7 @@ impl<T: Config> Pallet<T> {
         weight = weight
             .saturating_add(T::WeightInfo::expire_jobs(expired))
             .saturating_add(T::WeightInfo::settle_jobs(settled))
+            .saturating_add(extra)
             .saturating_add(T::DbWeight::get().reads(skipped));
         for id in prunes.iter() {
             Self::prune(*id);
@@ -2456,6 +2521,11 @@ impl<T: Config> Pallet<T> {
     /// reveal deadline first: every pending job is in the reveal queue of one of the next
     /// [`Pallet::longest_job`] blocks. Off-chain use only (offchain worker, runtime API,
     /// invariants): it reads every such queue.
+    ///
+    /// A runtime upgrade that shortens `CommitPeriod` or `RevealPeriod` (or
+    /// `MAX_DEADLINE_SPILL`) while jobs are in flight would hide the later ones from offchain
+    /// workers, which would then drop their stored outputs; such an upgrade needs a migration
+    /// (or must wait until no job is pending).
     pub fn live_jobs(now: BlockNumberFor<T>) -> Vec<RequestId> {
         let last = now.saturating_add(Self::longest_job());
         let mut ids = Vec::new();
@@ -2467,7 +2537,7 @@ impl<T: Config> Pallet<T> {
         ids
     }
 
-    /// Runtime API and offchain worker: jobs assigned to `worker` that are not final, and what
+    /// Runtime API: jobs assigned to `worker` that are not final, and what
     /// it has to do now.
     pub fn pending_work(worker: &T::AccountId) -> Vec<PendingWork<BlockNumberFor<T>>> {
         let now = frame_system::Pallet::<T>::block_number();

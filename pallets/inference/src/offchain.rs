@@ -61,6 +61,10 @@ use sp_runtime::{
 /// the next block's run.
 pub const ITEMS_PER_RUN: usize = 2048;
 
+/// Most output bytes one run reveals for one key (about a block's length); the rest waits for
+/// the next block's run. Bounds the run's memory and what it puts in the pool.
+pub const REVEAL_BYTES_PER_RUN: usize = 4 * 1024 * 1024;
+
 /// Blocks after which an item submitted but still missing on chain is submitted again.
 pub const RESUBMIT_AFTER: u32 = 5;
 
@@ -232,6 +236,7 @@ fn process_worker<T: Config>(
     let now_u32: u32 = sp_runtime::SaturatedConversion::saturated_into(now);
     let mut commits: Vec<(RequestId, H256)> = Vec::new();
     let mut reveals: Vec<(RequestId, OutputOf<T>)> = Vec::new();
+    let mut reveal_bytes: usize = 0;
 
     let mut mine: BTreeSet<RequestId> = BTreeSet::new();
     for &id in live {
@@ -282,8 +287,13 @@ fn process_worker<T: Config>(
             if Pallet::<T>::check_reveal(account, id, &output, next).is_err() {
                 continue;
             }
+            let bytes = reveal_bytes.saturating_add(output.len());
+            if bytes > REVEAL_BYTES_PER_RUN && !reveals.is_empty() {
+                continue;
+            }
             if let Ok(bounded) = OutputOf::<T>::try_from(output) {
                 reveals.push((id, bounded));
+                reveal_bytes = bytes;
             }
         }
     }

@@ -1089,6 +1089,7 @@ fn reveal_weight_is_refunded_to_what_was_done() {
             replicas: 3,
             stored: 2,
             slashed: 0,
+            model_removed: false,
         });
         let expected =
             Inference::reveal_weight(2, 2 * len, frame_support::weights::Weight::zero(), 0);
@@ -1141,6 +1142,7 @@ fn settlement_weight_counts_stored_reveals_and_slashes() {
                 replicas: 3,
                 stored,
                 slashed,
+                model_removed: false,
             })
         };
         // Exact, honest: the first reveal settles with nothing stored.
@@ -1191,6 +1193,41 @@ fn settlement_weight_counts_stored_reveals_and_slashes() {
         assert_eq!(slashes(b).len(), 1);
         assert_eq!(crate::Reveals::<Test>::iter_prefix(b).count(), 0);
         check_invariants();
+    });
+}
+
+/// The hook charges every slash beyond the one its benchmark includes per settled job, and
+/// the removal of a retired model with its last job.
+#[test]
+fn hook_charges_every_slash_and_model_removal() {
+    use crate::WeightInfo as _;
+    type W = ();
+    new_test_ext_with_workers(3).execute_with(|| {
+        let id = request(genesis_model());
+        for w in 1..=3u8 {
+            assert_ok!(commit(w, id, &good()));
+        }
+        // The owner retires the model while the job is pending.
+        assert_ok!(Inference::retire_model(
+            RuntimeOrigin::signed(owner()),
+            genesis_model()
+        ));
+        // Nobody reveals: the hook after the reveal deadline settles the job, slashing all
+        // three workers for not revealing, and removes the model.
+        let at = Requests::<Test>::get(id).expect("job").reveal_deadline + 1;
+        run_to_block(at - 1);
+        System::set_block_number(at);
+        let used = Inference::process_queues(at);
+        assert_eq!(slashes(id).len(), 3);
+        assert!(Models::<Test>::get(genesis_model()).is_none());
+        let expected = W::on_initialize_idle()
+            .saturating_add(W::expire_jobs(0))
+            .saturating_add(W::settle_jobs(1))
+            .saturating_add(W::slash_worker().saturating_mul(2))
+            .saturating_add(W::retire_model(inferchain_primitives::limits::MAX_CHUNKS))
+            .saturating_add(W::prune_jobs(0));
+        assert_eq!(used, expected);
+        assert!(used.all_lte(Inference::hooks_weight_bound(true)));
     });
 }
 

@@ -251,7 +251,8 @@ pub struct Slot<T: Config> {
     pub worker: T::AccountId,
     /// Its commitment, once submitted.
     pub commitment: Option<H256>,
-    /// Whether it revealed (the outputs are in `Reveals` until settlement).
+    /// Whether it revealed (the outputs are in `Reveals` until settlement, except those of the
+    /// reveal that settled the job, which are never stored).
     pub revealed: bool,
     /// Whether it was in the agreeing majority that decided the job (set at settlement).
     pub agreed: bool,
@@ -357,6 +358,8 @@ pub struct Settlement {
     pub stored: u32,
     /// Workers slashed.
     pub slashed: u32,
+    /// Whether the job was the last of a retired model, which was removed.
+    pub model_removed: bool,
 }
 
 /// Fee quote of an inference request.
