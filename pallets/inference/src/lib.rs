@@ -67,6 +67,9 @@
 //! fails with `JobQueueFull`.
 //!
 //! ## Weights
+//! The hooks charge what they do: `settle_jobs` / `expire_jobs` per job plus every slash past
+//! the benchmarked ones. A retired model whose last job ends is queued ([`ModelsToRemove`]) and
+//! removed, its deposit returned, in `on_idle` as the block's spare weight allows.
 //! A reveal is charged per item and per output byte; each byte also pays its share of the
 //! settlement that will read and compare it (`settle_bytes`), so settling a job costs only its
 //! per-job part whoever settles it: `settle_jobs` in the hook, [`Pallet::settle_weight`] in a
@@ -458,6 +461,12 @@ pub mod pallet {
         ValueQuery,
     >;
 
+    /// Retired models whose last pending job has ended: `on_idle` removes them and returns
+    /// their deposits, as the block's spare weight allows (so that a block where many such
+    /// jobs end stays within its weight).
+    #[pallet::storage]
+    pub type ModelsToRemove<T: Config> = StorageMap<_, Blake2_128Concat, ModelId, ()>;
+
     /// Genesis configuration.
     #[pallet::genesis_config]
     #[derive(frame_support::DefaultNoBound)]
@@ -803,6 +812,10 @@ pub mod pallet {
             Self::process_queues(now)
         }
 
+        fn on_idle(_now: BlockNumberFor<T>, remaining: Weight) -> Weight {
+            Self::remove_retired_models(remaining)
+        }
+
         fn offchain_worker(now: BlockNumberFor<T>) {
             crate::offchain::run::<T>(now);
         }
@@ -1049,7 +1062,8 @@ pub mod pallet {
         }
 
         /// Retires a model (owner only): no new requests; the deposit is returned and the
-        /// record removed once no request is pending. A model still uploading is removed at
+        /// record removed now if no request is pending, else in `on_idle` once the last one
+        /// has ended. A model still uploading is removed at
         /// once; a rejected model's record is removed.
         #[pallet::call_index(7)]
         #[pallet::weight(T::WeightInfo::retire_model(MAX_CHUNKS))]
@@ -1722,42 +1736,40 @@ impl<T: Config> Pallet<T> {
         T::WeightInfo::settle_one(done.replicas)
             .saturating_add(stored)
             .saturating_add(T::WeightInfo::slash_worker().saturating_mul(done.slashed.into()))
-            .saturating_add(Self::model_removal_weight(done.model_removed))
+            .saturating_add(Self::model_removal_weight(done.model_queued))
     }
 
-    /// Weight of removing a retired model with its last job (as `retire_model` does for a
-    /// model without pending jobs), at its largest chunk count.
-    fn model_removal_weight(removed: bool) -> Weight {
-        if removed {
-            T::WeightInfo::retire_model(MAX_CHUNKS)
+    /// Weight of queueing a retired model for removal with its last job (one write; the
+    /// removal itself is charged in `on_idle`).
+    fn model_removal_weight(queued: bool) -> Weight {
+        if queued {
+            T::DbWeight::get().writes(1)
         } else {
             Weight::zero()
         }
     }
 
     /// Weight a job the hook expired or settled used beyond its benchmark (`expire_jobs` or
-    /// `settle_jobs`), which includes `benchmarked_slashes` slashes: further slashes and the
-    /// removal of a retired model.
+    /// `settle_jobs`), which includes `benchmarked_slashes` slashes: further slashes and
+    /// queueing a retired model for removal.
     fn hook_extra_weight(done: &Settlement, benchmarked_slashes: u32) -> Weight {
         let slashes = done.slashed.saturating_sub(benchmarked_slashes);
         T::WeightInfo::slash_worker()
             .saturating_mul(slashes.into())
-            .saturating_add(Self::model_removal_weight(done.model_removed))
+            .saturating_add(Self::model_removal_weight(done.model_queued))
     }
 
     /// The hooks' heaviest block: `MaxJobsPerBlock` jobs expire, as many settle at their
-    /// reveal deadline slashing every worker, as many are pruned, and, if `model_removals`,
-    /// every job removes a retired model. (The last needs a thousand retired models whose last
-    /// jobs end in the same block; with the runtime's constants it would exceed a block, see
-    /// `runtime/src/tests.rs`.)
-    pub fn hooks_weight_bound(model_removals: bool) -> Weight {
+    /// reveal deadline slashing every worker, as many are pruned, and every job queues a
+    /// retired model for removal (removals happen in `on_idle`, within the spare weight).
+    pub fn hooks_weight_bound() -> Weight {
         let jobs = T::MaxJobsPerBlock::get();
         let replicas = T::MaxReplicas::get();
         let worst = Settlement {
             replicas,
             stored: replicas,
             slashed: replicas,
-            model_removed: model_removals,
+            model_queued: true,
         };
         T::WeightInfo::on_initialize_idle()
             .saturating_add(T::WeightInfo::expire_jobs(jobs))
@@ -1771,7 +1783,8 @@ impl<T: Config> Pallet<T> {
     }
 
     /// The heaviest settlement a reveal can make: `MaxReplicas` replicas, all but the settling
-    /// reveal stored, all but the settling worker slashed, the job's retired model removed. (A reveal settles only when every
+    /// reveal stored, all but the settling worker slashed, the job's retired model queued for
+    /// removal. (A reveal settles only when every
     /// committed worker revealed or its outputs open every commitment; the settling worker is
     /// slashed only if a majority without it decides, which leaves a majority unslashed.)
     pub fn settle_weight_bound() -> Weight {
@@ -1780,7 +1793,7 @@ impl<T: Config> Pallet<T> {
             replicas,
             stored: replicas.saturating_sub(1),
             slashed: replicas.saturating_sub(1),
-            model_removed: true,
+            model_queued: true,
         })
     }
 
@@ -2105,7 +2118,7 @@ impl<T: Config> Pallet<T> {
                 });
             }
         }
-        done.model_removed = Self::finalize(id, req);
+        done.model_queued = Self::finalize(id, req);
         done
     }
 
@@ -2126,7 +2139,7 @@ impl<T: Config> Pallet<T> {
             JobKind::Validation => Self::conclude_validation(req.model_id, None, &[], true),
         }
         Self::deposit_event(Event::InferenceExpired { request_id: id });
-        done.model_removed = Self::finalize(id, req);
+        done.model_queued = Self::finalize(id, req);
         done
     }
 
@@ -2270,22 +2283,61 @@ impl<T: Config> Pallet<T> {
 
     /// Common end of a job: stores its final state and frees the model's pending count
     /// (removing a retired model when it was the last).
-    /// Returns whether it removed the model.
+    /// Returns whether it queued the model for removal (`ModelsToRemove`, done in `on_idle`).
     fn finalize(id: RequestId, req: Request<T>) -> bool {
-        let mut removed = false;
+        let mut queued = false;
         if let JobKind::Inference { .. } = req.kind {
             if let Some(mut model) = Models::<T>::get(req.model_id) {
                 model.pending = model.pending.saturating_sub(1);
                 if model.status == ModelStatus::Retired && model.pending == 0 {
-                    Self::remove_model(req.model_id, &model);
-                    removed = true;
-                } else {
-                    Models::<T>::insert(req.model_id, model);
+                    ModelsToRemove::<T>::insert(req.model_id, ());
+                    queued = true;
                 }
+                Models::<T>::insert(req.model_id, model);
             }
         }
         Requests::<T>::insert(id, req);
-        removed
+        queued
+    }
+
+    /// Weight of removing one queued retired model in `on_idle`: what `retire_model` does for
+    /// a model without pending jobs, at its largest chunk count, plus reading and removing the
+    /// queue entry.
+    pub fn queued_removal_weight() -> Weight {
+        T::WeightInfo::retire_model(MAX_CHUNKS)
+            .saturating_add(T::DbWeight::get().reads_writes(1, 1))
+    }
+
+    /// Removes queued retired models while `remaining` weight allows; returns the weight used.
+    pub(crate) fn remove_retired_models(remaining: Weight) -> Weight {
+        let per = Self::queued_removal_weight();
+        // One read to find out whether anything is queued.
+        let mut used = T::DbWeight::get().reads(1);
+        if per.ref_time() == 0 || !used.all_lte(remaining) {
+            return Weight::zero();
+        }
+        let fit = remaining
+            .saturating_sub(used)
+            .ref_time()
+            .checked_div(per.ref_time())
+            .unwrap_or(0);
+        let proof_fit = remaining
+            .saturating_sub(used)
+            .proof_size()
+            .checked_div(per.proof_size().max(1))
+            .unwrap_or(0);
+        let n = fit.min(proof_fit).min(u64::from(T::MaxJobsPerBlock::get()));
+        let ids: Vec<ModelId> = ModelsToRemove::<T>::iter_keys().take(n as usize).collect();
+        for model_id in ids {
+            ModelsToRemove::<T>::remove(model_id);
+            if let Some(model) = Models::<T>::get(model_id) {
+                if model.status == ModelStatus::Retired && model.pending == 0 {
+                    Self::remove_model(model_id, &model);
+                }
+            }
+            used = used.saturating_add(per);
+        }
+        used
     }
 
     /// Processes the deadline and pruning queues of block `now`; returns the weight used.
@@ -2590,6 +2642,19 @@ impl<T: Config> Pallet<T> {
                     "active worker missing from active set"
                 );
             }
+        }
+        for (id, model) in Models::<T>::iter() {
+            let done = model.status == ModelStatus::Retired && model.pending == 0;
+            ensure!(
+                done == ModelsToRemove::<T>::contains_key(id),
+                "a retired model without pending jobs is not queued for removal, or the reverse"
+            );
+        }
+        for id in ModelsToRemove::<T>::iter_keys() {
+            ensure!(
+                Models::<T>::contains_key(id),
+                "a removed model is still queued"
+            );
         }
         let now = frame_system::Pallet::<T>::block_number();
         let live: alloc::collections::BTreeSet<RequestId> =

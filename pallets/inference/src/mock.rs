@@ -375,6 +375,7 @@ pub fn new_bench_ext() -> sp_io::TestExternalities {
 pub fn run_to_block(n: u64) {
     while System::block_number() < n {
         let b = System::block_number();
+        Inference::on_idle(b, frame_support::weights::Weight::MAX);
         System::on_finalize(b);
         System::set_block_number(b + 1);
         System::set_parent_hash(H256::from_low_u64_be(b));

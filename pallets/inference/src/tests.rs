@@ -11,10 +11,12 @@ use frame_support::{
     assert_noop, assert_ok,
     dispatch::RawOrigin,
     pallet_prelude::TransactionSource,
+    traits::Hooks,
     traits::{
         fungible::{Inspect, InspectHold, Mutate},
         Authorize, UnfilteredDispatchable,
     },
+    weights::Weight,
     BoundedVec,
 };
 use inferchain_primitives::{
@@ -846,7 +848,22 @@ fn retire_model_paths() {
             assert_ok!(commit(w, req, &good()));
         }
         assert_ok!(reveal(workers_of(req)[0], req, &good()));
+        // Queued: removed, with its deposit returned, when the block has spare weight.
+        assert!(crate::ModelsToRemove::<Test>::contains_key(genesis_model()));
+        check_invariants();
+        let read = db_read();
+        let used = Inference::on_idle(System::block_number(), Weight::MAX);
+        assert_eq!(
+            used,
+            read.saturating_add(Inference::queued_removal_weight())
+        );
         assert!(Models::<Test>::get(genesis_model()).is_none());
+        assert!(!crate::ModelsToRemove::<Test>::contains_key(genesis_model()));
+        // Nothing queued: one read.
+        assert_eq!(
+            Inference::on_idle(System::block_number(), Weight::MAX),
+            read
+        );
         check_invariants();
     });
 }
@@ -1089,7 +1106,7 @@ fn reveal_weight_is_refunded_to_what_was_done() {
             replicas: 3,
             stored: 2,
             slashed: 0,
-            model_removed: false,
+            model_queued: false,
         });
         let expected =
             Inference::reveal_weight(2, 2 * len, frame_support::weights::Weight::zero(), 0);
@@ -1142,7 +1159,7 @@ fn settlement_weight_counts_stored_reveals_and_slashes() {
                 replicas: 3,
                 stored,
                 slashed,
-                model_removed: false,
+                model_queued: false,
             })
         };
         // Exact, honest: the first reveal settles with nothing stored.
@@ -1196,8 +1213,22 @@ fn settlement_weight_counts_stored_reveals_and_slashes() {
     });
 }
 
+/// One read and one write at the mock's database weights.
+fn db_read() -> Weight {
+    <<Test as frame_system::Config>::DbWeight as frame_support::traits::Get<
+        frame_support::weights::RuntimeDbWeight,
+    >>::get()
+    .reads(1)
+}
+fn db_write() -> Weight {
+    <<Test as frame_system::Config>::DbWeight as frame_support::traits::Get<
+        frame_support::weights::RuntimeDbWeight,
+    >>::get()
+    .writes(1)
+}
+
 /// The hook charges every slash beyond the one its benchmark includes per settled job, and
-/// the removal of a retired model with its last job.
+/// queueing a retired model for removal with its last job.
 #[test]
 fn hook_charges_every_slash_and_model_removal() {
     use crate::WeightInfo as _;
@@ -1213,21 +1244,35 @@ fn hook_charges_every_slash_and_model_removal() {
             genesis_model()
         ));
         // Nobody reveals: the hook after the reveal deadline settles the job, slashing all
-        // three workers for not revealing, and removes the model.
+        // three workers for not revealing, and queues the model for removal.
         let at = Requests::<Test>::get(id).expect("job").reveal_deadline + 1;
         run_to_block(at - 1);
         System::set_block_number(at);
         let used = Inference::process_queues(at);
         assert_eq!(slashes(id).len(), 3);
-        assert!(Models::<Test>::get(genesis_model()).is_none());
+        assert!(crate::ModelsToRemove::<Test>::contains_key(genesis_model()));
         let expected = W::on_initialize_idle()
             .saturating_add(W::expire_jobs(0))
             .saturating_add(W::settle_jobs(1))
             .saturating_add(W::slash_worker().saturating_mul(2))
-            .saturating_add(W::retire_model(inferchain_primitives::limits::MAX_CHUNKS))
+            .saturating_add(db_write())
             .saturating_add(W::prune_jobs(0));
         assert_eq!(used, expected);
-        assert!(used.all_lte(Inference::hooks_weight_bound(true)));
+        assert!(used.all_lte(Inference::hooks_weight_bound()));
+        // With too little spare weight `on_idle` leaves it queued; with enough it removes it.
+        let one = Inference::queued_removal_weight();
+        let short = one
+            .saturating_add(db_read())
+            .saturating_sub(Weight::from_parts(1, 0));
+        assert_eq!(
+            Inference::on_idle(at, short),
+            db_read(),
+            "one removal does not fit beside the read"
+        );
+        assert!(Models::<Test>::get(genesis_model()).is_some());
+        let _ = Inference::on_idle(at, one.saturating_add(db_read()));
+        assert!(Models::<Test>::get(genesis_model()).is_none());
+        check_invariants();
     });
 }
 

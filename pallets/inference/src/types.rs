@@ -358,8 +358,8 @@ pub struct Settlement {
     pub stored: u32,
     /// Workers slashed.
     pub slashed: u32,
-    /// Whether the job was the last of a retired model, which was removed.
-    pub model_removed: bool,
+    /// Whether the job was the last of a retired model, which was queued for removal.
+    pub model_queued: bool,
 }
 
 /// Fee quote of an inference request.
