@@ -304,37 +304,62 @@ fn process_worker<T: Config>(
     }
     sp_io::offchain::sleep_until(submit_at);
     for chunk in commits.chunks(T::MaxBatch::get() as usize) {
-        let ids: Vec<RequestId> = chunk.iter().map(|(id, _)| *id).collect();
-        let Ok(items) = CommitBatchOf::<T>::try_from(chunk.to_vec()) else {
-            continue;
-        };
-        let payload = Pallet::<T>::signing_payload(COMMIT_CONTEXT, key, &items);
-        let Some(signature) = key.sign(&payload) else {
-            continue;
-        };
-        let call = Call::<T>::commit {
-            worker: key.clone(),
-            items,
-            signature,
-        };
-        if submit::<T>(call) {
-            mark_sent(b"commit", &worker, ids.into_iter(), now_u32);
+        if let Ok(items) = CommitBatchOf::<T>::try_from(chunk.to_vec()) {
+            let ids = chunk.iter().map(|(id, _)| *id);
+            send_batch::<T, _>(
+                key,
+                &worker,
+                COMMIT_CONTEXT,
+                b"commit",
+                ids,
+                now_u32,
+                items,
+                |worker, items, signature| Call::<T>::commit {
+                    worker,
+                    items,
+                    signature,
+                },
+            );
         }
     }
     for items in reveal_batches::<T>(reveals) {
         let ids: Vec<RequestId> = items.iter().map(|(id, _)| *id).collect();
-        let payload = Pallet::<T>::signing_payload(REVEAL_CONTEXT, key, &items);
-        let Some(signature) = key.sign(&payload) else {
-            continue;
-        };
-        let call = Call::<T>::reveal {
-            worker: key.clone(),
+        send_batch::<T, _>(
+            key,
+            &worker,
+            REVEAL_CONTEXT,
+            b"reveal",
+            ids.into_iter(),
+            now_u32,
             items,
-            signature,
-        };
-        if submit::<T>(call) {
-            mark_sent(b"reveal", &worker, ids.into_iter(), now_u32);
-        }
+            |worker, items, signature| Call::<T>::reveal {
+                worker,
+                items,
+                signature,
+            },
+        );
+    }
+}
+
+/// Signs a batch of `phase` items (jobs `ids`) with `key` under `context`, submits the call
+/// `make` builds from it, and marks the items sent at block `now` if the pool took it.
+#[allow(clippy::too_many_arguments)]
+fn send_batch<T: Config, I: Encode>(
+    key: &crypto::Public,
+    worker: &[u8],
+    context: &[u8],
+    phase: &[u8],
+    ids: impl Iterator<Item = RequestId>,
+    now: u32,
+    items: I,
+    make: impl FnOnce(crypto::Public, I, crypto::Signature) -> Call<T>,
+) {
+    let payload = Pallet::<T>::signing_payload(context, key, &items);
+    let Some(signature) = key.sign(&payload) else {
+        return;
+    };
+    if submit::<T>(make(key.clone(), items, signature)) {
+        mark_sent(phase, worker, ids, now);
     }
 }
 
