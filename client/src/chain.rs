@@ -1,7 +1,7 @@
 //! Connection to a node, the signing account, reads at the best block and transaction
 //! submission with readable errors.
 
-use crate::types::{AccountInfo, FeeQuoteView, ModelIdBytes, ModelRecord, RequestId, RequestView};
+use crate::types::{AccountInfo, FeeQuoteView, JobId, JobView, ModelIdBytes, ModelRecord};
 use anyhow::{anyhow, bail, Context, Result};
 use std::str::FromStr;
 use std::time::Duration;
@@ -221,9 +221,9 @@ impl Chain {
         self.runtime_api(at, "quote", (*id, input_len)).await
     }
 
-    /// `InferenceApi::request`.
-    pub async fn request(&self, at: &AtBlock, id: RequestId) -> Result<Option<RequestView>> {
-        self.runtime_api(at, "request", (id,)).await
+    /// `InferenceApi::job`.
+    pub async fn request(&self, at: &AtBlock, id: JobId) -> Result<Option<JobView>> {
+        self.runtime_api(at, "job", (id,)).await
     }
 
     /// A `u32` constant of the inference pallet.

@@ -16,7 +16,7 @@ pub type Balance = u128;
 /// Block number type of the runtime.
 pub type BlockNumber = u32;
 /// Job (request) id.
-pub type RequestId = u64;
+pub type JobId = u64;
 /// Model id (blake2-256 of the ONNX bytes).
 pub type ModelIdBytes = [u8; 32];
 
@@ -171,7 +171,7 @@ pub enum ModelStatusView {
     /// Chunks are being uploaded.
     Uploading,
     /// The validation job with this id is running.
-    Validating(RequestId),
+    Validating(JobId),
     /// Requests are accepted.
     Active,
     /// Validation failed.
@@ -235,7 +235,7 @@ pub enum FailureReasonView {
     ExecutionFailed,
 }
 
-/// `pallet_inference::RequestStatus`.
+/// `pallet_inference::JobStatus`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, DecodeAsType)]
 #[decode_as_type(crate_path = "subxt::ext::scale_decode")]
 pub enum RequestStatusView {
@@ -249,10 +249,10 @@ pub enum RequestStatusView {
     Expired,
 }
 
-/// Result of the runtime API `InferenceApi::request` (`pallet_inference::RequestView`).
+/// Result of the runtime API `InferenceApi::request` (`pallet_inference::JobView`).
 #[derive(Clone, Debug, DecodeAsType)]
 #[decode_as_type(crate_path = "subxt::ext::scale_decode")]
-pub struct RequestView {
+pub struct JobView {
     /// The model.
     pub model_id: ModelIdBytes,
     /// The requester (`None` for a model validation).
@@ -328,7 +328,7 @@ pub enum WorkKindView {
 #[decode_as_type(crate_path = "subxt::ext::scale_decode")]
 pub struct PendingWorkView {
     /// The job.
-    pub request_id: RequestId,
+    pub job_id: JobId,
     /// The model.
     pub model_id: ModelIdBytes,
     /// A validation (`true`) or an inference.
@@ -418,7 +418,7 @@ pub mod events {
         /// `Inference::InferenceRequested`.
         InferenceRequested {
             /// Job.
-            request_id: RequestId,
+            job_id: JobId,
             /// Model.
             model_id: ModelIdBytes,
             /// Fee held.
@@ -431,7 +431,7 @@ pub mod events {
         /// `Inference::Committed`.
         Committed {
             /// Job.
-            request_id: RequestId,
+            job_id: JobId,
             /// Worker.
             worker: AccountId32,
         }
@@ -440,7 +440,7 @@ pub mod events {
         /// `Inference::Revealed`.
         Revealed {
             /// Job.
-            request_id: RequestId,
+            job_id: JobId,
             /// Worker.
             worker: AccountId32,
         }
@@ -449,7 +449,7 @@ pub mod events {
         /// `Inference::InferenceCompleted`.
         InferenceCompleted {
             /// Job.
-            request_id: RequestId,
+            job_id: JobId,
             /// Agreed outputs (canonical tensor map).
             outputs: Vec<u8>,
             /// Agreeing workers.
@@ -460,7 +460,7 @@ pub mod events {
         /// `Inference::FeesPaid`.
         FeesPaid {
             /// Job.
-            request_id: RequestId,
+            job_id: JobId,
             /// Royalty paid.
             royalty: Balance,
             /// Paid to workers in total.
@@ -473,7 +473,7 @@ pub mod events {
         /// `Inference::InferenceFailed`.
         InferenceFailed {
             /// Job.
-            request_id: RequestId,
+            job_id: JobId,
             /// Why.
             reason: FailureReasonView,
         }
@@ -482,7 +482,7 @@ pub mod events {
         /// `Inference::InferenceExpired`.
         InferenceExpired {
             /// Job.
-            request_id: RequestId,
+            job_id: JobId,
         }
     );
     inference_event!(
@@ -491,7 +491,7 @@ pub mod events {
             /// Worker.
             worker: AccountId32,
             /// Job.
-            request_id: RequestId,
+            job_id: JobId,
             /// Offence.
             offence: OffenceView,
             /// Amount slashed.

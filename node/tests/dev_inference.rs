@@ -98,10 +98,10 @@ async fn a_paid_request_on_the_sample_model_settles_with_the_engines_output() {
     let fields = requested
         .decode_fields_unchecked_as::<subxt::dynamic::Value>()
         .expect("decode event");
-    let request_id = fields
-        .at("request_id")
+    let job_id = fields
+        .at("job_id")
         .and_then(|v| v.as_u128())
-        .expect("request_id") as u64;
+        .expect("job_id") as u64;
 
     // The offchain worker commits, reveals; the runtime compares and settles.
     let settled: serde_json::Value =
@@ -109,7 +109,7 @@ async fn a_paid_request_on_the_sample_model_settles_with_the_engines_output() {
             let rpc = rpc.clone();
             async move {
                 let view: Option<serde_json::Value> = rpc
-                    .request("inference_request", rpc_params![request_id])
+                    .request("inference_request", rpc_params![job_id])
                     .await
                     .ok()?;
                 let view = view?;

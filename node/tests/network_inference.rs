@@ -98,7 +98,7 @@ async fn a_faulty_worker_is_outvoted_and_slashed_on_a_real_network() {
             .expect("request succeeded");
         let requested: InferenceRequested = event_of(&events, "InferenceRequested");
         let tx_fee: TransactionFeePaid = event_of(&events, "TransactionFeePaid");
-        let id = requested.request_id;
+        let id = requested.job_id;
 
         let settled: serde_json::Value = wait_for(Duration::from_secs(180), "settlement", || {
             let rpc = rpc.clone();
@@ -158,10 +158,10 @@ async fn a_faulty_worker_is_outvoted_and_slashed_on_a_real_network() {
                         events_in(&api, request_number, best, "Inference", "WorkerSlashed").await;
                     let slash = slashes
                         .into_iter()
-                        .find(|s| s.request_id == id && s.worker == dave)?;
+                        .find(|s| s.job_id == id && s.worker == dave)?;
                     let fees: Vec<FeesPaid> =
                         events_in(&api, request_number, best, "Inference", "FeesPaid").await;
-                    let fees = fees.into_iter().find(|f| f.request_id == id)?;
+                    let fees = fees.into_iter().find(|f| f.job_id == id)?;
                     Some((slash, fees))
                 }
             },

@@ -116,7 +116,7 @@ async fn a_worker_killed_while_holding_a_commitment_is_counted_by_its_commitment
         let requested: InferenceRequested = event_of(&events, "InferenceRequested");
         let fee: TransactionFeePaid = event_of(&events, "TransactionFeePaid");
         let tx_fee = fee.actual_fee + fee.tip;
-        let id = requested.request_id;
+        let id = requested.job_id;
         let request_block = api
             .at_block(in_block.block_hash())
             .await
@@ -160,7 +160,7 @@ async fn a_worker_killed_while_holding_a_commitment_is_counted_by_its_commitment
             "Inference",
             "FeesPaid",
             Duration::from_secs(180),
-            |f| f.request_id == id,
+            |f| f.job_id == id,
         )
         .await;
         let committed: Vec<WorkerStep> =
@@ -169,10 +169,10 @@ async fn a_worker_killed_while_holding_a_commitment_is_counted_by_its_commitment
             events_in(&api, request_block, settled_at, "Inference", "Revealed").await;
         let victim_committed = committed
             .iter()
-            .any(|c| c.request_id == id && c.worker == victim_account);
+            .any(|c| c.job_id == id && c.worker == victim_account);
         let victim_revealed = revealed
             .iter()
-            .any(|c| c.request_id == id && c.worker == victim_account);
+            .any(|c| c.job_id == id && c.worker == victim_account);
 
         // Whatever the victim managed, the two others decide and are paid.
         let view: serde_json::Value = rpc
@@ -200,7 +200,7 @@ async fn a_worker_killed_while_holding_a_commitment_is_counted_by_its_commitment
             events_in(&api, settled_at, settled_at, "Inference", "WorkerSlashed").await;
         let victim_slash: u128 = slashes
             .iter()
-            .filter(|s| s.request_id == id && s.worker == victim_account)
+            .filter(|s| s.job_id == id && s.worker == victim_account)
             .map(|s| s.amount)
             .sum();
         let target_case = victim_committed && !victim_revealed;
@@ -272,7 +272,7 @@ async fn a_worker_killed_while_holding_a_commitment_is_counted_by_its_commitment
         assert!(
             !late_steps
                 .iter()
-                .any(|s| s.request_id == id && s.worker == victim_account),
+                .any(|s| s.job_id == id && s.worker == victim_account),
             "the restarted node revealed a settled request"
         );
         assert!(

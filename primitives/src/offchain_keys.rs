@@ -25,12 +25,12 @@ pub fn chunk_key(model_id: &ModelId, index: u32) -> Vec<u8> {
     key
 }
 
-/// Key of the canonical input encoding of request `request_id`:
-/// `b"inferchain/inputs/" ‖ request_id (u64 big-endian)`.
-pub fn request_inputs_key(request_id: u64) -> Vec<u8> {
+/// Key of the canonical input encoding of request `job_id`:
+/// `b"inferchain/inputs/" ‖ job_id (u64 big-endian)`.
+pub fn request_inputs_key(job_id: u64) -> Vec<u8> {
     let mut key = Vec::with_capacity(REQUEST_INPUTS_PREFIX.len() + 8);
     key.extend_from_slice(REQUEST_INPUTS_PREFIX);
-    key.extend_from_slice(&request_id.to_be_bytes());
+    key.extend_from_slice(&job_id.to_be_bytes());
     key
 }
 

@@ -22,7 +22,7 @@ use super::{
     VERSION,
 };
 use inferchain_primitives::ModelId;
-use pallet_inference::{FeeQuote, ModelView, PendingWork, RequestId, RequestView};
+use pallet_inference::{FeeQuote, JobId, JobView, ModelView, PendingWork};
 
 impl_runtime_apis! {
     impl sp_api::Core<Block> for Runtime {
@@ -205,8 +205,8 @@ impl_runtime_apis! {
             Inference::model_view(model_id)
         }
 
-        fn request(request_id: RequestId) -> Option<RequestView<AccountId, Balance, BlockNumber>> {
-            Inference::request_view(request_id)
+        fn job(job_id: JobId) -> Option<JobView<AccountId, Balance, BlockNumber>> {
+            Inference::job_view(job_id)
         }
 
         fn quote(model_id: ModelId, input_len: u32) -> Option<FeeQuote<Balance>> {

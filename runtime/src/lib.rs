@@ -65,7 +65,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
     spec_name: alloc::borrow::Cow::Borrowed("inferchain"),
     impl_name: alloc::borrow::Cow::Borrowed("inferchain-node"),
     authoring_version: 1,
-    spec_version: 100,
+    spec_version: 101,
     impl_version: 1,
     apis: apis::RUNTIME_API_VERSIONS,
     transaction_version: 1,
@@ -137,7 +137,7 @@ pub type UncheckedExtrinsic =
 pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 
 /// Migrations beyond the pallets' own.
-type Migrations = ();
+type Migrations = (pallet_inference::migrations::v1::MigrateV0ToV1<Runtime>,);
 
 /// Dispatches blocks and transactions to the pallets.
 pub type Executive = frame_executive::Executive<

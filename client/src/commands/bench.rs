@@ -269,7 +269,7 @@ pub async fn bench(ctx: &Ctx, args: BenchArgs) -> Result<()> {
         dispatch_failed_total += stats.dispatch_failed;
         for e in events.find::<RequestedBy>().flatten() {
             if ours.contains(&e.requester.0) {
-                requested_at.insert(e.request_id, (n, timestamp_ms));
+                requested_at.insert(e.job_id, (n, timestamp_ms));
                 stats.requested += 1;
             }
         }
@@ -284,13 +284,13 @@ pub async fn bench(ctx: &Ctx, args: BenchArgs) -> Result<()> {
             }
         };
         for e in events.find::<InferenceCompleted>().flatten() {
-            settle(e.request_id, true, &mut stats);
+            settle(e.job_id, true, &mut stats);
         }
         for e in events.find::<InferenceFailed>().flatten() {
-            settle(e.request_id, false, &mut stats);
+            settle(e.job_id, false, &mut stats);
         }
         for e in events.find::<InferenceExpired>().flatten() {
-            settle(e.request_id, false, &mut stats);
+            settle(e.job_id, false, &mut stats);
         }
         settled_total += stats.settled;
         let idle = stats.requested == 0 && stats.settled == 0;
@@ -436,7 +436,7 @@ fn engine_baseline(model: &std::path::Path, input: &std::path::Path) -> Result<f
 #[derive(Clone, Debug, scale_decode::DecodeAsType)]
 #[decode_as_type(crate_path = "subxt::ext::scale_decode")]
 struct RequestedBy {
-    request_id: u64,
+    job_id: u64,
     requester: AccountId32,
 }
 

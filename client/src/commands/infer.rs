@@ -7,7 +7,7 @@ use crate::types::events::{
     Committed, FeesPaid, InferenceCompleted, InferenceExpired, InferenceFailed, InferenceRequested,
     Revealed, WorkerSlashed,
 };
-use crate::types::{FailureReasonView, ModelInfoView, RequestStatusView, RequestView};
+use crate::types::{FailureReasonView, JobView, ModelInfoView, RequestStatusView};
 use crate::{InferArgs, RequestArgs};
 use anyhow::{anyhow, bail, Context, Result};
 use inferchain_engine::{run::describe_schema, tensor_io};
@@ -139,7 +139,7 @@ pub async fn infer(ctx: &Ctx, args: InferArgs) -> Result<()> {
         .find_first::<InferenceRequested>()
         .ok_or_else(|| anyhow!("request_inference succeeded without an InferenceRequested event"))?
         .context("decoding InferenceRequested")?;
-    let rid = requested.request_id;
+    let rid = requested.job_id;
     if requested.model_id != id {
         bail!("the chain recorded request {rid} for another model");
     }
@@ -172,42 +172,42 @@ pub async fn infer(ctx: &Ctx, args: InferArgs) -> Result<()> {
         if included_at.is_none()
             && events
                 .find::<InferenceRequested>()
-                .any(|e| e.is_ok_and(|e| e.request_id == rid))
+                .any(|e| e.is_ok_and(|e| e.job_id == rid))
         {
             included_at = Some(n);
         }
         for e in events.find::<Committed>().flatten() {
-            if e.request_id == rid {
+            if e.job_id == rid {
                 progress.committed.push(e.worker);
             }
         }
         for e in events.find::<Revealed>().flatten() {
-            if e.request_id == rid {
+            if e.job_id == rid {
                 progress.revealed.push(e.worker);
             }
         }
         for e in events.find::<WorkerSlashed>().flatten() {
-            if e.request_id == rid {
+            if e.job_id == rid {
                 progress.slashed.push(e);
             }
         }
         for e in events.find::<InferenceCompleted>().flatten() {
-            if e.request_id == rid {
+            if e.job_id == rid {
                 progress.completed = Some(e);
             }
         }
         for e in events.find::<FeesPaid>().flatten() {
-            if e.request_id == rid {
+            if e.job_id == rid {
                 progress.fees = Some(e);
             }
         }
         for e in events.find::<InferenceFailed>().flatten() {
-            if e.request_id == rid {
+            if e.job_id == rid {
                 progress.failed = Some(e.reason);
             }
         }
         for e in events.find::<InferenceExpired>().flatten() {
-            if e.request_id == rid {
+            if e.job_id == rid {
                 progress.expired = true;
             }
         }
@@ -293,7 +293,7 @@ pub async fn infer(ctx: &Ctx, args: InferArgs) -> Result<()> {
 pub async fn request(ctx: &Ctx, args: RequestArgs) -> Result<()> {
     let chain: Chain = ctx.connect().await?;
     let at = chain.at_best().await?;
-    let v: RequestView = chain.request(&at, args.id).await?.ok_or_else(|| {
+    let v: JobView = chain.request(&at, args.id).await?.ok_or_else(|| {
         anyhow!(
             "unknown request {}: never created, or pruned after its retention period",
             args.id

@@ -4,8 +4,8 @@ use super::{BlockCursor, Ctx};
 use crate::chain::{account_of, Chain, PALLET};
 use crate::output::{self, amount, hex0x};
 use crate::types::{
-    ExecutionPolicyView, ModelIdBytes, ModelInfoView, ModelPolicyView, ModelRecord,
-    ModelStatusView, RequestView, TensorSpecView,
+    ExecutionPolicyView, JobView, ModelIdBytes, ModelInfoView, ModelPolicyView, ModelRecord,
+    ModelStatusView, TensorSpecView,
 };
 use crate::RegisterArgs;
 use anyhow::{anyhow, bail, Context, Result};
@@ -305,7 +305,7 @@ async fn wait_validation(chain: &Chain, id: &ModelIdBytes) -> Result<ModelRecord
                 );
             }
             ModelStatusView::Validating(job) => {
-                let view: Option<RequestView> = chain.request(&at, job).await?;
+                let view: Option<JobView> = chain.request(&at, job).await?;
                 if let Some(v) = view {
                     deadline = Some(v.reveal_deadline);
                     let n = v.workers.len();

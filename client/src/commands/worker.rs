@@ -91,7 +91,7 @@ pub async fn status(ctx: &Ctx, account: Option<&str>) -> Result<()> {
     for p in work {
         println!(
             "job {}: {} of model {}, next {:?} by block {}",
-            p.request_id,
+            p.job_id,
             if p.validation {
                 "validation"
             } else {

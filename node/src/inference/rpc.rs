@@ -15,8 +15,7 @@ use jsonrpsee::{
     types::{error::ErrorObjectOwned, ErrorObject},
 };
 use pallet_inference::{
-    runtime_api::InferenceApi as InferenceRuntimeApi, FeeQuote, ModelStatus, RequestStatus,
-    RequestView,
+    runtime_api::InferenceApi as InferenceRuntimeApi, FeeQuote, JobStatus, JobView, ModelStatus,
 };
 use serde::Serialize;
 use sp_api::ProvideRuntimeApi;
@@ -126,16 +125,16 @@ const UNKNOWN_MODEL: i32 = 9002;
 const BAD_INPUTS: i32 = 9003;
 const ENGINE_ERROR: i32 = 9004;
 
-fn status_text(status: &RequestStatus) -> String {
+fn status_text(status: &JobStatus) -> String {
     match status {
-        RequestStatus::Pending => "Pending".into(),
-        RequestStatus::Completed => "Completed".into(),
-        RequestStatus::Failed(reason) => format!("Failed: {reason:?}"),
-        RequestStatus::Expired => "Expired".into(),
+        JobStatus::Pending => "Pending".into(),
+        JobStatus::Completed => "Completed".into(),
+        JobStatus::Failed(reason) => format!("Failed: {reason:?}"),
+        JobStatus::Expired => "Expired".into(),
     }
 }
 
-fn request_json(view: RequestView<AccountId, Balance, BlockNumber>) -> RpcResult<Request> {
+fn request_json(view: JobView<AccountId, Balance, BlockNumber>) -> RpcResult<Request> {
     let (outputs, output_digest) = match &view.result {
         Some(bytes) => {
             let map = TensorMap::decode_checked(bytes).map_err(|e| {
@@ -229,7 +228,7 @@ where
         let view = self
             .client
             .runtime_api()
-            .request(best, id)
+            .job(best, id)
             .map_err(|e| error(RUNTIME_ERROR, e.to_string()))?;
         view.map(request_json).transpose()
     }

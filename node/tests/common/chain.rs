@@ -28,7 +28,7 @@ pub struct Worker {
 #[decode_as_type(crate_path = "subxt::ext::scale_decode")]
 pub struct InferenceRequested {
     /// The job.
-    pub request_id: u64,
+    pub job_id: u64,
     /// Assigned workers in slot order.
     pub workers: Vec<AccountId32>,
 }
@@ -38,7 +38,7 @@ pub struct InferenceRequested {
 #[decode_as_type(crate_path = "subxt::ext::scale_decode")]
 pub struct FeesPaid {
     /// The job.
-    pub request_id: u64,
+    pub job_id: u64,
     /// Royalty paid to the owner.
     pub royalty: u128,
     /// Total paid to the agreeing workers.
@@ -54,7 +54,7 @@ pub struct WorkerSlashed {
     /// The worker.
     pub worker: AccountId32,
     /// The job.
-    pub request_id: u64,
+    pub job_id: u64,
     /// Amount taken from the bond.
     pub amount: u128,
 }
@@ -64,7 +64,7 @@ pub struct WorkerSlashed {
 #[decode_as_type(crate_path = "subxt::ext::scale_decode")]
 pub struct WorkerStep {
     /// The job.
-    pub request_id: u64,
+    pub job_id: u64,
     /// The worker.
     pub worker: AccountId32,
 }

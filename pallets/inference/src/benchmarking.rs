@@ -126,7 +126,7 @@ fn active_model<T: Config>(
 }
 
 /// Creates `n` requests on `model` (spread over blocks to respect `MaxJobsPerBlock`).
-fn requests<T: Config>(model: ModelId, n: u32) -> Result<Vec<RequestId>, BenchmarkError> {
+fn requests<T: Config>(model: ModelId, n: u32) -> Result<Vec<JobId>, BenchmarkError> {
     let requester = funded::<T>("requester", 0);
     let inputs: BoundedVec<u8, T::MaxInputBytes> = tensor_map(b"x", 1, 1.0)?
         .try_into()
@@ -137,7 +137,7 @@ fn requests<T: Config>(model: ModelId, n: u32) -> Result<Vec<RequestId>, Benchma
             let now = frame_system::Pallet::<T>::block_number();
             frame_system::Pallet::<T>::set_block_number(now.saturating_add(One::one()));
         }
-        ids.push(NextRequestId::<T>::get());
+        ids.push(NextJobId::<T>::get());
         Inference::<T>::request_inference(
             RawOrigin::Signed(requester.clone()).into(),
             model,
@@ -200,11 +200,11 @@ fn reveal_call<T: Config>(
 }
 
 /// Checks that no job of a reveal batch settled.
-fn assert_pending<T: Config>(ids: &[RequestId]) {
+fn assert_pending<T: Config>(ids: &[JobId]) {
     for id in ids {
         assert_eq!(
-            Requests::<T>::get(id).map(|r| r.status),
-            Some(RequestStatus::Pending)
+            Jobs::<T>::get(id).map(|r| r.status),
+            Some(JobStatus::Pending)
         );
     }
 }
@@ -230,7 +230,7 @@ fn commit_setup<T: Config>(n: u32) -> Result<(crypto::Public, CommitBatchOf<T>),
 fn block_jobs<T: Config>(
     n: u32,
     out_elems: u32,
-) -> Result<(Vec<RequestId>, Vec<T::AccountId>), BenchmarkError> {
+) -> Result<(Vec<JobId>, Vec<T::AccountId>), BenchmarkError> {
     let r = T::MaxReplicas::get();
     let ws = workers::<T>(r)?;
     let model = active_model::<T>(
@@ -448,10 +448,7 @@ mod benchmarks {
             .map_err(|_| stop("inputs"))?;
         #[extrinsic_call]
         _(RawOrigin::Signed(requester), model, inputs, big::<T>());
-        assert_eq!(
-            Requests::<T>::get(0).map(|req| req.slots.len() as u32),
-            Some(r)
-        );
+        assert_eq!(Jobs::<T>::get(0).map(|req| req.slots.len() as u32), Some(r));
         Ok(())
     }
 
@@ -487,7 +484,7 @@ mod benchmarks {
     #[benchmark]
     fn reveal(n: Linear<1, { T::MaxBatch::get() }>) -> Result<(), BenchmarkError> {
         let (key, items) = reveal_setup::<T>(n, 0)?;
-        let ids: Vec<RequestId> = items.iter().map(|(id, _)| *id).collect();
+        let ids: Vec<JobId> = items.iter().map(|(id, _)| *id).collect();
         let payload = Inference::<T>::signing_payload(REVEAL_CONTEXT, &key, &items);
         let signature = key.sign(&payload).ok_or(stop("sign"))?;
         #[extrinsic_call]
@@ -499,7 +496,7 @@ mod benchmarks {
     #[benchmark]
     fn reveal_bytes(b: Linear<68, { T::MaxOutputBytes::get() }>) -> Result<(), BenchmarkError> {
         let (key, items) = reveal_setup::<T>(1, b)?;
-        let ids: Vec<RequestId> = items.iter().map(|(id, _)| *id).collect();
+        let ids: Vec<JobId> = items.iter().map(|(id, _)| *id).collect();
         let payload = Inference::<T>::signing_payload(REVEAL_CONTEXT, &key, &items);
         let signature = key.sign(&payload).ok_or(stop("sign"))?;
         #[extrinsic_call]
@@ -513,12 +510,12 @@ mod benchmarks {
     #[benchmark]
     fn reveal_skipped(n: Linear<1, { T::MaxBatch::get() - 1 }>) -> Result<(), BenchmarkError> {
         let (key, items) = reveal_setup::<T>(n + 1, 0)?;
-        let ids: Vec<RequestId> = items.iter().map(|(id, _)| *id).collect();
+        let ids: Vec<JobId> = items.iter().map(|(id, _)| *id).collect();
         let (live, overtaken) = ids.split_first().ok_or(stop("no job"))?;
         for id in overtaken {
-            Requests::<T>::mutate(id, |req| {
+            Jobs::<T>::mutate(id, |req| {
                 if let Some(req) = req {
-                    req.status = RequestStatus::Completed;
+                    req.status = JobStatus::Completed;
                 }
             });
         }
@@ -579,8 +576,8 @@ mod benchmarks {
         }
         for id in ids {
             assert_eq!(
-                Requests::<T>::get(id).map(|r| r.status),
-                Some(RequestStatus::Expired)
+                Jobs::<T>::get(id).map(|r| r.status),
+                Some(JobStatus::Expired)
             );
         }
         Ok(())
@@ -614,8 +611,8 @@ mod benchmarks {
         }
         for id in ids {
             assert_eq!(
-                Requests::<T>::get(id).map(|r| r.status),
-                Some(RequestStatus::Completed)
+                Jobs::<T>::get(id).map(|r| r.status),
+                Some(JobStatus::Completed)
             );
         }
         Ok(())
@@ -649,7 +646,7 @@ mod benchmarks {
         }
         // The last reveal is stored without settling, so that the block settles.
         Reveals::<T>::insert(id, last, output);
-        Requests::<T>::mutate(id, |req| {
+        Jobs::<T>::mutate(id, |req| {
             if let Some(slot) = req
                 .as_mut()
                 .and_then(|req| req.slots.iter_mut().find(|s| &s.worker == last))
@@ -657,13 +654,13 @@ mod benchmarks {
                 slot.revealed = true;
             }
         });
-        let req = Requests::<T>::get(id).ok_or(stop("job"))?;
+        let req = Jobs::<T>::get(id).ok_or(stop("job"))?;
         #[block]
         {
             let _ = Inference::<T>::settle(id, req, None);
         }
-        let settled = Requests::<T>::get(id).ok_or(stop("job"))?;
-        assert_eq!(settled.status, RequestStatus::Completed);
+        let settled = Jobs::<T>::get(id).ok_or(stop("job"))?;
+        assert_eq!(settled.status, JobStatus::Completed);
         assert!(settled.slots.iter().all(|s| s.agreed));
         Ok(())
     }
@@ -684,7 +681,7 @@ mod benchmarks {
             let c = output_commitment(&output, &who.encode());
             Inference::<T>::do_commit(who, id, c, now).map_err(|_| stop("commit"))?;
         }
-        let mut req = Requests::<T>::get(id).ok_or(stop("job"))?;
+        let mut req = Jobs::<T>::get(id).ok_or(stop("job"))?;
         let first = req.slots.iter_mut().next().ok_or(stop("no slot"))?;
         first.revealed = true;
         let done;
@@ -693,8 +690,8 @@ mod benchmarks {
             done = Inference::<T>::settle(id, req, Some((0, output)));
         }
         assert_eq!((done.stored, done.slashed), (0, 0));
-        let settled = Requests::<T>::get(id).ok_or(stop("job"))?;
-        assert_eq!(settled.status, RequestStatus::Completed);
+        let settled = Jobs::<T>::get(id).ok_or(stop("job"))?;
+        assert_eq!(settled.status, JobStatus::Completed);
         assert!(settled.slots.iter().all(|s| s.agreed));
         Ok(())
     }
@@ -724,7 +721,7 @@ mod benchmarks {
             let c = output_commitment(&output, &who.encode());
             Inference::<T>::do_commit(who, id, c, now).map_err(|_| stop("commit"))?;
         }
-        let mut req = Requests::<T>::get(id).ok_or(stop("job"))?;
+        let mut req = Jobs::<T>::get(id).ok_or(stop("job"))?;
         for slot in req.slots.iter_mut() {
             slot.revealed = true;
         }
@@ -738,8 +735,8 @@ mod benchmarks {
             done = Inference::<T>::settle(id, req, Some((k as usize, output)));
         }
         assert_eq!((done.stored, done.slashed), (k, 0));
-        let settled = Requests::<T>::get(id).ok_or(stop("job"))?;
-        assert_eq!(settled.status, RequestStatus::Completed);
+        let settled = Jobs::<T>::get(id).ok_or(stop("job"))?;
+        assert_eq!(settled.status, JobStatus::Completed);
         assert!(settled.slots.iter().all(|s| s.agreed));
         Ok(())
     }
@@ -783,7 +780,7 @@ mod benchmarks {
             Inference::<T>::process_queues(at);
         }
         for id in ids {
-            assert!(!Requests::<T>::contains_key(id));
+            assert!(!Jobs::<T>::contains_key(id));
         }
         Ok(())
     }

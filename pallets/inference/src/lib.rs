@@ -19,7 +19,7 @@
 //!   (royalty + replicas × worker fee) is held until settlement.
 //!
 //! ## Jobs, deadlines and settlement
-//! Inference requests and model validations are both *jobs* ([`types::Request`]) with a list of
+//! Inference requests and model validations are both *jobs* ([`types::Job`]) with a list of
 //! assigned workers, a commit deadline and a reveal deadline. Each assigned worker commits
 //! `output_commitment(outputs, worker)` ([`inferchain_primitives::output_commitment`]), then
 //! reveals the outputs. A job settles as soon as every committed worker has revealed after the
@@ -149,6 +149,7 @@ pub use pallet::*;
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+pub mod migrations;
 #[cfg(test)]
 mod mock;
 pub mod offchain;
@@ -255,7 +256,7 @@ pub mod pallet {
     use frame_system::pallet_prelude::*;
 
     /// The in-code storage version.
-    const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+    const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
 
     #[pallet::pallet]
     #[pallet::storage_version(STORAGE_VERSION)]
@@ -416,20 +417,20 @@ pub mod pallet {
 
     /// Next job id.
     #[pallet::storage]
-    pub type NextRequestId<T: Config> = StorageValue<_, RequestId, ValueQuery>;
+    pub type NextJobId<T: Config> = StorageValue<_, JobId, ValueQuery>;
 
     /// Jobs (inference requests and model validations) until pruned.
     #[pallet::storage]
-    pub type Requests<T: Config> = StorageMap<_, Twox64Concat, RequestId, Request<T>>;
+    pub type Jobs<T: Config> = StorageMap<_, Twox64Concat, JobId, Job<T>>;
 
     /// Revealed outputs of pending jobs.
     #[pallet::storage]
     pub type Reveals<T: Config> =
-        StorageDoubleMap<_, Twox64Concat, RequestId, Blake2_128Concat, T::AccountId, OutputOf<T>>;
+        StorageDoubleMap<_, Twox64Concat, JobId, Blake2_128Concat, T::AccountId, OutputOf<T>>;
 
     /// Agreed outputs of completed jobs, until pruned.
     #[pallet::storage]
-    pub type Results<T: Config> = StorageMap<_, Twox64Concat, RequestId, OutputOf<T>>;
+    pub type Results<T: Config> = StorageMap<_, Twox64Concat, JobId, OutputOf<T>>;
 
     /// Jobs whose commit deadline passed at the end of the previous block, by block.
     #[pallet::storage]
@@ -437,7 +438,7 @@ pub mod pallet {
         _,
         Twox64Concat,
         BlockNumberFor<T>,
-        BoundedVec<RequestId, T::MaxJobsPerBlock>,
+        BoundedVec<JobId, T::MaxJobsPerBlock>,
         ValueQuery,
     >;
 
@@ -447,7 +448,7 @@ pub mod pallet {
         _,
         Twox64Concat,
         BlockNumberFor<T>,
-        BoundedVec<RequestId, T::MaxJobsPerBlock>,
+        BoundedVec<JobId, T::MaxJobsPerBlock>,
         ValueQuery,
     >;
 
@@ -457,7 +458,7 @@ pub mod pallet {
         _,
         Twox64Concat,
         BlockNumberFor<T>,
-        BoundedVec<RequestId, T::MaxJobsPerBlock>,
+        BoundedVec<JobId, T::MaxJobsPerBlock>,
         ValueQuery,
     >;
 
@@ -580,7 +581,7 @@ pub mod pallet {
             /// The worker account.
             worker: T::AccountId,
             /// The job concerned.
-            request_id: RequestId,
+            job_id: JobId,
             /// What the worker did wrong.
             offence: Offence,
             /// The amount slashed from the bond.
@@ -611,7 +612,7 @@ pub mod pallet {
             /// The model.
             model_id: ModelId,
             /// The validation job.
-            request_id: RequestId,
+            job_id: JobId,
             /// The workers validating it.
             committee: BoundedVec<T::AccountId, T::MaxReplicas>,
         },
@@ -653,7 +654,7 @@ pub mod pallet {
         /// An inference was requested.
         InferenceRequested {
             /// The job.
-            request_id: RequestId,
+            job_id: JobId,
             /// The model.
             model_id: ModelId,
             /// Who pays.
@@ -666,14 +667,14 @@ pub mod pallet {
         /// A worker committed to its outputs for a job.
         Committed {
             /// The job.
-            request_id: RequestId,
+            job_id: JobId,
             /// The worker.
             worker: T::AccountId,
         },
         /// A worker revealed its outputs for a job.
         Revealed {
             /// The job.
-            request_id: RequestId,
+            job_id: JobId,
             /// The worker.
             worker: T::AccountId,
         },
@@ -681,7 +682,7 @@ pub mod pallet {
         /// `ValidationOutcome` of a validation).
         InferenceCompleted {
             /// The job.
-            request_id: RequestId,
+            job_id: JobId,
             /// The agreed output encoding.
             outputs: OutputOf<T>,
             /// The workers in the agreeing majority.
@@ -690,7 +691,7 @@ pub mod pallet {
         /// Fees of a completed inference were paid and the rest refunded.
         FeesPaid {
             /// The job.
-            request_id: RequestId,
+            job_id: JobId,
             /// Royalty paid to the model owner.
             royalty: BalanceOf<T>,
             /// Total paid to the agreeing workers.
@@ -701,19 +702,19 @@ pub mod pallet {
         /// A job failed; the requester was refunded in full.
         InferenceFailed {
             /// The job.
-            request_id: RequestId,
+            job_id: JobId,
             /// Why.
             reason: FailureReason,
         },
         /// No worker committed before the deadline; the requester was refunded in full.
         InferenceExpired {
             /// The job.
-            request_id: RequestId,
+            job_id: JobId,
         },
         /// A final job and its result were pruned from state.
-        RequestPruned {
+        JobPruned {
             /// The job.
-            request_id: RequestId,
+            job_id: JobId,
         },
     }
 
@@ -776,7 +777,7 @@ pub mod pallet {
         /// Too many jobs were created in this block.
         JobQueueFull,
         /// No job with this id.
-        RequestNotFound,
+        JobNotFound,
         /// The worker is not assigned to the job.
         NotAssigned,
         /// Commitments are not accepted for this job now.
@@ -1123,7 +1124,7 @@ pub mod pallet {
             let input_len = u32::try_from(canonical.len()).map_err(|_| Error::<T>::BadInputs)?;
             let quote = Self::quote_model(&model, input_len).ok_or(Error::<T>::Overflow)?;
             ensure!(quote.total <= max_fee, Error::<T>::FeeAboveMax);
-            let id = Self::next_request_id()?;
+            let id = Self::next_job_id()?;
             let replicas = model.policy.replicas as u32;
             let workers = Self::draw_workers(id, replicas)?;
             T::Currency::hold(&HoldReason::RequestFee.into(), &who, quote.total)
@@ -1143,7 +1144,7 @@ pub mod pallet {
             Models::<T>::insert(model_id, model);
             sp_io::offchain_index::set(&request_inputs_key(id), &canonical);
             Self::deposit_event(Event::InferenceRequested {
-                request_id: id,
+                job_id: id,
                 model_id,
                 requester: who,
                 fee: quote.total,
@@ -1388,7 +1389,7 @@ impl<T: Config> Pallet<T> {
     /// the active set if its bond falls below the minimum. Returns whether it slashed.
     pub(crate) fn slash_worker(
         who: &T::AccountId,
-        id: RequestId,
+        id: JobId,
         offence: Offence,
         fraction: Perbill,
     ) -> bool {
@@ -1409,7 +1410,7 @@ impl<T: Config> Pallet<T> {
         worker.bond = worker.bond.saturating_sub(slashed);
         Self::deposit_event(Event::WorkerSlashed {
             worker: who.clone(),
-            request_id: id,
+            job_id: id,
             offence,
             amount: slashed,
         });
@@ -1429,7 +1430,7 @@ impl<T: Config> Pallet<T> {
     ///
     /// Randomness: `blake2_256(parent_hash ‖ id ‖ round)`; see the crate documentation for
     /// what a block author can bias. Reads only the active set.
-    pub fn draw_workers(id: RequestId, count: u32) -> Result<DrawnWorkersOf<T>, Error<T>> {
+    pub fn draw_workers(id: JobId, count: u32) -> Result<DrawnWorkersOf<T>, Error<T>> {
         ensure!(
             (1..=T::MaxReplicas::get()).contains(&count),
             Error::<T>::BadPolicy
@@ -1540,7 +1541,7 @@ impl<T: Config> Pallet<T> {
     /// Draws a validation committee for a completely uploaded model and starts its
     /// validation job.
     fn start_validation(model_id: ModelId, mut model: Model<T>) -> DispatchResult {
-        let id = Self::next_request_id()?;
+        let id = Self::next_job_id()?;
         let committee_size =
             T::ValidationReplicas::get().min(ActiveWorkers::<T>::decode_len().unwrap_or(0) as u32);
         ensure!(committee_size >= 1, Error::<T>::NotEnoughWorkers);
@@ -1550,7 +1551,7 @@ impl<T: Config> Pallet<T> {
         Models::<T>::insert(model_id, model);
         Self::deposit_event(Event::ModelValidationStarted {
             model_id,
-            request_id: id,
+            job_id: id,
             committee,
         });
         Ok(())
@@ -1598,8 +1599,8 @@ impl<T: Config> Pallet<T> {
     // ---------------------------------------------------------------- jobs
 
     /// Allocates a job id.
-    fn next_request_id() -> Result<RequestId, Error<T>> {
-        NextRequestId::<T>::try_mutate(|next| {
+    fn next_job_id() -> Result<JobId, Error<T>> {
+        NextJobId::<T>::try_mutate(|next| {
             let id = *next;
             *next = next.checked_add(1).ok_or(Error::<T>::Overflow)?;
             Ok(id)
@@ -1609,7 +1610,7 @@ impl<T: Config> Pallet<T> {
     /// Records a new job and queues it at its deadlines. Returns how many full deadline slots
     /// were skipped (each cost a read).
     fn create_job(
-        id: RequestId,
+        id: JobId,
         model_id: ModelId,
         kind: JobKind<T>,
         workers: BoundedVec<T::AccountId, T::MaxReplicas>,
@@ -1658,9 +1659,9 @@ impl<T: Config> Pallet<T> {
                 })
                 .map_err(|_| Error::<T>::BadPolicy)?;
         }
-        Requests::<T>::insert(
+        Jobs::<T>::insert(
             id,
-            Request::<T> {
+            Job::<T> {
                 model_id,
                 kind,
                 slots,
@@ -1668,15 +1669,15 @@ impl<T: Config> Pallet<T> {
                 commit_deadline,
                 reveal_deadline,
                 input_len,
-                status: RequestStatus::Pending,
+                status: JobStatus::Pending,
             },
         );
         Ok(skipped)
     }
 
     /// Rejects batches that name a job twice.
-    fn check_batch_ids(ids: impl Iterator<Item = RequestId>) -> Result<(), Error<T>> {
-        let mut seen: Vec<RequestId> = ids.collect();
+    fn check_batch_ids(ids: impl Iterator<Item = JobId>) -> Result<(), Error<T>> {
+        let mut seen: Vec<JobId> = ids.collect();
         ensure!(!seen.is_empty(), Error::<T>::EmptyBatch);
         let len = seen.len();
         seen.sort_unstable();
@@ -1817,11 +1818,11 @@ impl<T: Config> Pallet<T> {
     /// Checks that `worker` may commit `commitment` to job `id` at block `now`.
     pub fn check_commit(
         worker: &T::AccountId,
-        id: RequestId,
+        id: JobId,
         commitment: &H256,
         now: BlockNumberFor<T>,
-    ) -> Result<(Request<T>, usize), Error<T>> {
-        let req = Requests::<T>::get(id).ok_or(Error::<T>::RequestNotFound)?;
+    ) -> Result<(Job<T>, usize), Error<T>> {
+        let req = Jobs::<T>::get(id).ok_or(Error::<T>::JobNotFound)?;
         let idx = req.slot_of(worker).ok_or(Error::<T>::NotAssigned)?;
         ensure!(req.commit_open(now), Error::<T>::CommitClosed);
         let slot = req.slots.get(idx).ok_or(Error::<T>::NotAssigned)?;
@@ -1838,7 +1839,7 @@ impl<T: Config> Pallet<T> {
     /// Records a commitment.
     fn do_commit(
         worker: &T::AccountId,
-        id: RequestId,
+        id: JobId,
         commitment: H256,
         now: BlockNumberFor<T>,
     ) -> Result<(), Error<T>> {
@@ -1846,9 +1847,9 @@ impl<T: Config> Pallet<T> {
         if let Some(slot) = req.slots.get_mut(idx) {
             slot.commitment = Some(commitment);
         }
-        Requests::<T>::insert(id, req);
+        Jobs::<T>::insert(id, req);
         Self::deposit_event(Event::Committed {
-            request_id: id,
+            job_id: id,
             worker: worker.clone(),
         });
         Ok(())
@@ -1857,11 +1858,11 @@ impl<T: Config> Pallet<T> {
     /// Checks that `worker` may reveal `output` for job `id` at block `now`.
     pub fn check_reveal(
         worker: &T::AccountId,
-        id: RequestId,
+        id: JobId,
         output: &[u8],
         now: BlockNumberFor<T>,
-    ) -> Result<(Request<T>, usize), Error<T>> {
-        let req = Requests::<T>::get(id).ok_or(Error::<T>::RequestNotFound)?;
+    ) -> Result<(Job<T>, usize), Error<T>> {
+        let req = Jobs::<T>::get(id).ok_or(Error::<T>::JobNotFound)?;
         let idx = req.slot_of(worker).ok_or(Error::<T>::NotAssigned)?;
         ensure!(req.reveal_open(now), Error::<T>::RevealClosed);
         let slot = req.slots.get(idx).ok_or(Error::<T>::NotAssigned)?;
@@ -1889,7 +1890,7 @@ impl<T: Config> Pallet<T> {
     /// what the settlement did if it settled. A reveal that settles its job is never stored.
     fn do_reveal(
         worker: &T::AccountId,
-        id: RequestId,
+        id: JobId,
         output: OutputOf<T>,
         now: BlockNumberFor<T>,
     ) -> Result<Option<Settlement>, Error<T>> {
@@ -1898,7 +1899,7 @@ impl<T: Config> Pallet<T> {
             slot.revealed = true;
         }
         Self::deposit_event(Event::Revealed {
-            request_id: id,
+            job_id: id,
             worker: worker.clone(),
         });
         let exact = Self::policy_of(&req) == ExecutionPolicy::Exact;
@@ -1913,13 +1914,13 @@ impl<T: Config> Pallet<T> {
             Ok(Some(Self::settle(id, req, Some((idx, output)))))
         } else {
             Reveals::<T>::insert(id, worker, output);
-            Requests::<T>::insert(id, req);
+            Jobs::<T>::insert(id, req);
             Ok(None)
         }
     }
 
     /// Execution policy used to compare a job's outputs.
-    fn policy_of(req: &Request<T>) -> ExecutionPolicy {
+    fn policy_of(req: &Job<T>) -> ExecutionPolicy {
         match req.kind {
             JobKind::Validation => ExecutionPolicy::Exact,
             JobKind::Inference { .. } => Models::<T>::get(req.model_id)
@@ -1935,7 +1936,7 @@ impl<T: Config> Pallet<T> {
     /// policy (`compare(policy, output, representative)`), or — under `Exact` — if its
     /// commitment opens with the representative's bytes. Ties go to the earliest slot.
     pub fn largest_group(
-        req: &Request<T>,
+        req: &Job<T>,
         reveals: &[(usize, OutputOf<T>)],
     ) -> Option<(OutputOf<T>, Vec<bool>)> {
         let policy = Self::policy_of(req);
@@ -2001,11 +2002,7 @@ impl<T: Config> Pallet<T> {
     /// Settles a pending job with the reveals it has: the stored ones and `in_hand` (the slot
     /// index and output of a reveal being applied, marked revealed but not stored). Returns
     /// what it did, for the weight.
-    fn settle(
-        id: RequestId,
-        mut req: Request<T>,
-        mut in_hand: Option<(usize, OutputOf<T>)>,
-    ) -> Settlement {
+    fn settle(id: JobId, mut req: Job<T>, mut in_hand: Option<(usize, OutputOf<T>)>) -> Settlement {
         let mut done = Settlement {
             replicas: req.slots.len() as u32,
             ..Default::default()
@@ -2089,33 +2086,38 @@ impl<T: Config> Pallet<T> {
                     }
                 }
                 if failed {
-                    req.status = RequestStatus::Failed(FailureReason::ExecutionFailed);
+                    req.status = JobStatus::Failed(FailureReason::ExecutionFailed);
                     Self::deposit_event(Event::InferenceFailed {
-                        request_id: id,
+                        job_id: id,
                         reason: FailureReason::ExecutionFailed,
                     });
                 } else {
-                    req.status = RequestStatus::Completed;
+                    req.status = JobStatus::Completed;
                     Results::<T>::insert(id, output.clone());
-                    Self::deposit_event(Event::InferenceCompleted {
-                        request_id: id,
-                        outputs: output,
-                        agreeing,
-                    });
+                    // A validation's outcome is reported by `ModelActivated`/`ModelRejected`.
+                    if matches!(req.kind, JobKind::Inference { .. }) {
+                        Self::deposit_event(Event::InferenceCompleted {
+                            job_id: id,
+                            outputs: output,
+                            agreeing,
+                        });
+                    }
                 }
             }
             None => {
-                req.status = RequestStatus::Failed(FailureReason::Inconclusive);
+                req.status = JobStatus::Failed(FailureReason::Inconclusive);
                 match &req.kind {
-                    JobKind::Inference { requester, .. } => Self::refund_all(id, &req, requester),
+                    JobKind::Inference { requester, .. } => {
+                        Self::refund_all(id, &req, requester);
+                        Self::deposit_event(Event::InferenceFailed {
+                            job_id: id,
+                            reason: FailureReason::Inconclusive,
+                        });
+                    }
                     JobKind::Validation => {
                         Self::conclude_validation(req.model_id, None, &[], false)
                     }
                 }
-                Self::deposit_event(Event::InferenceFailed {
-                    request_id: id,
-                    reason: FailureReason::Inconclusive,
-                });
             }
         }
         done.model_queued = Self::finalize(id, req);
@@ -2123,7 +2125,7 @@ impl<T: Config> Pallet<T> {
     }
 
     /// Expires a job nobody committed to; returns what it did (slashes, model removal).
-    fn expire(id: RequestId, mut req: Request<T>) -> Settlement {
+    fn expire(id: JobId, mut req: Job<T>) -> Settlement {
         let mut done = Settlement {
             replicas: req.slots.len() as u32,
             ..Default::default()
@@ -2133,18 +2135,20 @@ impl<T: Config> Pallet<T> {
                 done.slashed = done.slashed.saturating_add(1);
             }
         }
-        req.status = RequestStatus::Expired;
+        req.status = JobStatus::Expired;
         match &req.kind {
-            JobKind::Inference { requester, .. } => Self::refund_all(id, &req, requester),
+            JobKind::Inference { requester, .. } => {
+                Self::refund_all(id, &req, requester);
+                Self::deposit_event(Event::InferenceExpired { job_id: id });
+            }
             JobKind::Validation => Self::conclude_validation(req.model_id, None, &[], true),
         }
-        Self::deposit_event(Event::InferenceExpired { request_id: id });
         done.model_queued = Self::finalize(id, req);
         done
     }
 
     /// Total fee held for an inference job.
-    fn held_fee(req: &Request<T>) -> BalanceOf<T> {
+    fn held_fee(req: &Job<T>) -> BalanceOf<T> {
         match req.kind {
             JobKind::Inference {
                 royalty,
@@ -2158,8 +2162,8 @@ impl<T: Config> Pallet<T> {
     /// Pays the royalty and the agreeing workers' fees of a completed inference and refunds
     /// the rest.
     fn pay(
-        id: RequestId,
-        req: &Request<T>,
+        id: JobId,
+        req: &Job<T>,
         requester: &T::AccountId,
         royalty: BalanceOf<T>,
         worker_fee: BalanceOf<T>,
@@ -2201,7 +2205,7 @@ impl<T: Config> Pallet<T> {
         let refunded = T::Currency::release(&reason, requester, remaining, Precision::BestEffort)
             .unwrap_or_else(|_| Zero::zero());
         Self::deposit_event(Event::FeesPaid {
-            request_id: id,
+            job_id: id,
             royalty: paid_royalty,
             worker_fee: paid_workers,
             refunded,
@@ -2209,7 +2213,7 @@ impl<T: Config> Pallet<T> {
     }
 
     /// Refunds the whole fee of an inference job.
-    fn refund_all(_id: RequestId, req: &Request<T>, requester: &T::AccountId) {
+    fn refund_all(_id: JobId, req: &Job<T>, requester: &T::AccountId) {
         let _ = T::Currency::release(
             &HoldReason::RequestFee.into(),
             requester,
@@ -2284,7 +2288,7 @@ impl<T: Config> Pallet<T> {
     /// Common end of a job: stores its final state and frees the model's pending count
     /// (removing a retired model when it was the last).
     /// Returns whether it queued the model for removal (`ModelsToRemove`, done in `on_idle`).
-    fn finalize(id: RequestId, req: Request<T>) -> bool {
+    fn finalize(id: JobId, req: Job<T>) -> bool {
         let mut queued = false;
         if let JobKind::Inference { .. } = req.kind {
             if let Some(mut model) = Models::<T>::get(req.model_id) {
@@ -2296,7 +2300,7 @@ impl<T: Config> Pallet<T> {
                 Models::<T>::insert(req.model_id, model);
             }
         }
-        Requests::<T>::insert(id, req);
+        Jobs::<T>::insert(id, req);
         queued
     }
 
@@ -2355,18 +2359,16 @@ impl<T: Config> Pallet<T> {
         // may slash every worker) and retired models removed with their last job.
         let mut extra = Weight::zero();
         for id in commits.iter() {
-            match Requests::<T>::get(id) {
+            match Jobs::<T>::get(id) {
                 Some(req)
-                    if req.status == RequestStatus::Pending
+                    if req.status == JobStatus::Pending
                         && req.slots.iter().all(|s| s.commitment.is_none()) =>
                 {
                     let done = Self::expire(*id, req);
                     extra = extra.saturating_add(Self::hook_extra_weight(&done, done.replicas));
                     expired = expired.saturating_add(1);
                 }
-                Some(req)
-                    if req.status == RequestStatus::Pending && req.all_committed_revealed() =>
-                {
+                Some(req) if req.status == JobStatus::Pending && req.all_committed_revealed() => {
                     // Everyone who committed revealed while others were still allowed to commit.
                     let done = Self::settle(*id, req, None);
                     extra = extra.saturating_add(Self::hook_extra_weight(&done, 1));
@@ -2376,8 +2378,8 @@ impl<T: Config> Pallet<T> {
             }
         }
         for id in reveals.iter() {
-            match Requests::<T>::get(id) {
-                Some(req) if req.status == RequestStatus::Pending => {
+            match Jobs::<T>::get(id) {
+                Some(req) if req.status == JobStatus::Pending => {
                     let done = Self::settle(*id, req, None);
                     extra = extra.saturating_add(Self::hook_extra_weight(&done, 1));
                     settled = settled.saturating_add(1);
@@ -2397,21 +2399,21 @@ impl<T: Config> Pallet<T> {
     }
 
     /// Removes a final job, its result and its indexed inputs.
-    fn prune(id: RequestId) {
-        let Some(req) = Requests::<T>::get(id) else {
+    fn prune(id: JobId) {
+        let Some(req) = Jobs::<T>::get(id) else {
             return;
         };
-        if req.status == RequestStatus::Pending {
+        if req.status == JobStatus::Pending {
             // Cannot happen: a job settles at its reveal deadline, before pruning.
             log::warn!(target: LOG_TARGET, "job {id} still pending at pruning");
             return;
         }
-        Requests::<T>::remove(id);
+        Jobs::<T>::remove(id);
         Results::<T>::remove(id);
         if let JobKind::Inference { .. } = req.kind {
             sp_io::offchain_index::clear(&request_inputs_key(id));
         }
-        Self::deposit_event(Event::RequestPruned { request_id: id });
+        Self::deposit_event(Event::JobPruned { job_id: id });
     }
 
     // ---------------------------------------------------------------- authorization
@@ -2476,10 +2478,7 @@ impl<T: Config> Pallet<T> {
         worker: &crypto::Public,
         items: &I,
         signature: &crypto::Signature,
-        check_items: impl FnOnce(
-            &T::AccountId,
-            BlockNumberFor<T>,
-        ) -> Vec<(RequestId, Result<(), Error<T>>)>,
+        check_items: impl FnOnce(&T::AccountId, BlockNumberFor<T>) -> Vec<(JobId, Result<(), Error<T>>)>,
     ) -> TransactionValidityWithRefund {
         let payload = Self::signing_payload(context, worker, items);
         if !worker.verify(&payload, signature) {
@@ -2528,15 +2527,13 @@ impl<T: Config> Pallet<T> {
     }
 
     /// Runtime API: a job.
-    pub fn request_view(
-        id: RequestId,
-    ) -> Option<RequestView<T::AccountId, BalanceOf<T>, BlockNumberFor<T>>> {
-        let r = Requests::<T>::get(id)?;
+    pub fn job_view(id: JobId) -> Option<JobView<T::AccountId, BalanceOf<T>, BlockNumberFor<T>>> {
+        let r = Jobs::<T>::get(id)?;
         let requester = match &r.kind {
             JobKind::Inference { requester, .. } => Some(requester.clone()),
             JobKind::Validation => None,
         };
-        Some(RequestView {
+        Some(JobView {
             model_id: r.model_id,
             requester,
             fee: Self::held_fee(&r),
@@ -2578,7 +2575,7 @@ impl<T: Config> Pallet<T> {
     /// `MAX_DEADLINE_SPILL`) while jobs are in flight would hide the later ones from offchain
     /// workers, which would then drop their stored outputs; such an upgrade needs a migration
     /// (or must wait until no job is pending).
-    pub fn live_jobs(now: BlockNumberFor<T>) -> Vec<RequestId> {
+    pub fn live_jobs(now: BlockNumberFor<T>) -> Vec<JobId> {
         let last = now.saturating_add(Self::longest_job());
         let mut ids = Vec::new();
         let mut at = now;
@@ -2596,8 +2593,8 @@ impl<T: Config> Pallet<T> {
         Self::live_jobs(now)
             .into_iter()
             .filter_map(|id| {
-                let r = Requests::<T>::get(id)?;
-                if r.status != RequestStatus::Pending {
+                let r = Jobs::<T>::get(id)?;
+                if r.status != JobStatus::Pending {
                     return None;
                 }
                 let slot = r.slots.iter().find(|s| &s.worker == worker)?;
@@ -2609,7 +2606,7 @@ impl<T: Config> Pallet<T> {
                     (WorkKind::Wait, r.reveal_deadline)
                 };
                 Some(PendingWork {
-                    request_id: id,
+                    job_id: id,
                     model_id: r.model_id,
                     validation: matches!(r.kind, JobKind::Validation),
                     next,
@@ -2657,10 +2654,9 @@ impl<T: Config> Pallet<T> {
             );
         }
         let now = frame_system::Pallet::<T>::block_number();
-        let live: alloc::collections::BTreeSet<RequestId> =
-            Self::live_jobs(now).into_iter().collect();
-        for (id, req) in Requests::<T>::iter() {
-            if req.status == RequestStatus::Pending {
+        let live: alloc::collections::BTreeSet<JobId> = Self::live_jobs(now).into_iter().collect();
+        for (id, req) in Jobs::<T>::iter() {
+            if req.status == JobStatus::Pending {
                 ensure!(
                     live.contains(&id),
                     "pending job missing from the reveal queues"

@@ -30,9 +30,9 @@
 //! which depend on the node; a worker that hits one while the others succeed is outvoted.
 
 use crate::{
-    crypto, Call, CommitBatchOf, Config, JobKind, Models, OutputOf, Pallet, Request, RequestId,
-    RequestStatus, Requests, RevealBatchOf, ValidationFailure, ValidationOutcome, Workers,
-    COMMIT_CONTEXT, LOG_TARGET, REVEAL_CONTEXT,
+    crypto, Call, CommitBatchOf, Config, Job, JobId, JobKind, JobStatus, Jobs, Models, OutputOf,
+    Pallet, RevealBatchOf, ValidationFailure, ValidationOutcome, Workers, COMMIT_CONTEXT,
+    LOG_TARGET, REVEAL_CONTEXT,
 };
 use alloc::{collections::BTreeSet, vec::Vec};
 use codec::{Decode, Encode};
@@ -90,13 +90,13 @@ pub fn submit_delay_millis() -> u64 {
 }
 
 /// Local storage key of the outputs computed by `worker` for job `id`.
-pub fn output_key(worker: &[u8], id: RequestId) -> Vec<u8> {
+pub fn output_key(worker: &[u8], id: JobId) -> Vec<u8> {
     (b"inferchain/ocw/output/", worker, id).encode()
 }
 
 /// Local storage key of the block in which `worker` submitted `phase` (`b"commit"` or
 /// `b"reveal"`) of job `id`.
-pub fn sent_key(phase: &[u8], worker: &[u8], id: RequestId) -> Vec<u8> {
+pub fn sent_key(phase: &[u8], worker: &[u8], id: JobId) -> Vec<u8> {
     (b"inferchain/ocw/sent/", phase, worker, id).encode()
 }
 
@@ -108,7 +108,7 @@ pub fn jobs_key(worker: &[u8]) -> Vec<u8> {
 /// Entry point, called from the pallet's `offchain_worker` hook.
 pub fn run<T: Config>(now: BlockNumberFor<T>) {
     let submit_at = sp_io::offchain::timestamp().add(Duration::from_millis(submit_delay_millis()));
-    let mut live: Option<Vec<RequestId>> = None;
+    let mut live: Option<Vec<JobId>> = None;
     for key in crypto::Public::all() {
         let account = Pallet::<T>::account_of(&key);
         if !Workers::<T>::contains_key(&account) {
@@ -127,7 +127,7 @@ pub fn run<T: Config>(now: BlockNumberFor<T>) {
 }
 
 /// Whether `phase` of job `id` was submitted less than [`RESUBMIT_AFTER`] blocks ago.
-fn sent_recently(phase: &[u8], worker: &[u8], id: RequestId, now: u32) -> bool {
+fn sent_recently(phase: &[u8], worker: &[u8], id: JobId, now: u32) -> bool {
     let key = sent_key(phase, worker, id);
     match StorageValueRef::persistent(&key).get::<u32>() {
         Ok(Some(at)) => now < at.saturating_add(RESUBMIT_AFTER),
@@ -136,19 +136,18 @@ fn sent_recently(phase: &[u8], worker: &[u8], id: RequestId, now: u32) -> bool {
 }
 
 /// Records that `phase` of the jobs `ids` was submitted at block `now`.
-fn mark_sent(phase: &[u8], worker: &[u8], ids: impl Iterator<Item = RequestId>, now: u32) {
+fn mark_sent(phase: &[u8], worker: &[u8], ids: impl Iterator<Item = JobId>, now: u32) {
     for id in ids {
         StorageValueRef::persistent(&sent_key(phase, worker, id)).set(&now);
     }
 }
 
 /// Forgets local data of jobs that are no longer pending jobs of the worker (`mine`).
-fn cleanup(worker: &[u8], mine: &BTreeSet<RequestId>) {
+fn cleanup(worker: &[u8], mine: &BTreeSet<JobId>) {
     let key = jobs_key(worker);
     let store = StorageValueRef::persistent(&key);
-    let jobs: Vec<RequestId> = store.get().ok().flatten().unwrap_or_default();
-    let (keep, drop): (Vec<RequestId>, Vec<RequestId>) =
-        jobs.into_iter().partition(|id| mine.contains(id));
+    let jobs: Vec<JobId> = store.get().ok().flatten().unwrap_or_default();
+    let (keep, drop): (Vec<JobId>, Vec<JobId>) = jobs.into_iter().partition(|id| mine.contains(id));
     if drop.is_empty() {
         return;
     }
@@ -161,11 +160,11 @@ fn cleanup(worker: &[u8], mine: &BTreeSet<RequestId>) {
 }
 
 /// Stores the outputs of job `id` locally.
-fn store_output(worker: &[u8], id: RequestId, output: &[u8]) {
+fn store_output(worker: &[u8], id: JobId, output: &[u8]) {
     sp_io::offchain::local_storage_set(StorageKind::PERSISTENT, &output_key(worker, id), output);
     let key = jobs_key(worker);
     let store = StorageValueRef::persistent(&key);
-    let mut jobs: Vec<RequestId> = store.get().ok().flatten().unwrap_or_default();
+    let mut jobs: Vec<JobId> = store.get().ok().flatten().unwrap_or_default();
     if !jobs.contains(&id) {
         jobs.push(id);
         store.set(&jobs);
@@ -173,12 +172,12 @@ fn store_output(worker: &[u8], id: RequestId, output: &[u8]) {
 }
 
 /// The outputs of job `id` stored locally, if any.
-fn stored_output(worker: &[u8], id: RequestId) -> Option<Vec<u8>> {
+fn stored_output(worker: &[u8], id: JobId) -> Option<Vec<u8>> {
     sp_io::offchain::local_storage_get(StorageKind::PERSISTENT, &output_key(worker, id))
 }
 
 /// Executes a job through the host interface. `None` if this node cannot do it.
-pub fn compute<T: Config>(id: RequestId, req: &Request<T>) -> Option<Vec<u8>> {
+pub fn compute<T: Config>(id: JobId, req: &Job<T>) -> Option<Vec<u8>> {
     let model = Models::<T>::get(req.model_id)?;
     let chunks = model.chunk_hashes.len() as u32;
     match req.kind {
@@ -225,7 +224,7 @@ pub fn compute<T: Config>(id: RequestId, req: &Request<T>) -> Option<Vec<u8>> {
 fn process_worker<T: Config>(
     key: &crypto::Public,
     account: &T::AccountId,
-    live: &[RequestId],
+    live: &[JobId],
     now: BlockNumberFor<T>,
     submit_at: sp_runtime::offchain::Timestamp,
 ) {
@@ -234,16 +233,16 @@ fn process_worker<T: Config>(
     // validates them against that block number too.
     let next = now.saturating_add(1u32.into());
     let now_u32: u32 = sp_runtime::SaturatedConversion::saturated_into(now);
-    let mut commits: Vec<(RequestId, H256)> = Vec::new();
-    let mut reveals: Vec<(RequestId, OutputOf<T>)> = Vec::new();
+    let mut commits: Vec<(JobId, H256)> = Vec::new();
+    let mut reveals: Vec<(JobId, OutputOf<T>)> = Vec::new();
     let mut reveal_bytes: usize = 0;
 
-    let mut mine: BTreeSet<RequestId> = BTreeSet::new();
+    let mut mine: BTreeSet<JobId> = BTreeSet::new();
     for &id in live {
-        let Some(req) = Requests::<T>::get(id) else {
+        let Some(req) = Jobs::<T>::get(id) else {
             continue;
         };
-        if req.status != RequestStatus::Pending {
+        if req.status != JobStatus::Pending {
             continue;
         }
         let Some(slot) = req.slots.iter().find(|s| &s.worker == account) else {
@@ -323,7 +322,7 @@ fn process_worker<T: Config>(
         }
     }
     for items in reveal_batches::<T>(reveals) {
-        let ids: Vec<RequestId> = items.iter().map(|(id, _)| *id).collect();
+        let ids: Vec<JobId> = items.iter().map(|(id, _)| *id).collect();
         send_batch::<T, _>(
             key,
             &worker,
@@ -349,7 +348,7 @@ fn send_batch<T: Config, I: Encode>(
     worker: &[u8],
     context: &[u8],
     phase: &[u8],
-    ids: impl Iterator<Item = RequestId>,
+    ids: impl Iterator<Item = JobId>,
     now: u32,
     items: I,
     make: impl FnOnce(crypto::Public, I, crypto::Signature) -> Call<T>,
@@ -366,11 +365,11 @@ fn send_batch<T: Config, I: Encode>(
 /// Splits reveal items, in order, into batches of at most `MaxBatch` items whose largest
 /// output times their item count stays within `MaxRevealBatchBytes` (what the runtime's block
 /// length and weight checks assume); an item larger than that travels alone.
-pub fn reveal_batches<T: Config>(items: Vec<(RequestId, OutputOf<T>)>) -> Vec<RevealBatchOf<T>> {
+pub fn reveal_batches<T: Config>(items: Vec<(JobId, OutputOf<T>)>) -> Vec<RevealBatchOf<T>> {
     let max_items = T::MaxBatch::get() as usize;
     let max_bytes = T::MaxRevealBatchBytes::get() as usize;
     let mut batches = Vec::new();
-    let mut current: Vec<(RequestId, OutputOf<T>)> = Vec::new();
+    let mut current: Vec<(JobId, OutputOf<T>)> = Vec::new();
     let mut largest: usize = 0;
     for (id, output) in items {
         let with = largest.max(output.len());

@@ -1,10 +1,10 @@
 //! The `InferenceApi` runtime API: models, jobs, fee quotes and workers' pending work.
 //!
 //! The runtime implements it by forwarding to [`crate::Pallet::model_view`],
-//! [`crate::Pallet::request_view`], [`crate::Pallet::quote`] and
+//! [`crate::Pallet::job_view`], [`crate::Pallet::quote`] and
 //! [`crate::Pallet::pending_work`].
 
-use crate::types::{FeeQuote, ModelView, PendingWork, RequestId, RequestView};
+use crate::types::{FeeQuote, JobId, JobView, ModelView, PendingWork};
 use alloc::vec::Vec;
 use codec::Codec;
 use inferchain_primitives::ModelId;
@@ -21,7 +21,7 @@ sp_api::decl_runtime_apis! {
         fn model(model_id: ModelId) -> Option<ModelView<AccountId, Balance>>;
         /// A job (inference request or model validation) until it is pruned, with its result
         /// while retained.
-        fn request(request_id: RequestId) -> Option<RequestView<AccountId, Balance, BlockNumber>>;
+        fn job(job_id: JobId) -> Option<JobView<AccountId, Balance, BlockNumber>>;
         /// Fee quote for a request with `input_len` bytes of canonical inputs on an active model.
         fn quote(model_id: ModelId, input_len: u32) -> Option<FeeQuote<Balance>>;
         /// Jobs assigned to `worker` that are not final, with the next step and its deadline.

@@ -1,8 +1,8 @@
 //! Unit tests of the inference pallet on the mock runtime.
 
 use crate::{
-    mock::*, ActiveWorkers, CommitBatchOf, Error, Event, FailureReason, HoldReason, JobKind,
-    ModelPolicy, ModelStatus, Models, Offence, OutputOf, RejectReason, RequestStatus, Requests,
+    mock::*, ActiveWorkers, CommitBatchOf, Error, Event, FailureReason, HoldReason, Job, JobKind,
+    JobStatus, Jobs, ModelPolicy, ModelStatus, Models, NextJobId, Offence, OutputOf, RejectReason,
     Results, RevealBatchOf, ValidationFailure, ValidationOutcome, WorkerStatus, Workers,
     COMMIT_CONTEXT, REVEAL_CONTEXT,
 };
@@ -120,7 +120,7 @@ pub fn idx(a: &AccountId) -> u8 {
 
 /// Test indices of the workers assigned to job `id`.
 pub fn workers_of(id: u64) -> Vec<u8> {
-    Requests::<Test>::get(id)
+    Jobs::<Test>::get(id)
         .expect("job")
         .slots
         .iter()
@@ -130,7 +130,7 @@ pub fn workers_of(id: u64) -> Vec<u8> {
 
 /// Requests an inference on `model` with inputs `(1, 2)`; returns the job id.
 pub fn request(model: ModelId) -> u64 {
-    let id = crate::NextRequestId::<Test>::get();
+    let id = crate::NextJobId::<Test>::get();
     assert_ok!(Inference::request_inference(
         RuntimeOrigin::signed(requester()),
         model,
@@ -184,10 +184,10 @@ pub fn slashes(id: u64) -> Vec<(u8, Offence, Balance)> {
         .filter_map(|r| match &r.event {
             RuntimeEvent::Inference(Event::WorkerSlashed {
                 worker,
-                request_id,
+                job_id,
                 offence,
                 amount,
-            }) if *request_id == id => Some((idx(worker), *offence, *amount)),
+            }) if *job_id == id => Some((idx(worker), *offence, *amount)),
             _ => None,
         })
         .collect()
@@ -393,8 +393,8 @@ fn unbonding_worker_keeps_its_jobs() {
         run_to_block(1 + UNBONDING);
         // Still assigned? The job has ended long ago (expired), so no.
         assert_eq!(
-            Requests::<Test>::get(id).map(|r| r.status),
-            Some(RequestStatus::Expired)
+            Jobs::<Test>::get(id).map(|r| r.status),
+            Some(JobStatus::Expired)
         );
         assert_ok!(Inference::withdraw_bond(RuntimeOrigin::signed(acc(1))));
     });
@@ -409,8 +409,8 @@ fn unbonding_worker_keeps_its_jobs() {
         }
         assert_ok!(reveal(2, id, &good()));
         assert_eq!(
-            Requests::<Test>::get(id).map(|r| r.status),
-            Some(RequestStatus::Completed)
+            Jobs::<Test>::get(id).map(|r| r.status),
+            Some(JobStatus::Completed)
         );
         assert_eq!(free(&acc(2)), before + 110);
         // Its bond stays held until the period (longer than any job) is over.
@@ -552,7 +552,7 @@ fn upload_chunks_and_validation_starts() {
         let ModelStatus::Validating(job) = m.status else {
             panic!("not validating")
         };
-        let r = Requests::<Test>::get(job).expect("job");
+        let r = Jobs::<Test>::get(job).expect("job");
         assert!(matches!(r.kind, JobKind::Validation));
         assert_eq!(r.slots.len(), 3);
         assert_noop!(up(0, chunks[0].clone()), Error::<Test>::NotUploading);
@@ -701,8 +701,8 @@ fn validation_without_response_rejects_and_refunds() {
         );
         assert_eq!(free(&owner()), INITIAL);
         assert_eq!(
-            Requests::<Test>::get(job).expect("job").status,
-            RequestStatus::Expired
+            Jobs::<Test>::get(job).expect("job").status,
+            JobStatus::Expired
         );
         let s = slashes(job);
         assert_eq!(s.len(), 3);
@@ -875,7 +875,7 @@ fn request_inference_works() {
     let mut ext = new_test_ext();
     let id = ext.execute_with(|| {
         let id = request(genesis_model());
-        let r = Requests::<Test>::get(id).expect("job");
+        let r = Jobs::<Test>::get(id).expect("job");
         assert_eq!(r.slots.len(), 3);
         let mut ws = workers_of(id);
         ws.sort();
@@ -887,19 +887,19 @@ fn request_inference_works() {
         for w in workers_of(id) {
             let work = Inference::pending_work(&acc(w));
             assert_eq!(work.len(), 1);
-            assert_eq!(work[0].request_id, id);
+            assert_eq!(work[0].job_id, id);
         }
         assert_eq!(Inference::live_jobs(System::block_number()), vec![id]);
         let q = Inference::quote(genesis_model(), inputs(1.0, 2.0).len() as u32).expect("quote");
         assert_eq!(q.total, FEE3);
         assert_eq!(q.worker_fee, 110);
-        let view = Inference::request_view(id).expect("view");
+        let view = Inference::job_view(id).expect("view");
         assert_eq!(view.fee, FEE3);
         assert_eq!(view.requester, Some(requester()));
         assert!(System::events().iter().any(|e| matches!(
             e.event,
-            RuntimeEvent::Inference(Event::InferenceRequested { request_id, fee, .. })
-                if request_id == id && fee == FEE3
+            RuntimeEvent::Inference(Event::InferenceRequested { job_id, fee, .. })
+                if job_id == id && fee == FEE3
         )));
         check_invariants();
         id
@@ -953,9 +953,9 @@ fn request_inference_errors() {
         let now = System::block_number();
         for k in 0..=spill {
             for _ in 0..4 {
-                let id = crate::NextRequestId::<Test>::get();
+                let id = crate::NextJobId::<Test>::get();
                 assert_ok!(req(requester(), single_model(), inputs(1.0, 2.0), FEE3));
-                let job = Requests::<Test>::get(id).expect("job");
+                let job = Jobs::<Test>::get(id).expect("job");
                 assert_eq!(job.commit_deadline, now + COMMIT_PERIOD + k);
                 assert_eq!(job.reveal_deadline, now + COMMIT_PERIOD + k + REVEAL_PERIOD);
             }
@@ -989,8 +989,8 @@ fn honest_request_completes_and_pays() {
         }
         // Exact: one reveal that opens every commitment settles.
         assert_ok!(reveal(ws[0], id, &good()));
-        let r = Requests::<Test>::get(id).expect("job");
-        assert_eq!(r.status, RequestStatus::Completed);
+        let r = Jobs::<Test>::get(id).expect("job");
+        assert_eq!(r.status, JobStatus::Completed);
         assert_eq!(
             Results::<Test>::get(id).map(|o| o.into_inner()),
             Some(good())
@@ -1004,15 +1004,15 @@ fn honest_request_completes_and_pays() {
         assert_eq!(free(&requester()), INITIAL - FEE3);
         assert_eq!(held(HoldReason::RequestFee, &requester()), 0);
         assert!(has_event(Event::FeesPaid {
-            request_id: id,
+            job_id: id,
             royalty: PRICE,
             worker_fee: 330,
             refunded: 0
         }));
         assert!(System::events().iter().any(|e| matches!(
             &e.event,
-            RuntimeEvent::Inference(Event::InferenceCompleted { request_id, outputs, .. })
-                if *request_id == id && outputs.to_vec() == good()
+            RuntimeEvent::Inference(Event::InferenceCompleted { job_id, outputs, .. })
+                if *job_id == id && outputs.to_vec() == good()
         )));
         check_invariants();
     });
@@ -1032,8 +1032,8 @@ fn batched_commit_and_reveal() {
         assert_ok!(submit(reveal_call(1, vec![(a, good()), (b, good())])));
         for id in [a, b] {
             assert_eq!(
-                Requests::<Test>::get(id).expect("job").status,
-                RequestStatus::Completed
+                Jobs::<Test>::get(id).expect("job").status,
+                JobStatus::Completed
             );
         }
         check_invariants();
@@ -1058,14 +1058,14 @@ fn overtaken_reveal_items_are_skipped() {
         let stale = reveal_call(3, vec![(a, good()), (b, good())]);
         assert_ok!(submit(reveal_call(1, vec![(a, good())])));
         assert_eq!(
-            Requests::<Test>::get(a).expect("job").status,
-            RequestStatus::Completed
+            Jobs::<Test>::get(a).expect("job").status,
+            JobStatus::Completed
         );
         let fee_before = free(&acc(2));
         assert_ok!(submit(late));
         assert_eq!(
-            Requests::<Test>::get(b).expect("job").status,
-            RequestStatus::Completed
+            Jobs::<Test>::get(b).expect("job").status,
+            JobStatus::Completed
         );
         // Settling `b` paid worker 2 its fee once; the skipped item changed nothing.
         assert_eq!(free(&acc(2)), fee_before + 110);
@@ -1134,8 +1134,8 @@ fn reveal_weight_is_refunded_to_what_was_done() {
             Some(Inference::reveal_weight(1, len, settle3, 1))
         );
         assert_eq!(
-            Requests::<Test>::get(b).expect("job").status,
-            RequestStatus::Completed
+            Jobs::<Test>::get(b).expect("job").status,
+            JobStatus::Completed
         );
         assert_eq!(crate::Reveals::<Test>::iter().count(), 0);
         check_invariants();
@@ -1172,8 +1172,8 @@ fn settlement_weight_counts_stored_reveals_and_slashes() {
             Some(Inference::reveal_weight(1, len, weight(0, 0), 0))
         );
         assert_eq!(
-            Requests::<Test>::get(a).expect("job").status,
-            RequestStatus::Completed
+            Jobs::<Test>::get(a).expect("job").status,
+            JobStatus::Completed
         );
         assert_eq!(crate::Reveals::<Test>::iter_prefix(a).count(), 0);
         // Exact, worker 3 committed to other outputs: workers 1 and 3's reveals are stored
@@ -1245,7 +1245,7 @@ fn hook_charges_every_slash_and_model_removal() {
         ));
         // Nobody reveals: the hook after the reveal deadline settles the job, slashing all
         // three workers for not revealing, and queues the model for removal.
-        let at = Requests::<Test>::get(id).expect("job").reveal_deadline + 1;
+        let at = Jobs::<Test>::get(id).expect("job").reveal_deadline + 1;
         run_to_block(at - 1);
         System::set_block_number(at);
         let used = Inference::process_queues(at);
@@ -1287,7 +1287,7 @@ fn overtaken_commit_items_are_skipped() {
             1,
             vec![(a, commitment(1, &good())), (b, commitment(1, &good()))]
         )));
-        assert!(Requests::<Test>::get(b).expect("job").slots[0]
+        assert!(Jobs::<Test>::get(b).expect("job").slots[0]
             .commitment
             .is_some());
         // Replaying the whole batch applies nothing and is refused.
@@ -1307,7 +1307,7 @@ fn overtaken_commit_items_are_skipped() {
             )),
             Err(code(Error::<Test>::DuplicateCommitment))
         );
-        assert!(Requests::<Test>::get(c)
+        assert!(Jobs::<Test>::get(c)
             .expect("job")
             .slots
             .iter()
@@ -1324,7 +1324,7 @@ fn commit_errors_are_rejected_at_the_pool() {
         let outsider = (1..=6u8).find(|i| !ws.contains(i)).expect("a free worker");
         assert_eq!(
             commit(ws[0], 999, &good()),
-            Err(code(Error::<Test>::RequestNotFound))
+            Err(code(Error::<Test>::JobNotFound))
         );
         assert_eq!(
             commit(outsider, id, &good()),
@@ -1408,7 +1408,7 @@ fn reveal_errors_are_rejected_at_the_pool() {
         );
         assert_eq!(
             reveal(ws[0], 999, &good()),
-            Err(code(Error::<Test>::RequestNotFound))
+            Err(code(Error::<Test>::JobNotFound))
         );
         assert_ok!(reveal(ws[0], id, &good()));
         assert_eq!(
@@ -1447,8 +1447,8 @@ fn one_wrong_worker_among_three_is_slashed() {
         assert_ok!(reveal(ws[2], id, &bad()));
         assert_ok!(reveal(ws[1], id, &good()));
         assert_eq!(
-            Requests::<Test>::get(id).expect("job").status,
-            RequestStatus::Completed
+            Jobs::<Test>::get(id).expect("job").status,
+            JobStatus::Completed
         );
         assert_eq!(
             slashes(id),
@@ -1459,7 +1459,7 @@ fn one_wrong_worker_among_three_is_slashed() {
         // The unpaid worker fee goes back to the requester.
         assert_eq!(free(&requester()), INITIAL - FEE3 + 110);
         // The view names the agreeing workers.
-        let view = Inference::request_view(id).expect("view");
+        let view = Inference::job_view(id).expect("view");
         assert_eq!(view.agreed, vec![true, true, false]);
         check_invariants();
     });
@@ -1484,8 +1484,8 @@ fn copying_a_revealed_answer_does_not_open_a_commitment() {
         assert_ok!(reveal(ws[1], id, &good()));
         run_to_block(2 + COMMIT_PERIOD + REVEAL_PERIOD);
         assert_eq!(
-            Requests::<Test>::get(id).expect("job").status,
-            RequestStatus::Completed
+            Jobs::<Test>::get(id).expect("job").status,
+            JobStatus::Completed
         );
         assert_eq!(
             slashes(id),
@@ -1569,13 +1569,13 @@ fn worker_that_never_reveals_is_slashed_less() {
         assert_ok!(reveal(ws[0], id, &good()));
         assert_ok!(reveal(ws[1], id, &good()));
         assert_eq!(
-            Requests::<Test>::get(id).expect("job").status,
-            RequestStatus::Pending
+            Jobs::<Test>::get(id).expect("job").status,
+            JobStatus::Pending
         );
         run_to_block(2 + COMMIT_PERIOD + REVEAL_PERIOD);
         assert_eq!(
-            Requests::<Test>::get(id).expect("job").status,
-            RequestStatus::Completed
+            Jobs::<Test>::get(id).expect("job").status,
+            JobStatus::Completed
         );
         assert_eq!(
             slashes(id),
@@ -1595,13 +1595,13 @@ fn worker_that_never_commits_is_slashed_least() {
         run_to_block(2 + COMMIT_PERIOD);
         assert_ok!(reveal(ws[0], id, &good()));
         assert_eq!(
-            Requests::<Test>::get(id).expect("job").status,
-            RequestStatus::Pending
+            Jobs::<Test>::get(id).expect("job").status,
+            JobStatus::Pending
         );
         assert_ok!(reveal(ws[1], id, &good()));
         assert_eq!(
-            Requests::<Test>::get(id).expect("job").status,
-            RequestStatus::Completed
+            Jobs::<Test>::get(id).expect("job").status,
+            JobStatus::Completed
         );
         assert_eq!(
             slashes(id),
@@ -1617,15 +1617,15 @@ fn no_commitment_expires_with_full_refund() {
         let id = request(genesis_model());
         run_to_block(1 + COMMIT_PERIOD);
         assert_eq!(
-            Requests::<Test>::get(id).expect("job").status,
-            RequestStatus::Pending
+            Jobs::<Test>::get(id).expect("job").status,
+            JobStatus::Pending
         );
         run_to_block(2 + COMMIT_PERIOD);
         assert_eq!(
-            Requests::<Test>::get(id).expect("job").status,
-            RequestStatus::Expired
+            Jobs::<Test>::get(id).expect("job").status,
+            JobStatus::Expired
         );
-        assert!(has_event(Event::InferenceExpired { request_id: id }));
+        assert!(has_event(Event::InferenceExpired { job_id: id }));
         assert_eq!(free(&requester()), INITIAL);
         assert_eq!(held(HoldReason::RequestFee, &requester()), 0);
         assert_eq!(slashes(id).len(), 3);
@@ -1646,11 +1646,11 @@ fn disagreement_is_inconclusive_with_full_refund() {
             assert_ok!(reveal(*w, id, o));
         }
         assert_eq!(
-            Requests::<Test>::get(id).expect("job").status,
-            RequestStatus::Failed(FailureReason::Inconclusive)
+            Jobs::<Test>::get(id).expect("job").status,
+            JobStatus::Failed(FailureReason::Inconclusive)
         );
         assert!(has_event(Event::InferenceFailed {
-            request_id: id,
+            job_id: id,
             reason: FailureReason::Inconclusive
         }));
         assert!(slashes(id).is_empty(), "nobody is provably wrong");
@@ -1673,8 +1673,8 @@ fn tolerance_groups_close_outputs() {
             assert_ok!(reveal(*w, id, o));
         }
         assert_eq!(
-            Requests::<Test>::get(id).expect("job").status,
-            RequestStatus::Completed
+            Jobs::<Test>::get(id).expect("job").status,
+            JobStatus::Completed
         );
         assert_eq!(
             Results::<Test>::get(id).map(|o| o.into_inner()),
@@ -1696,8 +1696,8 @@ fn single_replica_request() {
         assert_ok!(commit(ws[0], id, &good()));
         assert_ok!(reveal(ws[0], id, &good()));
         assert_eq!(
-            Requests::<Test>::get(id).expect("job").status,
-            RequestStatus::Completed
+            Jobs::<Test>::get(id).expect("job").status,
+            JobStatus::Completed
         );
         assert_eq!(free(&requester()), INITIAL - (PRICE + 110));
     });
@@ -1751,11 +1751,11 @@ fn results_and_inputs_are_pruned() {
         let prune_at = 1 + COMMIT_PERIOD + REVEAL_PERIOD + 1 + RETENTION;
         run_to_block(prune_at - 1);
         assert!(Results::<Test>::get(id).is_some());
-        assert!(Inference::request_view(id).expect("view").result.is_some());
+        assert!(Inference::job_view(id).expect("view").result.is_some());
         run_to_block(prune_at);
         assert!(Results::<Test>::get(id).is_none());
-        assert!(Requests::<Test>::get(id).is_none());
-        assert!(has_event(Event::RequestPruned { request_id: id }));
+        assert!(Jobs::<Test>::get(id).is_none());
+        assert!(has_event(Event::JobPruned { job_id: id }));
         check_invariants();
     });
     ext.persist_offchain_overlay();
@@ -1774,7 +1774,7 @@ fn runtime_api_views() {
         let w = workers_of(id)[0];
         let work = Inference::pending_work(&acc(w));
         assert_eq!(work.len(), 1);
-        assert_eq!(work[0].request_id, id);
+        assert_eq!(work[0].job_id, id);
         assert_eq!(work[0].next, crate::WorkKind::Commit);
         assert_ok!(commit(w, id, &good()));
         assert_eq!(
@@ -1786,7 +1786,7 @@ fn runtime_api_views() {
             Inference::pending_work(&acc(w))[0].next,
             crate::WorkKind::Reveal
         );
-        let v = Inference::request_view(id).expect("view");
+        let v = Inference::job_view(id).expect("view");
         assert_eq!(v.committed.iter().filter(|c| **c).count(), 1);
     });
 }
@@ -1811,11 +1811,11 @@ fn agreed_execution_failure_pays_workers_not_royalty() {
         }
         assert_ok!(reveal(ws[0], id, crate::EXECUTION_FAILED));
         assert_eq!(
-            Requests::<Test>::get(id).expect("job").status,
-            RequestStatus::Failed(FailureReason::ExecutionFailed)
+            Jobs::<Test>::get(id).expect("job").status,
+            JobStatus::Failed(FailureReason::ExecutionFailed)
         );
         assert!(has_event(Event::InferenceFailed {
-            request_id: id,
+            job_id: id,
             reason: FailureReason::ExecutionFailed
         }));
         assert!(Results::<Test>::get(id).is_none());
@@ -1846,8 +1846,8 @@ fn execution_failure_only_agrees_with_itself_under_tolerance() {
             assert_ok!(reveal(*w, id, o));
         }
         assert_eq!(
-            Requests::<Test>::get(id).expect("job").status,
-            RequestStatus::Failed(FailureReason::ExecutionFailed)
+            Jobs::<Test>::get(id).expect("job").status,
+            JobStatus::Failed(FailureReason::ExecutionFailed)
         );
         assert_eq!(
             slashes(id),
@@ -2034,8 +2034,8 @@ mod ocw {
             }
             for id in [a, b] {
                 assert_eq!(
-                    Requests::<Test>::get(id).expect("job").status,
-                    RequestStatus::Completed
+                    Jobs::<Test>::get(id).expect("job").status,
+                    JobStatus::Completed
                 );
                 assert_eq!(
                     Results::<Test>::get(id).map(|o| o.into_inner()),
@@ -2089,8 +2089,8 @@ mod ocw {
             }
             for id in [a, b] {
                 assert_eq!(
-                    Requests::<Test>::get(id).map(|r| r.status),
-                    Some(RequestStatus::Completed)
+                    Jobs::<Test>::get(id).map(|r| r.status),
+                    Some(JobStatus::Completed)
                 );
             }
         });
@@ -2223,8 +2223,8 @@ mod ocw {
                 let _ = submit(r);
             }
             assert_eq!(
-                Requests::<Test>::get(id).expect("job").status,
-                RequestStatus::Failed(FailureReason::ExecutionFailed)
+                Jobs::<Test>::get(id).expect("job").status,
+                JobStatus::Failed(FailureReason::ExecutionFailed)
             );
         });
     }
@@ -2293,8 +2293,8 @@ mod ocw {
                 let _ = submit(r);
             }
             assert_eq!(
-                Requests::<Test>::get(id).expect("job").status,
-                RequestStatus::Completed
+                Jobs::<Test>::get(id).expect("job").status,
+                JobStatus::Completed
             );
             assert_eq!(
                 Results::<Test>::get(id).map(|o| o.into_inner()),
@@ -2398,8 +2398,8 @@ mod props {
         // The requester's hold is exactly the fees of pending requests.
         let now = System::block_number();
         let mut pending_fees: Balance = 0;
-        for (_, r) in Requests::<Test>::iter() {
-            if r.status == RequestStatus::Pending {
+        for (_, r) in Jobs::<Test>::iter() {
+            if r.status == JobStatus::Pending {
                 prop_assert!(now <= r.reveal_deadline, "job pending past its deadline");
                 if let JobKind::Inference {
                     royalty,
@@ -2426,7 +2426,7 @@ mod props {
     /// The honest or dishonest output of job `id` (a schema for validations).
     fn output_for(id: u64, honest: bool) -> Vec<u8> {
         let validation =
-            Requests::<Test>::get(id).is_some_and(|r| matches!(r.kind, JobKind::Validation));
+            Jobs::<Test>::get(id).is_some_and(|r| matches!(r.kind, JobKind::Validation));
         match (validation, honest) {
             (true, true) => ValidationOutcome::Ok(test_info()).encode(),
             (true, false) => ValidationOutcome::Err(ValidationFailure::Invalid).encode(),
@@ -2460,7 +2460,7 @@ mod props {
     }
 
     fn job(sel: u8) -> Option<u64> {
-        let next = crate::NextRequestId::<Test>::get();
+        let next = crate::NextJobId::<Test>::get();
         (next > 0).then(|| sel as u64 % next)
     }
 
@@ -2508,7 +2508,7 @@ mod props {
                 }
                 // Every job reaches a final state by its deadline (a job may have spilled to a
                 // later deadline slot) and leaves no hold.
-                let last_deadline = Requests::<Test>::iter()
+                let last_deadline = Jobs::<Test>::iter()
                     .map(|(_, r)| r.reveal_deadline)
                     .max()
                     .unwrap_or_default();
@@ -2521,8 +2521,8 @@ mod props {
                 );
                 run_to_block(last_deadline.max(System::block_number()) + 2);
                 check(issuance)?;
-                for (_, r) in Requests::<Test>::iter() {
-                    prop_assert!(r.status != RequestStatus::Pending);
+                for (_, r) in Jobs::<Test>::iter() {
+                    prop_assert!(r.status != JobStatus::Pending);
                 }
                 prop_assert_eq!(held(HoldReason::RequestFee, &requester()), 0);
                 for w in 1..=6 {
@@ -2542,7 +2542,7 @@ mod props {
                 check(issuance)?;
                 // And everything is pruned after the retention period.
                 run_to_block(System::block_number() + RETENTION + 1);
-                prop_assert_eq!(Requests::<Test>::iter().count(), 0);
+                prop_assert_eq!(Jobs::<Test>::iter().count(), 0);
                 prop_assert_eq!(Results::<Test>::iter().count(), 0);
                 Ok(())
             })?;
@@ -2648,7 +2648,7 @@ fn genesis_config_json_round_trip() {
 #[test]
 fn request_id_overflow_is_an_error() {
     new_test_ext().execute_with(|| {
-        crate::NextRequestId::<Test>::put(u64::MAX);
+        crate::NextJobId::<Test>::put(u64::MAX);
         assert_noop!(
             Inference::request_inference(
                 RuntimeOrigin::signed(requester()),
@@ -2684,5 +2684,135 @@ fn reveal_batch_checks() {
                 InvalidTransaction::BadProof
             )))
         );
+    });
+}
+
+#[test]
+fn migration_v1_moves_requests_to_jobs() {
+    use crate::migrations::v1::{MigrateV0ToV1, OLD_JOBS, OLD_NEXT_JOB_ID};
+    use frame_support::{
+        storage::migration::{get_storage_value, put_storage_value},
+        traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion},
+        StorageHasher, Twox64Concat,
+    };
+    new_test_ext().execute_with(|| {
+        // Two jobs and the counter as version 0 stored them.
+        let a = request(genesis_model());
+        let b = request(single_model());
+        let jobs: Vec<(u64, Job<Test>)> = Jobs::<Test>::iter().collect();
+        let next = NextJobId::<Test>::get();
+        let _ = Jobs::<Test>::clear(u32::MAX, None);
+        NextJobId::<Test>::kill();
+        for (id, job) in &jobs {
+            put_storage_value(
+                b"Inference",
+                OLD_JOBS,
+                &Twox64Concat::hash(&id.encode()),
+                job.clone(),
+            );
+        }
+        put_storage_value(b"Inference", OLD_NEXT_JOB_ID, &[], next);
+        StorageVersion::new(0).put::<Inference>();
+
+        MigrateV0ToV1::<Test>::on_runtime_upgrade();
+
+        assert_eq!(
+            Inference::on_chain_storage_version(),
+            StorageVersion::new(1)
+        );
+        assert_eq!(NextJobId::<Test>::get(), next);
+        for (id, job) in &jobs {
+            assert_eq!(Jobs::<Test>::get(id).as_ref(), Some(job));
+        }
+        assert!(Jobs::<Test>::contains_key(a) && Jobs::<Test>::contains_key(b));
+        assert_eq!(
+            get_storage_value::<u64>(b"Inference", OLD_NEXT_JOB_ID, &[]),
+            None
+        );
+        for (id, _) in &jobs {
+            let key = Twox64Concat::hash(&id.encode());
+            assert_eq!(
+                get_storage_value::<Job<Test>>(b"Inference", OLD_JOBS, &key),
+                None
+            );
+        }
+        // A second run is a no-op (the version is already 1).
+        MigrateV0ToV1::<Test>::on_runtime_upgrade();
+        assert_eq!(NextJobId::<Test>::get(), next);
+        check_invariants();
+    });
+}
+
+/// Whether any `Inference*` event (which speak only of inference requests) names job `id`.
+fn inference_event_for(id: u64) -> bool {
+    System::events().iter().any(|r| {
+        matches!(
+            &r.event,
+            RuntimeEvent::Inference(
+                Event::InferenceCompleted { job_id, .. }
+                    | Event::InferenceFailed { job_id, .. }
+                    | Event::InferenceExpired { job_id }
+                    | Event::InferenceRequested { job_id, .. }
+                    | Event::FeesPaid { job_id, .. }
+            ) if *job_id == id
+        )
+    })
+}
+
+#[test]
+fn validation_outcomes_are_reported_by_model_events_only() {
+    new_test_ext().execute_with(|| {
+        // Activated.
+        let (_, job) = register_and_upload(100, 40);
+        let out = ValidationOutcome::Ok(test_info()).encode();
+        for w in workers_of(job) {
+            assert_ok!(commit(w, job, &out));
+        }
+        assert_ok!(reveal(workers_of(job)[0], job, &out));
+        // Rejected with agreement.
+        let (_, rejected) = register_and_upload(100, 41);
+        let bad_model = ValidationOutcome::Err(ValidationFailure::Invalid).encode();
+        for w in workers_of(rejected) {
+            assert_ok!(commit(w, rejected, &bad_model));
+        }
+        assert_ok!(reveal(workers_of(rejected)[0], rejected, &bad_model));
+        // Inconclusive: three different outcomes.
+        let (_, split) = register_and_upload(100, 42);
+        let mut other = test_info();
+        other.cost = 7;
+        let outs = [
+            out.clone(),
+            bad_model.clone(),
+            ValidationOutcome::Ok(other).encode(),
+        ];
+        for (w, o) in workers_of(split).into_iter().zip(outs.iter()) {
+            assert_ok!(commit(w, split, o));
+        }
+        run_to_block(1 + COMMIT_PERIOD + 1);
+        for (w, o) in workers_of(split).into_iter().zip(outs.iter()) {
+            assert_ok!(reveal(w, split, o));
+        }
+        // No response.
+        let (silent_model, silent) = register_and_upload(100, 43);
+        run_to_block(System::block_number() + COMMIT_PERIOD + 1);
+        assert_eq!(
+            Models::<Test>::get(silent_model).expect("model").status,
+            ModelStatus::Rejected(RejectReason::NoResponse)
+        );
+        for id in [job, rejected, split, silent] {
+            assert!(
+                !inference_event_for(id),
+                "validation job {id} reported as an inference"
+            );
+        }
+        assert!(has_event(Event::ModelRejected {
+            model_id: Jobs::<Test>::get(split).expect("job").model_id,
+            reason: RejectReason::Inconclusive,
+            fee: 0
+        }));
+        // An inference job still reports as one.
+        let id = request(single_model());
+        assert!(inference_event_for(id));
+        check_invariants();
     });
 }

@@ -12,7 +12,7 @@ use scale_info::TypeInfo;
 use sp_core::H256;
 
 /// Identifier of a job: an inference request or a model validation. Allocated sequentially.
-pub type RequestId = u64;
+pub type JobId = u64;
 
 /// The declared chunk hashes of a model (blake2-256 of each chunk), at most
 /// [`MAX_CHUNKS`].
@@ -26,10 +26,10 @@ pub type ChunkBitmap = BoundedVec<u8, ConstU32<{ MAX_CHUNKS.div_ceil(8) }>>;
 pub type OutputOf<T> = BoundedVec<u8, <T as Config>::MaxOutputBytes>;
 
 /// A batch of commitments `(job, commitment)` submitted by one worker in one transaction.
-pub type CommitBatchOf<T> = BoundedVec<(RequestId, H256), <T as Config>::MaxBatch>;
+pub type CommitBatchOf<T> = BoundedVec<(JobId, H256), <T as Config>::MaxBatch>;
 
 /// A batch of reveals `(job, outputs)` submitted by one worker in one transaction.
-pub type RevealBatchOf<T> = BoundedVec<(RequestId, OutputOf<T>), <T as Config>::MaxBatch>;
+pub type RevealBatchOf<T> = BoundedVec<(JobId, OutputOf<T>), <T as Config>::MaxBatch>;
 
 /// The workers drawn for a job.
 pub type DrawnWorkersOf<T> =
@@ -128,7 +128,7 @@ pub enum ModelStatus {
     /// Registered; chunks are being uploaded.
     Uploading,
     /// All chunks uploaded; the validation job with this id is running.
-    Validating(RequestId),
+    Validating(JobId),
     /// Validated: requests are accepted.
     Active,
     /// Validation failed. The owner got the deposit back minus the rejection fee and may remove
@@ -207,7 +207,7 @@ pub enum JobKind<T: Config> {
     Eq,
     Debug,
 )]
-pub enum RequestStatus {
+pub enum JobStatus {
     /// Waiting for commitments and reveals.
     Pending,
     /// A majority agreed; the result is stored until the job is pruned.
@@ -264,7 +264,7 @@ pub struct Slot<T: Config> {
 )]
 #[scale_info(skip_type_params(T))]
 #[codec(mel_bound())]
-pub struct Request<T: Config> {
+pub struct Job<T: Config> {
     /// The model executed or validated.
     pub model_id: ModelId,
     /// Inference or validation, with the payment details of an inference.
@@ -280,10 +280,10 @@ pub struct Request<T: Config> {
     /// Length of the canonical input encoding (0 for validations).
     pub input_len: u32,
     /// State of the job.
-    pub status: RequestStatus,
+    pub status: JobStatus,
 }
 
-impl<T: Config> Request<T> {
+impl<T: Config> Job<T> {
     /// Whether every assigned worker has committed.
     pub fn all_committed(&self) -> bool {
         self.slots.iter().all(|s| s.commitment.is_some())
@@ -303,14 +303,14 @@ impl<T: Config> Request<T> {
 
     /// Whether reveals are accepted at block `now`.
     pub fn reveal_open(&self, now: BlockNumberFor<T>) -> bool {
-        self.status == RequestStatus::Pending
+        self.status == JobStatus::Pending
             && now <= self.reveal_deadline
             && (now > self.commit_deadline || self.all_committed())
     }
 
     /// Whether commitments are accepted at block `now`.
     pub fn commit_open(&self, now: BlockNumberFor<T>) -> bool {
-        self.status == RequestStatus::Pending && now <= self.commit_deadline
+        self.status == JobStatus::Pending && now <= self.commit_deadline
     }
 }
 
@@ -461,7 +461,7 @@ pub struct ModelView<AccountId, Balance> {
 
 /// Runtime API view of a job.
 #[derive(Encode, Decode, TypeInfo, Clone, PartialEq, Eq, Debug)]
-pub struct RequestView<AccountId, Balance, BlockNumber> {
+pub struct JobView<AccountId, Balance, BlockNumber> {
     /// The model.
     pub model_id: ModelId,
     /// The requester, `None` for a validation job.
@@ -484,7 +484,7 @@ pub struct RequestView<AccountId, Balance, BlockNumber> {
     /// Last block for reveals.
     pub reveal_deadline: BlockNumber,
     /// State.
-    pub status: RequestStatus,
+    pub status: JobStatus,
     /// The agreed outputs (canonical encoding) while retained.
     pub result: Option<Vec<u8>>,
 }
@@ -504,7 +504,7 @@ pub enum WorkKind {
 #[derive(Encode, Decode, TypeInfo, Clone, PartialEq, Eq, Debug)]
 pub struct PendingWork<BlockNumber> {
     /// The job.
-    pub request_id: RequestId,
+    pub job_id: JobId,
     /// The model.
     pub model_id: ModelId,
     /// Whether it is a validation (`true`) or an inference.

@@ -168,8 +168,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	}
 	/// Storage: `Inference::Models` (r:1 w:1)
 	/// Proof: `Inference::Models` (`max_values`: None, `max_size`: Some(24211), added: 26686, mode: `MaxEncodedLen`)
-	/// Storage: `Inference::NextRequestId` (r:1 w:1)
-	/// Proof: `Inference::NextRequestId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::NextJobId` (r:1 w:1)
+	/// Proof: `Inference::NextJobId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::ActiveWorkers` (r:1 w:0)
 	/// Proof: `Inference::ActiveWorkers` (`max_values`: Some(1), `max_size`: Some(8194), added: 8689, mode: `MaxEncodedLen`)
 	/// Storage: `System::ParentHash` (r:1 w:0)
@@ -180,8 +180,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::RevealQueue` (`max_values`: None, `max_size`: Some(4110), added: 6585, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::PruneQueue` (r:1 w:1)
 	/// Proof: `Inference::PruneQueue` (`max_values`: None, `max_size`: Some(4110), added: 6585, mode: `MaxEncodedLen`)
-	/// Storage: `Inference::Requests` (r:0 w:1)
-	/// Proof: `Inference::Requests` (`max_values`: None, `max_size`: Some(467), added: 2942, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Jobs` (r:0 w:1)
+	/// Proof: `Inference::Jobs` (`max_values`: None, `max_size`: Some(467), added: 2942, mode: `MaxEncodedLen`)
 	/// The range of component `b` is `[1, 262144]`.
 	/// The range of component `w` is `[1, 256]`.
 	fn upload_final_chunk(b: u32, w: u32, ) -> Weight {
@@ -214,8 +214,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
-	/// Storage: `Inference::NextRequestId` (r:1 w:1)
-	/// Proof: `Inference::NextRequestId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::NextJobId` (r:1 w:1)
+	/// Proof: `Inference::NextJobId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::ActiveWorkers` (r:1 w:0)
 	/// Proof: `Inference::ActiveWorkers` (`max_values`: Some(1), `max_size`: Some(8194), added: 8689, mode: `MaxEncodedLen`)
 	/// Storage: `System::ParentHash` (r:1 w:0)
@@ -226,8 +226,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::RevealQueue` (`max_values`: None, `max_size`: Some(4110), added: 6585, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::PruneQueue` (r:1 w:1)
 	/// Proof: `Inference::PruneQueue` (`max_values`: None, `max_size`: Some(4110), added: 6585, mode: `MaxEncodedLen`)
-	/// Storage: `Inference::Requests` (r:0 w:1)
-	/// Proof: `Inference::Requests` (`max_values`: None, `max_size`: Some(467), added: 2942, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Jobs` (r:0 w:1)
+	/// Proof: `Inference::Jobs` (`max_values`: None, `max_size`: Some(467), added: 2942, mode: `MaxEncodedLen`)
 	/// The range of component `w` is `[1, 256]`.
 	fn revalidate(w: u32, ) -> Weight {
 		// Proof Size summary in bytes:
@@ -260,8 +260,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	}
 	/// Storage: `Inference::Models` (r:1 w:1)
 	/// Proof: `Inference::Models` (`max_values`: None, `max_size`: Some(24211), added: 26686, mode: `MaxEncodedLen`)
-	/// Storage: `Inference::NextRequestId` (r:1 w:1)
-	/// Proof: `Inference::NextRequestId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::NextJobId` (r:1 w:1)
+	/// Proof: `Inference::NextJobId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::ActiveWorkers` (r:1 w:0)
 	/// Proof: `Inference::ActiveWorkers` (`max_values`: Some(1), `max_size`: Some(8194), added: 8689, mode: `MaxEncodedLen`)
 	/// Storage: `System::ParentHash` (r:1 w:0)
@@ -276,8 +276,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::RevealQueue` (`max_values`: None, `max_size`: Some(4110), added: 6585, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::PruneQueue` (r:1 w:1)
 	/// Proof: `Inference::PruneQueue` (`max_values`: None, `max_size`: Some(4110), added: 6585, mode: `MaxEncodedLen`)
-	/// Storage: `Inference::Requests` (r:0 w:1)
-	/// Proof: `Inference::Requests` (`max_values`: None, `max_size`: Some(467), added: 2942, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Jobs` (r:0 w:1)
+	/// Proof: `Inference::Jobs` (`max_values`: None, `max_size`: Some(467), added: 2942, mode: `MaxEncodedLen`)
 	/// The range of component `i` is `[68, 65536]`.
 	/// The range of component `w` is `[5, 256]`.
 	/// The range of component `r` is `[1, 5]`.
@@ -296,8 +296,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(9_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
-	/// Storage: `Inference::Requests` (r:64 w:64)
-	/// Proof: `Inference::Requests` (`max_values`: None, `max_size`: Some(467), added: 2942, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Jobs` (r:64 w:64)
+	/// Proof: `Inference::Jobs` (`max_values`: None, `max_size`: Some(467), added: 2942, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 64]`.
 	fn commit(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
@@ -311,8 +311,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2942).saturating_mul(n.into()))
 	}
-	/// Storage: `Inference::Requests` (r:64 w:0)
-	/// Proof: `Inference::Requests` (`max_values`: None, `max_size`: Some(467), added: 2942, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Jobs` (r:64 w:0)
+	/// Proof: `Inference::Jobs` (`max_values`: None, `max_size`: Some(467), added: 2942, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 64]`.
 	fn authorize_commit(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
@@ -325,8 +325,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2942).saturating_mul(n.into()))
 	}
-	/// Storage: `Inference::Requests` (r:64 w:64)
-	/// Proof: `Inference::Requests` (`max_values`: None, `max_size`: Some(467), added: 2942, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Jobs` (r:64 w:64)
+	/// Proof: `Inference::Jobs` (`max_values`: None, `max_size`: Some(467), added: 2942, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Models` (r:1 w:0)
 	/// Proof: `Inference::Models` (`max_values`: None, `max_size`: Some(24211), added: 26686, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Reveals` (r:0 w:64)
@@ -345,8 +345,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2942).saturating_mul(n.into()))
 	}
-	/// Storage: `Inference::Requests` (r:1 w:1)
-	/// Proof: `Inference::Requests` (`max_values`: None, `max_size`: Some(467), added: 2942, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Jobs` (r:1 w:1)
+	/// Proof: `Inference::Jobs` (`max_values`: None, `max_size`: Some(467), added: 2942, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Models` (r:1 w:0)
 	/// Proof: `Inference::Models` (`max_values`: None, `max_size`: Some(24211), added: 26686, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Reveals` (r:0 w:1)
@@ -363,8 +363,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
-	/// Storage: `Inference::Requests` (r:64 w:1)
-	/// Proof: `Inference::Requests` (`max_values`: None, `max_size`: Some(467), added: 2942, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Jobs` (r:64 w:1)
+	/// Proof: `Inference::Jobs` (`max_values`: None, `max_size`: Some(467), added: 2942, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Models` (r:1 w:0)
 	/// Proof: `Inference::Models` (`max_values`: None, `max_size`: Some(24211), added: 26686, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Reveals` (r:0 w:1)
@@ -383,8 +383,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 			.saturating_add(Weight::from_parts(0, 2942).saturating_mul(n.into()))
 	}
-	/// Storage: `Inference::Requests` (r:64 w:0)
-	/// Proof: `Inference::Requests` (`max_values`: None, `max_size`: Some(467), added: 2942, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Jobs` (r:64 w:0)
+	/// Proof: `Inference::Jobs` (`max_values`: None, `max_size`: Some(467), added: 2942, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 64]`.
 	fn authorize_reveal(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
@@ -397,8 +397,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2942).saturating_mul(n.into()))
 	}
-	/// Storage: `Inference::Requests` (r:1 w:0)
-	/// Proof: `Inference::Requests` (`max_values`: None, `max_size`: Some(467), added: 2942, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Jobs` (r:1 w:0)
+	/// Proof: `Inference::Jobs` (`max_values`: None, `max_size`: Some(467), added: 2942, mode: `MaxEncodedLen`)
 	/// The range of component `b` is `[68, 32768]`.
 	fn authorize_reveal_bytes(b: u32, ) -> Weight {
 		// Proof Size summary in bytes:
@@ -430,8 +430,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::RevealQueue` (`max_values`: None, `max_size`: Some(4110), added: 6585, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::PruneQueue` (r:1 w:0)
 	/// Proof: `Inference::PruneQueue` (`max_values`: None, `max_size`: Some(4110), added: 6585, mode: `MaxEncodedLen`)
-	/// Storage: `Inference::Requests` (r:512 w:512)
-	/// Proof: `Inference::Requests` (`max_values`: None, `max_size`: Some(467), added: 2942, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Jobs` (r:512 w:512)
+	/// Proof: `Inference::Jobs` (`max_values`: None, `max_size`: Some(467), added: 2942, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Workers` (r:5 w:5)
 	/// Proof: `Inference::Workers` (`max_values`: None, `max_size`: Some(69), added: 2544, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:6 w:6)
@@ -463,8 +463,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::RevealQueue` (`max_values`: None, `max_size`: Some(4110), added: 6585, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::PruneQueue` (r:1 w:0)
 	/// Proof: `Inference::PruneQueue` (`max_values`: None, `max_size`: Some(4110), added: 6585, mode: `MaxEncodedLen`)
-	/// Storage: `Inference::Requests` (r:512 w:512)
-	/// Proof: `Inference::Requests` (`max_values`: None, `max_size`: Some(467), added: 2942, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Jobs` (r:512 w:512)
+	/// Proof: `Inference::Jobs` (`max_values`: None, `max_size`: Some(467), added: 2942, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Reveals` (r:2048 w:2048)
 	/// Proof: `Inference::Reveals` (`max_values`: None, `max_size`: Some(32836), added: 35311, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Models` (r:1 w:1)
@@ -504,8 +504,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Results` (r:0 w:1)
 	/// Proof: `Inference::Results` (`max_values`: None, `max_size`: Some(32788), added: 35263, mode: `MaxEncodedLen`)
-	/// Storage: `Inference::Requests` (r:0 w:1)
-	/// Proof: `Inference::Requests` (`max_values`: None, `max_size`: Some(467), added: 2942, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Jobs` (r:0 w:1)
+	/// Proof: `Inference::Jobs` (`max_values`: None, `max_size`: Some(467), added: 2942, mode: `MaxEncodedLen`)
 	/// The range of component `b` is `[340, 163840]`.
 	fn settle_bytes(b: u32, ) -> Weight {
 		// Proof Size summary in bytes:
@@ -526,8 +526,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Results` (r:0 w:1)
 	/// Proof: `Inference::Results` (`max_values`: None, `max_size`: Some(32788), added: 35263, mode: `MaxEncodedLen`)
-	/// Storage: `Inference::Requests` (r:0 w:1)
-	/// Proof: `Inference::Requests` (`max_values`: None, `max_size`: Some(467), added: 2942, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Jobs` (r:0 w:1)
+	/// Proof: `Inference::Jobs` (`max_values`: None, `max_size`: Some(467), added: 2942, mode: `MaxEncodedLen`)
 	/// The range of component `r` is `[1, 5]`.
 	fn settle_one(r: u32, ) -> Weight {
 		// Proof Size summary in bytes:
@@ -553,8 +553,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Results` (r:0 w:1)
 	/// Proof: `Inference::Results` (`max_values`: None, `max_size`: Some(32788), added: 35263, mode: `MaxEncodedLen`)
-	/// Storage: `Inference::Requests` (r:0 w:1)
-	/// Proof: `Inference::Requests` (`max_values`: None, `max_size`: Some(467), added: 2942, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Jobs` (r:0 w:1)
+	/// Proof: `Inference::Jobs` (`max_values`: None, `max_size`: Some(467), added: 2942, mode: `MaxEncodedLen`)
 	/// The range of component `k` is `[0, 4]`.
 	fn settle_stored(k: u32, ) -> Weight {
 		// Proof Size summary in bytes:
@@ -593,8 +593,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::RevealQueue` (`max_values`: None, `max_size`: Some(4110), added: 6585, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::PruneQueue` (r:1 w:1)
 	/// Proof: `Inference::PruneQueue` (`max_values`: None, `max_size`: Some(4110), added: 6585, mode: `MaxEncodedLen`)
-	/// Storage: `Inference::Requests` (r:512 w:512)
-	/// Proof: `Inference::Requests` (`max_values`: None, `max_size`: Some(467), added: 2942, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Jobs` (r:512 w:512)
+	/// Proof: `Inference::Jobs` (`max_values`: None, `max_size`: Some(467), added: 2942, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Results` (r:0 w:512)
 	/// Proof: `Inference::Results` (`max_values`: None, `max_size`: Some(32788), added: 35263, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[0, 512]`.
