@@ -343,3 +343,26 @@ mod block_limits {
         );
     }
 }
+
+/// The client's types are generated from `client/metadata/inferchain.scale` (subxt codegen):
+/// the committed file must be this runtime's metadata, or the client drifts from the runtime
+/// unnoticed. `scripts/update-metadata.sh` rewrites it (this test with
+/// `INFERCHAIN_WRITE_METADATA=1`).
+#[test]
+fn committed_client_metadata_is_the_runtimes() {
+    let metadata = sp_io::TestExternalities::default()
+        .execute_with(|| Runtime::metadata_at_version(16))
+        .expect("metadata v16");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../client/metadata/inferchain.scale"
+    );
+    if std::env::var_os("INFERCHAIN_WRITE_METADATA").is_some() {
+        std::fs::write(path, &*metadata).expect("writes the metadata");
+    }
+    let committed = std::fs::read(path).unwrap_or_default();
+    assert!(
+        committed == *metadata,
+        "client/metadata/inferchain.scale is not this runtime's metadata: run scripts/update-metadata.sh"
+    );
+}
