@@ -37,9 +37,10 @@ impl<S: ChunkStore> EngineHost<S> {
         }
     }
 
-    /// A host that validates every model it has not compiled yet in a child process
-    /// (`exe` is the `inferchain-engine` binary) under `limits`, before compiling it
-    /// in-process.
+    /// A host that validates every model it has not compiled yet in a child process under
+    /// `limits`, before compiling it in-process. `exe` is a binary whose hidden
+    /// [`crate::sandbox::CHILD_SUBCOMMAND`] runs [`crate::sandbox::serve_child`] (the
+    /// `inferchain-engine` CLI, or the node binary).
     pub fn with_sandbox(store: S, exe: PathBuf, limits: SandboxLimits) -> Self {
         EngineHost {
             store,

@@ -1,7 +1,7 @@
 //! ONNX validation and deterministic execution on tract for Inferchain workers.
 //!
 //! The crate follows tract's separation of model, plan and runtime:
-//! - [`validate`]: untrusted bytes → [`inferchain_primitives::model::ModelInfo`] + plan, with
+//! - [`mod@validate`]: untrusted bytes → [`inferchain_primitives::model::ModelInfo`] + plan, with
 //!   every bound checked before tract optimises anything;
 //! - [`plan_cache`]: bounded LRU of compiled plans keyed by model id;
 //! - [`run`]: the [`run::Engine`] that checks inputs and policy and runs plans with panics

@@ -4,17 +4,51 @@
 //! subgraphs while typing: a constant `Expand` whose shape is computed from constants is
 //! materialised before any check can see it (measured: 3.6 GB and 1:45 for a 400-byte model,
 //! `engine/tests/models/bombs`). Validating untrusted bytes for the first time therefore runs
-//! `inferchain-engine inspect --scale` in a child process with an address-space limit and a
-//! wall-clock timeout; only models that pass are compiled in-process (compilation is
-//! deterministic, so it stays within what the child used).
+//! [`serve_child`] in a child process with an address-space limit and a wall-clock timeout;
+//! only models that pass are compiled in-process (compilation is deterministic, so it stays
+//! within what the child used).
+//!
+//! The child is a binary that calls [`serve_child`] from its hidden [`CHILD_SUBCOMMAND`]: the
+//! `inferchain-engine` CLI, or the node binary itself. Protocol: the parent writes the model
+//! bytes to the child's stdin (from a thread, so a full pipe cannot deadlock against the
+//! child's output) and closes it; the child writes the SCALE encoding of one [`ChildAnswer`]
+//! to stdout and exits 0. The parent reads at most [`MAX_ANSWER_BYTES`] of it and decodes
+//! exactly one answer. No file is written, and nothing is parsed from the child's stderr
+//! (its last line only goes into the message when the child dies).
 
 use crate::validate::ValidationError;
-use codec::Decode;
-use inferchain_primitives::model::ModelInfo;
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use codec::{DecodeAll, Encode};
+use inferchain_primitives::limits::MAX_MODEL_BYTES;
+use inferchain_primitives::model::{ModelInfo, MAX_MODEL_INFO_BYTES};
+use std::io::{Read, Write};
+use std::path::Path;
+use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
+
+/// The hidden subcommand of a child binary that runs [`serve_child`] (no other argument).
+pub const CHILD_SUBCOMMAND: &str = "validate-child";
+
+/// What the child answers: the model's info, or why the model was rejected (the
+/// [`ValidationError`] message, at most [`MAX_REASON_BYTES`]).
+pub type ChildAnswer = Result<ModelInfo, String>;
+
+/// Longest rejection message a child sends, in bytes (longer ones are cut).
+pub const MAX_REASON_BYTES: usize = 16 * 1024;
+
+/// Most bytes the parent reads from a child's stdout: the largest [`ChildAnswer`] encoding
+/// (a variant byte, then a `ModelInfo` or a compact length and a reason).
+pub const MAX_ANSWER_BYTES: usize = 1 + 5 + max(MAX_MODEL_INFO_BYTES as usize, MAX_REASON_BYTES);
+
+/// Most bytes of a child's stderr kept for the message when it dies (the rest is discarded).
+const MAX_STDERR_BYTES: usize = 64 * 1024;
+
+const fn max(a: usize, b: usize) -> usize {
+    if a > b {
+        a
+    } else {
+        b
+    }
+}
 
 /// Resource limits of a validation process.
 #[derive(Clone, Debug)]
@@ -36,85 +70,143 @@ impl Default for SandboxLimits {
     }
 }
 
-/// Validates `bytes` by running `exe inspect --scale FILE` under `limits`.
+/// The child side: reads a model from stdin (at most `MAX_MODEL_BYTES` + 1 bytes), validates
+/// it in this process and writes the SCALE-encoded [`ChildAnswer`] to stdout. A rejected model
+/// is an answer too, so this fails only if stdin or stdout fails.
+pub fn serve_child() -> std::io::Result<()> {
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .lock()
+        .take(u64::from(MAX_MODEL_BYTES) + 1)
+        .read_to_end(&mut bytes)?;
+    let answer: ChildAnswer = crate::validate(&bytes).map_err(|e| cut(e.to_string()));
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(&answer.encode())?;
+    stdout.flush()
+}
+
+/// `s` cut to at most [`MAX_REASON_BYTES`], on a character boundary.
+fn cut(mut s: String) -> String {
+    if s.len() > MAX_REASON_BYTES {
+        let mut end = MAX_REASON_BYTES;
+        while !s.is_char_boundary(end) {
+            end -= 1;
+        }
+        s.truncate(end);
+    }
+    s
+}
+
+/// Validates `bytes` in a child process, `exe` [`CHILD_SUBCOMMAND`], under `limits`.
 pub fn validate_isolated(
     exe: &Path,
     bytes: &[u8],
     limits: &SandboxLimits,
 ) -> Result<ModelInfo, ValidationError> {
-    let path = temp_path();
-    let result = (|| {
-        std::fs::File::create(&path)
-            .and_then(|mut f| f.write_all(bytes))
-            .map_err(|e| ValidationError::Sandbox(format!("writing model file: {e}")))?;
-        let mut cmd = Command::new(exe);
-        cmd.arg("inspect").arg("--scale").arg(&path);
-        cmd.stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        limit_memory(&mut cmd, limits.memory_bytes);
-        let mut child = cmd
-            .spawn()
-            .map_err(|e| ValidationError::Sandbox(format!("spawning {exe:?}: {e}")))?;
-        let start = Instant::now();
-        loop {
-            match child.try_wait() {
-                Ok(Some(_)) => break,
-                Ok(None) if start.elapsed() > limits.timeout => {
-                    let _ = child.kill();
-                    let _ = child.wait();
-                    return Err(ValidationError::Sandbox(format!(
-                        "validation took longer than {:?}",
-                        limits.timeout
-                    )));
-                }
-                Ok(None) => std::thread::sleep(Duration::from_millis(5)),
-                Err(e) => return Err(ValidationError::Sandbox(format!("waiting: {e}"))),
-            }
-        }
-        let out = child
-            .wait_with_output()
-            .map_err(|e| ValidationError::Sandbox(format!("reading output: {e}")))?;
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        match out.status.code() {
-            Some(0) => {
-                let hex = String::from_utf8_lossy(&out.stdout);
-                let raw = hex::decode(hex.trim())
-                    .map_err(|e| ValidationError::Sandbox(format!("bad child output: {e}")))?;
-                ModelInfo::decode(&mut &raw[..])
-                    .map_err(|e| ValidationError::Sandbox(format!("bad child output: {e}")))
-            }
-            Some(1) => {
-                let reason = stderr
-                    .lines()
-                    .rev()
-                    .find_map(|l| l.strip_prefix("error: "))
-                    .unwrap_or("rejected");
-                Err(ValidationError::Isolated(
-                    reason.trim_start_matches("model rejected: ").to_string(),
-                ))
-            }
-
-            _ => Err(ValidationError::Sandbox(format!(
-                "validation process died ({}), likely beyond the {} MiB memory limit: {}",
-                out.status,
+    if bytes.len() > MAX_MODEL_BYTES as usize {
+        return Err(ValidationError::TooLarge(bytes.len()));
+    }
+    let mut cmd = Command::new(exe);
+    cmd.arg(CHILD_SUBCOMMAND)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    limit_memory(&mut cmd, limits.memory_bytes);
+    let mut child = cmd
+        .spawn()
+        .map_err(|e| ValidationError::Sandbox(format!("spawning {exe:?}: {e}")))?;
+    let (Some(mut stdin), Some(stdout), Some(stderr)) =
+        (child.stdin.take(), child.stdout.take(), child.stderr.take())
+    else {
+        let _ = child.kill();
+        let _ = child.wait();
+        return Err(ValidationError::Sandbox("child pipes missing".into()));
+    };
+    let (status, answer, stderr) = std::thread::scope(|scope| {
+        // A write error means the child stopped reading (it exited or was killed): its exit
+        // status says why.
+        scope.spawn(move || {
+            let _ = stdin.write_all(bytes);
+        });
+        let answer = scope.spawn(move || read_head(stdout, MAX_ANSWER_BYTES));
+        let stderr = scope.spawn(move || read_tail(stderr, MAX_STDERR_BYTES));
+        // Once the child has exited or been killed its pipes close, so the threads end.
+        let status = wait(&mut child, limits.timeout);
+        let answer = answer.join().unwrap_or_default();
+        let stderr = stderr.join().unwrap_or_default();
+        (status, answer, stderr)
+    });
+    let status = status?;
+    if answer.len() > MAX_ANSWER_BYTES {
+        return Err(ValidationError::Sandbox(format!(
+            "validation process wrote more than {MAX_ANSWER_BYTES} bytes"
+        )));
+    }
+    let stderr = String::from_utf8_lossy(&stderr);
+    let last_line = stderr.lines().last().unwrap_or("");
+    if !status.success() {
+        return Err(ValidationError::Sandbox(match status.code() {
+            Some(_) => format!("validation process failed ({status}) without an answer: {last_line}"),
+            None => format!(
+                "validation process died ({status}), likely beyond the {} MiB memory limit: {last_line}",
                 limits.memory_bytes >> 20,
-                stderr.lines().last().unwrap_or("")
-            ))),
-        }
-    })();
-    let _ = std::fs::remove_file(&path);
-    result
+            ),
+        }));
+    }
+    match ChildAnswer::decode_all(&mut &answer[..]) {
+        Ok(Ok(info)) => Ok(info),
+        Ok(Err(reason)) => Err(ValidationError::Isolated(reason)),
+        Err(e) => Err(ValidationError::Sandbox(format!("bad child output: {e}"))),
+    }
 }
 
-fn temp_path() -> PathBuf {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    std::env::temp_dir().join(format!(
-        "inferchain-validate-{}-{}.onnx",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    ))
+/// Waits for `child` until `timeout`, killing it then.
+fn wait(child: &mut Child, timeout: Duration) -> Result<ExitStatus, ValidationError> {
+    let start = Instant::now();
+    loop {
+        match child.try_wait() {
+            Ok(Some(status)) => return Ok(status),
+            Ok(None) if start.elapsed() > timeout => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(ValidationError::Sandbox(format!(
+                    "validation took longer than {timeout:?}"
+                )));
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(5)),
+            Err(e) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(ValidationError::Sandbox(format!("waiting: {e}")));
+            }
+        }
+    }
+}
+
+/// The first bytes of `r`, stopping after `limit + 1` (a longer result means `r` had more
+/// than `limit`).
+fn read_head(r: impl Read, limit: usize) -> Vec<u8> {
+    let mut buf = Vec::new();
+    let _ = r.take(limit as u64 + 1).read_to_end(&mut buf);
+    buf
+}
+
+/// The last (at most about `limit`) bytes of `r`, read to its end.
+fn read_tail(mut r: impl Read, limit: usize) -> Vec<u8> {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 8192];
+    loop {
+        match r.read(&mut chunk) {
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Ok(0) | Err(_) => return buf,
+            Ok(n) => {
+                buf.extend_from_slice(&chunk[..n]);
+                if buf.len() > 2 * limit {
+                    buf.drain(..buf.len() - limit);
+                }
+            }
+        }
+    }
 }
 
 #[cfg(unix)]

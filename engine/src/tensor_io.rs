@@ -4,10 +4,14 @@
 //! written with the shortest representation that round-trips (so JSON output preserves bits),
 //! non-finite floats as the strings `"NaN"`, `"Infinity"`, `"-Infinity"`; booleans as
 //! `true`/`false`. `.npz` keys are tensor names (`name.npy` entries); a `.npy` file is the
-//! single input of a single-input model.
+//! single input of a single-input model. `.npy` headers are read and written by `ndarray-npy`,
+//! `.npz` archives by `zip`; dtypes are those of [`DType`] (little-endian or byte-sized), C
+//! order only.
 
 use anyhow::{anyhow, bail, ensure, Context, Result};
-use inferchain_primitives::tensor::{DType, NamedTensor, Tensor, TensorMap};
+use inferchain_primitives::tensor::{shape_elements, DType, NamedTensor, Tensor, TensorMap};
+use ndarray_npy::npy::header::{Header, Layout, ParseHeaderError, ReadHeaderError};
+use py_literal::Value as PyValue;
 use serde_json::{json, Map, Value};
 use std::io::{Cursor, Read, Write};
 use std::path::Path;
@@ -180,6 +184,7 @@ pub fn from_json(v: &Value) -> Result<TensorMap> {
     TensorMap::new(tensors).map_err(|e| anyhow!("invalid tensor map: {e:?}"))
 }
 
+/// The `.npy` type descriptor written for each dtype (NumPy's own spelling).
 fn descr(dtype: DType) -> &'static str {
     match dtype {
         DType::F32 => "<f4",
@@ -192,44 +197,9 @@ fn descr(dtype: DType) -> &'static str {
     }
 }
 
-/// Parses a `.npy` file (C order, little-endian or byte-sized dtypes).
-pub fn from_npy(bytes: &[u8]) -> Result<Tensor> {
-    ensure!(
-        bytes.len() >= 10 && &bytes[..6] == b"\x93NUMPY",
-        "not a .npy file"
-    );
-    let (header_len, start) = match bytes[6] {
-        1 => (u16::from_le_bytes([bytes[8], bytes[9]]) as usize, 10),
-        2 | 3 => {
-            ensure!(bytes.len() >= 12, "truncated .npy header");
-            (
-                u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]) as usize,
-                12,
-            )
-        }
-        v => bail!("unsupported .npy version {v}"),
-    };
-    let header = bytes
-        .get(start..start + header_len)
-        .ok_or_else(|| anyhow!("truncated .npy"))?;
-    let header = std::str::from_utf8(header)?;
-    let field = |key: &str| -> Result<&str> {
-        let at = header
-            .find(&format!("'{key}'"))
-            .ok_or_else(|| anyhow!("no {key} in header"))?;
-        let rest = &header[at + key.len() + 2..];
-        let rest = rest
-            .trim_start()
-            .strip_prefix(':')
-            .ok_or_else(|| anyhow!("bad header"))?;
-        Ok(rest.trim_start())
-    };
-    let d = field("descr")?;
-    let d = d
-        .strip_prefix('\'')
-        .and_then(|r| r.split('\'').next())
-        .ok_or_else(|| anyhow!("bad descr"))?;
-    let dtype = match d {
+/// The dtype of an `.npy` type descriptor: little-endian or byte-sized types only.
+fn dtype_of_descr(descr: &str) -> Option<DType> {
+    Some(match descr {
         "<f4" => DType::F32,
         "<f8" => DType::F64,
         "<i8" => DType::I64,
@@ -237,56 +207,91 @@ pub fn from_npy(bytes: &[u8]) -> Result<Tensor> {
         "|i1" | "<i1" => DType::I8,
         "|u1" | "<u1" => DType::U8,
         "|b1" => DType::Bool,
-        other => bail!("unsupported .npy dtype {other:?}"),
-    };
-    ensure!(
-        field("fortran_order")?.starts_with("False"),
-        "Fortran-order .npy is not supported"
-    );
-    let s = field("shape")?;
-    let s = s
-        .strip_prefix('(')
-        .and_then(|r| r.split(')').next())
-        .ok_or_else(|| anyhow!("bad shape"))?;
-    let shape: Vec<u64> = s
-        .split(',')
-        .map(str::trim)
-        .filter(|x| !x.is_empty())
-        .map(|x| {
-            x.trim_end_matches('L')
-                .parse::<u64>()
-                .map_err(|e| anyhow!("bad dim {x:?}: {e}"))
-        })
-        .collect::<Result<_>>()?;
-    let data = bytes[start + header_len..].to_vec();
-    Tensor::new(dtype, shape, data).map_err(|e| anyhow!("invalid .npy tensor: {e:?}"))
+        _ => return None,
+    })
 }
 
-/// Encodes a tensor as a version 1.0 `.npy` file.
-pub fn to_npy(t: &Tensor) -> Vec<u8> {
-    let shape = match t.shape.len() {
-        1 => format!("({},)", t.shape[0]),
-        _ => format!(
-            "({})",
-            t.shape
-                .iter()
-                .map(|d| d.to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-    };
-    let mut header = format!(
-        "{{'descr': '{}', 'fortran_order': False, 'shape': {}, }}",
-        descr(t.dtype),
-        shape
-    );
-    while (10 + header.len() + 1) % 64 != 0 {
-        header.push(' ');
+/// Refuses a version 2 or 3 `.npy` whose declared header length runs past the end of the
+/// file. ndarray-npy allocates the declared length (up to 4 GiB) before reading the header, so
+/// this bound is checked first; version 1 declares at most 64 KiB.
+fn check_declared_header_len(bytes: &[u8]) -> Result<()> {
+    if let (Some(2 | 3), Some(len)) = (bytes.get(6), bytes.get(8..12)) {
+        let len = u32::from_le_bytes([len[0], len[1], len[2], len[3]]);
+        ensure!(
+            12 + u64::from(len) <= bytes.len() as u64,
+            "truncated .npy header: it declares {len} bytes, the file has {}",
+            bytes.len()
+        );
     }
-    header.push('\n');
-    let mut out = b"\x93NUMPY\x01\x00".to_vec();
-    out.extend_from_slice(&(header.len() as u16).to_le_bytes());
-    out.extend_from_slice(header.as_bytes());
+    Ok(())
+}
+
+/// A clear message for a header ndarray-npy could not read.
+fn npy_header_error(e: ReadHeaderError) -> anyhow::Error {
+    match e {
+        ReadHeaderError::Parse(ParseHeaderError::MagicString) => anyhow!("not a .npy file"),
+        ReadHeaderError::Parse(ParseHeaderError::Version { major, minor }) => {
+            anyhow!("unsupported .npy version {major}.{minor}")
+        }
+        ReadHeaderError::Io(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+            anyhow!("truncated .npy header")
+        }
+        e => anyhow!("bad .npy header: {e}"),
+    }
+}
+
+/// Parses a `.npy` file (C order, little-endian or byte-sized dtypes).
+///
+/// The header is read by `ndarray-npy`; the data length the shape implies is checked against
+/// the bytes that follow before any data is copied, so a header claiming a huge shape costs
+/// nothing.
+pub fn from_npy(bytes: &[u8]) -> Result<Tensor> {
+    check_declared_header_len(bytes)?;
+    let mut reader = Cursor::new(bytes);
+    let header = Header::from_reader(&mut reader).map_err(npy_header_error)?;
+    let dtype = match &header.type_descriptor {
+        PyValue::String(d) => {
+            dtype_of_descr(d).ok_or_else(|| anyhow!("unsupported .npy dtype {d:?}"))?
+        }
+        other => bail!("unsupported .npy dtype {other}"),
+    };
+    ensure!(
+        !header.layout.is_fortran(),
+        "Fortran-order .npy is not supported"
+    );
+    let shape: Vec<u64> = header.shape.iter().map(|d| *d as u64).collect();
+    let data = &bytes[reader.position() as usize..];
+    let needed = shape_elements(&shape)
+        .ok()
+        .and_then(|n| n.checked_mul(dtype.size_in_bytes()))
+        .ok_or_else(|| anyhow!(".npy shape {shape:?} overflows"))?;
+    ensure!(
+        needed <= data.len() as u64,
+        "truncated .npy: shape {shape:?} of {} needs {needed} bytes of data, the file has {}",
+        dtype.name(),
+        data.len()
+    );
+    ensure!(
+        needed == data.len() as u64,
+        ".npy has {} bytes of data, more than its shape {shape:?} of {} needs ({needed})",
+        data.len(),
+        dtype.name()
+    );
+    Tensor::new(dtype, shape, data.to_vec()).map_err(|e| anyhow!("invalid .npy tensor: {e:?}"))
+}
+
+/// Encodes a tensor as a `.npy` file (version 1.0 unless the header needs more).
+pub fn to_npy(t: &Tensor) -> Vec<u8> {
+    let header = Header {
+        type_descriptor: PyValue::String(descr(t.dtype).into()),
+        layout: Layout::Standard,
+        shape: t.shape.iter().map(|d| *d as usize).collect(),
+    };
+    // Formatting fails only for a header longer than 4 GiB or a non-ASCII descriptor; a
+    // descriptor from `descr` and a shape of `u64`s give neither.
+    let mut out = header
+        .to_bytes()
+        .expect("a .npy header of a dtype descriptor and a shape always formats");
     out.extend_from_slice(&t.data);
     out
 }
@@ -298,12 +303,16 @@ pub fn from_npz(bytes: &[u8]) -> Result<TensorMap> {
     for i in 0..zip.len() {
         let mut f = zip.by_index(i)?;
         let name = f.name().trim_end_matches(".npy").to_string();
-        ensure!(
-            f.size() <= inferchain_primitives::limits::MAX_TENSOR_MAP_BYTES + 4096,
-            "npz entry {name:?} too large"
-        );
+        // One tensor map's data and a header; the declared size is checked, then the read is
+        // bounded (a declared size can lie).
+        let limit = inferchain_primitives::limits::MAX_TENSOR_MAP_BYTES + 4096;
+        ensure!(f.size() <= limit, "npz entry {name:?} too large");
         let mut buf = Vec::new();
-        f.read_to_end(&mut buf)?;
+        (&mut f)
+            .take(limit + 1)
+            .read_to_end(&mut buf)
+            .with_context(|| format!("reading npz entry {name:?}"))?;
+        ensure!(buf.len() as u64 <= limit, "npz entry {name:?} too large");
         tensors.push(NamedTensor {
             name: name.as_bytes().to_vec(),
             tensor: from_npy(&buf).with_context(|| format!("npz entry {name:?}"))?,

@@ -8,7 +8,9 @@
 //! 2. on the raw ONNX graph (subgraphs included): node count and nesting depth, external data,
 //!    operators tract does not implement or that are not acceptable for verifiable inference
 //!    (random, unbounded loops), constant shape operands of `ConstantOfShape`, `Expand`,
-//!    `Tile`, `Range` and `Pad` that would materialise oversized tensors;
+//!    `Tile`, `Range` and `Pad` that would materialise oversized tensors (operands are read
+//!    through tract-onnx's own `TensorProto` conversion, and only once their declared size is
+//!    at most [`MAX_CONST_OPERAND_ELEMENTS`]);
 //! 3. tract parsing and typing (panics contained): every input shape concrete, every dtype one
 //!    of [`DType`], every intermediate tensor ≤ `MAX_ACTIVATION_BYTES`, cost ≤ `MAX_COST`;
 //! 4. tract optimisation and plan construction (panics contained).
@@ -105,6 +107,17 @@ pub enum ValidationError {
         op: String,
         /// Estimated bytes (saturating).
         bytes: u64,
+    },
+    /// A constant operand of a checked operator (a shape, pads, a `Range` bound, a `Dropout`
+    /// flag) has more than [`MAX_CONST_OPERAND_ELEMENTS`] elements.
+    #[error("node {node:?} ({op}) has a constant operand of {elements} elements, above the limit of {MAX_CONST_OPERAND_ELEMENTS}")]
+    ConstOperandTooLarge {
+        /// Node name.
+        node: String,
+        /// Operator.
+        op: String,
+        /// Declared elements (saturating).
+        elements: u64,
     },
     /// Estimated cost above `MAX_COST`.
     #[error("estimated cost {0} per inference is above the limit of {MAX_COST}")]
@@ -350,54 +363,97 @@ fn walk(
     Ok(())
 }
 
-/// Integer values of a constant tensor (int64 or int32), if small enough to read.
-fn const_ints(t: &pb::TensorProto) -> Option<Vec<i64>> {
-    match t.data_type {
-        7 if !t.int64_data.is_empty() => Some(t.int64_data.clone()),
-        7 => Some(
-            t.raw_data
-                .chunks_exact(8)
-                .map(|c| {
-                    let mut b = [0u8; 8];
-                    b.copy_from_slice(c);
-                    i64::from_le_bytes(b)
-                })
-                .collect(),
-        ),
-        6 if !t.int32_data.is_empty() => Some(t.int32_data.iter().map(|v| *v as i64).collect()),
-        6 => Some(
-            t.raw_data
-                .chunks_exact(4)
-                .map(|c| {
-                    let mut b = [0u8; 4];
-                    b.copy_from_slice(c);
-                    i32::from_le_bytes(b) as i64
-                })
-                .collect(),
-        ),
-        _ => None,
+/// Most elements of a constant operand the raw-graph checks read (a shape, pads, a scalar);
+/// a larger constant operand of a checked operator is refused without being converted.
+pub const MAX_CONST_OPERAND_ELEMENTS: u64 = 1024;
+
+/// The constant operand `t` of `node`, converted by tract-onnx itself
+/// ([`tract_onnx::tensor::load_tensor`]) once its declared element count and its payload are
+/// known to be small: refused above [`MAX_CONST_OPERAND_ELEMENTS`], `None` if it is not a
+/// number type the checks read or tract cannot convert it (tract then rejects the model when
+/// it loads the same tensor, before typing anything).
+fn const_operand(
+    node: &pb::NodeProto,
+    t: &pb::TensorProto,
+) -> Result<Option<Tensor>, ValidationError> {
+    if t.dims.iter().any(|d| *d < 0) {
+        return Ok(None);
     }
+    let elements = t
+        .dims
+        .iter()
+        .try_fold(1u64, |acc, d| acc.checked_mul(*d as u64))
+        .unwrap_or(u64::MAX);
+    if elements > MAX_CONST_OPERAND_ELEMENTS {
+        return Err(ValidationError::ConstOperandTooLarge {
+            node: node.name.clone(),
+            op: node.op_type.clone(),
+            elements,
+        });
+    }
+    // Bool, int32, int64, float, double: the types whose conversion tract implements for both
+    // raw and typed payloads (others may reach an `unimplemented!`).
+    let small = MAX_CONST_OPERAND_ELEMENTS as usize;
+    if !matches!(t.data_type, 1 | 6 | 7 | 9 | 11)
+        || t.data_location == Some(1)
+        || t.raw_data.len() > small * 8
+        || t.int64_data.len() > small
+        || t.int32_data.len() > small
+        || t.float_data.len() > small
+        || t.double_data.len() > small
+    {
+        return Ok(None);
+    }
+    let no_files = tract_onnx::data_resolver::FopenDataResolver;
+    Ok(
+        contain(|| tract_onnx::tensor::load_tensor(&no_files, t, None))
+            .ok()
+            .and_then(Result::ok),
+    )
 }
 
-/// Scalar value of a constant numeric tensor as f64 (for `Range`).
-fn const_scalar(t: &pb::TensorProto) -> Option<f64> {
-    if let Some(v) = const_ints(t) {
-        return v.first().map(|v| *v as f64);
+/// Integer values of a constant tensor (int64 or int32).
+fn const_ints(t: &Tensor) -> Option<Vec<i64>> {
+    if !matches!(t.datum_type(), DatumType::I64 | DatumType::I32) {
+        return None;
     }
-    match t.data_type {
-        1 if !t.float_data.is_empty() => t.float_data.first().map(|v| *v as f64),
-        1 => t
-            .raw_data
-            .get(..4)
-            .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]) as f64),
-        11 if !t.double_data.is_empty() => t.double_data.first().copied(),
-        11 => t.raw_data.get(..8).map(|c| {
-            let mut b = [0u8; 8];
-            b.copy_from_slice(c);
-            f64::from_le_bytes(b)
-        }),
-        _ => None,
+    let t = t.cast_to::<i64>().ok()?;
+    let values = t.try_as_plain_ram().ok()?.as_slice::<i64>().ok()?.to_vec();
+    Some(values)
+}
+
+/// First value of a constant numeric tensor (int64, int32, float or double) as f64 (for
+/// `Range`).
+fn const_scalar(t: &Tensor) -> Option<f64> {
+    if !matches!(
+        t.datum_type(),
+        DatumType::I64 | DatumType::I32 | DatumType::F32 | DatumType::F64
+    ) {
+        return None;
     }
+    let t = t.cast_to::<f64>().ok()?;
+    let first = t
+        .try_as_plain_ram()
+        .ok()?
+        .as_slice::<f64>()
+        .ok()?
+        .first()
+        .copied();
+    first
+}
+
+/// First value of a constant tensor as a bool (Dropout's `training_mode`, a bool tensor in
+/// valid models), cast as tract casts it.
+fn const_first_bool(t: &Tensor) -> Option<bool> {
+    let t = t.cast_to::<bool>().ok()?;
+    let first = t
+        .try_as_plain_ram()
+        .ok()?
+        .as_slice::<bool>()
+        .ok()?
+        .first()
+        .copied();
+    first
 }
 
 /// Refuses constant shape operands that would materialise more than `MAX_ACTIVATION_BYTES`
@@ -406,11 +462,9 @@ fn check_shape_operands(
     node: &pb::NodeProto,
     consts: &HashMap<&str, &pb::TensorProto>,
 ) -> Result<(), ValidationError> {
-    let operand = |i: usize| {
-        node.input
-            .get(i)
-            .and_then(|n| consts.get(n.as_str()))
-            .copied()
+    let operand = |i: usize| match node.input.get(i).and_then(|n| consts.get(n.as_str())) {
+        Some(t) => const_operand(node, t),
+        None => Ok(None),
     };
     let too_large = |elements: f64| {
         let bytes = elements * 8.0;
@@ -437,19 +491,19 @@ fn check_shape_operands(
     };
     match node.op_type.as_str() {
         "ConstantOfShape" => {
-            if let Some(dims) = operand(0).and_then(const_ints) {
+            if let Some(dims) = operand(0)?.as_ref().and_then(const_ints) {
                 too_large(product(&dims))?;
             }
         }
         "Expand" | "Tile" => {
-            if let Some(dims) = operand(1).and_then(const_ints) {
+            if let Some(dims) = operand(1)?.as_ref().and_then(const_ints) {
                 too_large(product(&dims))?;
             }
         }
         "Range" => {
-            let start = operand(0).and_then(const_scalar);
-            let limit = operand(1).and_then(const_scalar);
-            let delta = operand(2).and_then(const_scalar);
+            let start = operand(0)?.as_ref().and_then(const_scalar);
+            let limit = operand(1)?.as_ref().and_then(const_scalar);
+            let delta = operand(2)?.as_ref().and_then(const_scalar);
             if let (Some(s), Some(l), Some(d)) = (start, limit, delta) {
                 let n = ((l - s) / d).ceil();
                 too_large(if n.is_nan() {
@@ -460,7 +514,7 @@ fn check_shape_operands(
             }
         }
         "Pad" => {
-            if let Some(pads) = operand(1).and_then(const_ints) {
+            if let Some(pads) = operand(1)?.as_ref().and_then(const_ints) {
                 too_large(pads.iter().map(|p| p.unsigned_abs() as f64).sum())?;
             }
         }
@@ -478,25 +532,22 @@ fn check_dropout(
     if node.op_type != "Dropout" {
         return Ok(());
     }
-    let operand = |i: usize| {
-        node.input
-            .get(i)
-            .filter(|n| !n.is_empty())
-            .map(|n| consts.get(n.as_str()).copied())
-    };
-    let training_off = match operand(2) {
-        None => true,
-        Some(Some(t)) => {
-            let first = t
-                .int32_data
-                .first()
-                .map(|v| *v != 0)
-                .or(t.raw_data.first().map(|b| *b != 0));
-            first == Some(false)
+    // `None`: no operand; `Some(None)`: an operand whose value is not a readable constant.
+    let operand = |i: usize| -> Result<Option<Option<Tensor>>, ValidationError> {
+        match node.input.get(i).filter(|n| !n.is_empty()) {
+            None => Ok(None),
+            Some(n) => match consts.get(n.as_str()) {
+                Some(t) => Ok(Some(const_operand(node, t)?)),
+                None => Ok(Some(None)),
+            },
         }
+    };
+    let training_off = match operand(2)? {
+        None => true,
+        Some(Some(t)) => const_first_bool(&t) == Some(false),
         Some(None) => false,
     };
-    let ratio_zero = matches!(operand(1), Some(Some(t)) if const_scalar(t) == Some(0.0));
+    let ratio_zero = matches!(operand(1)?, Some(Some(t)) if const_scalar(&t) == Some(0.0));
     if training_off || ratio_zero {
         Ok(())
     } else {

@@ -275,3 +275,201 @@ fn hostile_models_through_the_cli_exit_cleanly() {
         );
     }
 }
+
+/// A float input or output `name` of shape `[4]`.
+fn float4(name: &str) -> pb::ValueInfoProto {
+    use pb::tensor_shape_proto::{dimension, Dimension};
+    pb::ValueInfoProto {
+        name: name.into(),
+        r#type: Some(pb::TypeProto {
+            value: Some(pb::type_proto::Value::TensorType(pb::type_proto::Tensor {
+                elem_type: 1,
+                shape: Some(pb::TensorShapeProto {
+                    dim: vec![Dimension {
+                        value: Some(dimension::Value::DimValue(4)),
+                        ..Default::default()
+                    }],
+                }),
+            })),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+/// A model of one `op` node reading `x` (float `[4]`) and the `initializers` (named `c0`,
+/// `c1`, ... in operand order after `x`), writing `y`.
+fn one_node(op: &str, initializers: Vec<pb::TensorProto>) -> Vec<u8> {
+    model_of(op, true, initializers)
+}
+
+/// [`one_node`], with `x` as the node's first operand or not.
+fn model_of(op: &str, reads_x: bool, initializers: Vec<pb::TensorProto>) -> Vec<u8> {
+    let initializers: Vec<pb::TensorProto> = initializers
+        .into_iter()
+        .enumerate()
+        .map(|(i, t)| pb::TensorProto {
+            name: format!("c{i}"),
+            ..t
+        })
+        .collect();
+    let mut input = if reads_x {
+        vec!["x".to_string()]
+    } else {
+        vec![]
+    };
+    input.extend(initializers.iter().map(|t| t.name.clone()));
+    let graph = pb::GraphProto {
+        node: vec![pb::NodeProto {
+            name: "n".into(),
+            op_type: op.into(),
+            input,
+            output: vec!["y".into()],
+            ..Default::default()
+        }],
+        initializer: initializers,
+        input: vec![float4("x")],
+        output: vec![float4("y")],
+        ..Default::default()
+    };
+    pb::ModelProto {
+        ir_version: 8,
+        opset_import: vec![pb::OperatorSetIdProto {
+            domain: String::new(),
+            version: 13,
+        }],
+        graph: Some(graph),
+        ..Default::default()
+    }
+    .encode_to_vec()
+}
+
+fn int64s(values: &[i64], raw: bool) -> pb::TensorProto {
+    pb::TensorProto {
+        dims: vec![values.len() as i64],
+        data_type: 7,
+        int64_data: if raw { vec![] } else { values.to_vec() },
+        raw_data: if raw {
+            values.iter().flat_map(|v| v.to_le_bytes()).collect()
+        } else {
+            vec![]
+        },
+        ..Default::default()
+    }
+}
+
+fn scalar(data_type: i32, raw_data: Vec<u8>) -> pb::TensorProto {
+    pb::TensorProto {
+        data_type,
+        raw_data,
+        ..Default::default()
+    }
+}
+
+/// Shape operands are read through tract-onnx's own `TensorProto` conversion, in every
+/// encoding ONNX allows (raw little-endian bytes or typed fields, int64 or int32), and the
+/// oversized ones are refused on the raw graph, naming the limit.
+#[test]
+fn constant_shape_operands_in_every_encoding() {
+    let huge = [1 << 20, 1 << 20];
+    let too_large = |bytes: &[u8]| match validate(bytes) {
+        Err(e @ ValidationError::TensorTooLarge { .. }) => {
+            assert!(
+                e.to_string().contains("above the limit of 268435456"),
+                "{e}"
+            );
+        }
+        other => panic!("{other:?}"),
+    };
+    for raw in [true, false] {
+        too_large(&one_node("Expand", vec![int64s(&huge, raw)]));
+        too_large(&one_node("Tile", vec![int64s(&[4, 1 << 30], raw)]));
+        too_large(&one_node("Pad", vec![int64s(&[1 << 26, 1 << 26], raw)]));
+    }
+    let int32 = pb::TensorProto {
+        dims: vec![2],
+        data_type: 6,
+        int32_data: vec![1 << 20, 1 << 20],
+        ..Default::default()
+    };
+    too_large(&one_node("Expand", vec![int32.clone()]));
+    let int32_raw = pb::TensorProto {
+        int32_data: vec![],
+        raw_data: [1i32 << 20, 1 << 20]
+            .iter()
+            .flat_map(|v| v.to_le_bytes())
+            .collect(),
+        ..int32
+    };
+    too_large(&one_node("Expand", vec![int32_raw]));
+    // Range bounds as float and double scalars.
+    let f = |v: f32| scalar(1, v.to_le_bytes().to_vec());
+    too_large(&model_of("Range", false, vec![f(0.0), f(1e12), f(1.0)]));
+    let d = |v: f64| pb::TensorProto {
+        data_type: 11,
+        double_data: vec![v],
+        ..Default::default()
+    };
+    too_large(&model_of("Range", false, vec![d(0.0), d(1e12), d(1.0)]));
+    too_large(&model_of("Range", false, vec![d(0.0), d(1.0), d(0.0)]));
+    // A small Expand passes the raw-graph checks and validates.
+    let info = validate(&one_node("Expand", vec![int64s(&[4], true)])).unwrap();
+    assert_eq!(info.outputs[0].shape.to_vec(), vec![4]);
+    // A shape operand longer than the limit is refused before it is converted.
+    match validate(&one_node("Expand", vec![int64s(&[1; 2000], false)])) {
+        Err(e @ ValidationError::ConstOperandTooLarge { elements: 2000, .. }) => {
+            assert!(e.to_string().contains("above the limit of 1024"), "{e}");
+        }
+        other => panic!("{other:?}"),
+    }
+    // Dims that claim more elements than any payload: refused on the declaration alone.
+    let lying = pb::TensorProto {
+        dims: vec![1 << 40],
+        ..int64s(&[4], true)
+    };
+    assert!(matches!(
+        validate(&one_node("Expand", vec![lying])),
+        Err(ValidationError::ConstOperandTooLarge { .. })
+    ));
+    // A payload that disagrees with its dims is not read by the check; tract then refuses the
+    // model when it loads the tensor.
+    let short = pb::TensorProto {
+        dims: vec![2],
+        ..int64s(&[1 << 40], true)
+    };
+    let e = validate(&one_node("Expand", vec![short])).unwrap_err();
+    assert!(matches!(e, ValidationError::Tract(_)), "{e}");
+}
+
+/// `Dropout` with a constant `training_mode` (a bool, raw or in `int32_data`) read through
+/// tract-onnx's conversion: true with a non-zero ratio is refused, false validates.
+#[test]
+fn dropout_training_mode_constant() {
+    let ratio = scalar(1, 0.5f32.to_le_bytes().to_vec());
+    for (training, typed) in [(true, false), (true, true), (false, false), (false, true)] {
+        let mode = if typed {
+            pb::TensorProto {
+                data_type: 9,
+                int32_data: vec![training as i32],
+                ..Default::default()
+            }
+        } else {
+            scalar(9, vec![training as u8])
+        };
+        let r = validate(&one_node("Dropout", vec![ratio.clone(), mode]));
+        if training {
+            match r {
+                Err(ValidationError::UnsupportedOp { op, reason }) => {
+                    assert_eq!(op, "Dropout");
+                    assert!(reason.contains("training mode"), "{reason}");
+                }
+                other => panic!("{other:?}"),
+            }
+        } else {
+            assert!(r.is_ok(), "{r:?}");
+        }
+    }
+    // Ratio 0 in training mode is deterministic.
+    let zero = scalar(1, 0f32.to_le_bytes().to_vec());
+    assert!(validate(&one_node("Dropout", vec![zero, scalar(9, vec![1])])).is_ok());
+}

@@ -59,20 +59,11 @@ pub enum Subcommand {
     /// Database metadata.
     ChainInfo(sc_cli::ChainInfoCmd),
 
-    /// Validates a model in this process and prints its `ModelInfo` (SCALE, hex). The node runs
-    /// itself with this subcommand, under memory and time limits, to validate untrusted models.
-    #[command(hide = true)]
-    Inspect(InspectCmd),
-}
-
-/// Arguments of the hidden `inspect` subcommand (the engine CLI's `inspect --scale` protocol).
-#[derive(Debug, clap::Args)]
-pub struct InspectCmd {
-    /// Print the SCALE encoding as hex (the only output this subcommand has).
-    #[arg(long)]
-    pub scale: bool,
-    /// The ONNX file.
-    pub model: std::path::PathBuf,
+    /// Validates a model read from stdin in this process and writes the SCALE-encoded answer
+    /// to stdout (`inferchain_engine::sandbox::serve_child`). The node runs itself with this
+    /// subcommand, under memory and time limits, to validate untrusted models.
+    #[command(name = inferchain_engine::sandbox::CHILD_SUBCOMMAND, hide = true)]
+    ValidateChild,
 }
 
 /// Arguments accepted (and refused) by `benchmark` in a build without benchmarks.

@@ -141,7 +141,9 @@ pub fn run() -> sc_cli::Result<()> {
             "this node was built without benchmarks: rebuild with `cargo build --release -p inferchain-node --features runtime-benchmarks`"
                 .into(),
         ),
-        Some(Subcommand::Inspect(cmd)) => crate::inference::sandbox::inspect(cmd),
+        Some(Subcommand::ValidateChild) => {
+            inferchain_engine::sandbox::serve_child().map_err(sc_cli::Error::from)
+        }
         Some(Subcommand::ChainInfo(cmd)) => {
             let runner = cli.create_runner(cmd)?;
             runner.sync_run(|config| cmd.run::<Block>(&config))

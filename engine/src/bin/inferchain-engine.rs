@@ -4,16 +4,17 @@
 //! - `run MODEL.onnx --input FILE [--policy exact|tolerance] [--output OUT] [--repeat N]`:
 //!   prints outputs as JSON (or writes OUT as .json/.npz); `--repeat N` runs N warm inferences
 //!   and reports median and p90 latency on stderr.
-//! - `inspect --scale MODEL.onnx`: the SCALE-encoded `ModelInfo` as hex (for
-//!   [`inferchain_engine::sandbox`]).
 //! - `hash MODEL.onnx --input FILE [--worker HEX]`: prints the blake2-256 digest of the
 //!   canonical output encoding (with `--worker`, the worker's output commitment).
+//!
+//! The hidden `validate-child` subcommand is the child side of isolated validation
+//! ([`inferchain_engine::sandbox::serve_child`]: model on stdin, SCALE answer on stdout).
 //!
 //! The kernel mode comes from `INFERCHAIN_EXACT_MODE` (pinned | portable | off).
 
 use anyhow::{anyhow, bail, Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
-use inferchain_engine::{exactness, tensor_io, Engine};
+use inferchain_engine::{exactness, sandbox, tensor_io, Engine};
 use inferchain_primitives::model::{model_id, ModelInfo, TensorSpec};
 use inferchain_primitives::policy::ExecutionPolicy;
 use inferchain_primitives::{output_commitment, output_digest};
@@ -46,9 +47,6 @@ enum Command {
     Inspect {
         /// ONNX model file.
         model: PathBuf,
-        /// Print the SCALE-encoded ModelInfo as hex instead of JSON (used by the sandbox).
-        #[arg(long)]
-        scale: bool,
     },
     /// Run a model on inputs and print or write the outputs.
     Run {
@@ -81,6 +79,10 @@ enum Command {
         #[arg(long)]
         worker: Option<String>,
     },
+    /// The child side of isolated validation: reads a model on stdin and writes the
+    /// SCALE-encoded answer on stdout (see `inferchain_engine::sandbox`).
+    #[command(name = sandbox::CHILD_SUBCOMMAND, hide = true)]
+    ValidateChild,
 }
 
 fn spec_json(s: &TensorSpec) -> serde_json::Value {
@@ -137,17 +139,14 @@ fn main_inner() -> Result<()> {
     let cli = Cli::parse();
     let mut engine = Engine::default();
     match cli.command {
-        Command::Inspect { model, scale } => {
+        Command::Inspect { model } => {
             let (bytes, info) = load(&mut engine, &model)?;
-            if scale {
-                println!("{}", hex::encode(codec::Encode::encode(&info)));
-            } else {
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&info_json(&bytes, &info))?
-                );
-            }
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&info_json(&bytes, &info))?
+            );
         }
+        Command::ValidateChild => sandbox::serve_child().context("answering the sandbox")?,
         Command::Run {
             model,
             input,

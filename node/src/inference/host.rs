@@ -52,7 +52,7 @@ impl<S: ChunkStore + Send + 'static> SharedEngine<S> {
     }
 
     /// An engine over `store` that validates models it has not seen before in a child process
-    /// (`exe inspect --scale`) under `limits`.
+    /// (`exe validate-child`, see `inferchain_engine::sandbox`) under `limits`.
     pub fn sandboxed(
         store: S,
         exe: std::path::PathBuf,

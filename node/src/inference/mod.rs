@@ -7,9 +7,12 @@
 //! - [`metrics`]: Prometheus metrics;
 //! - [`peers`]: the node's peer count, recorded for offchain workers (they submit at once when
 //!   the node has no peers);
-//! - [`rpc`]: `inference_dryRun`, `inference_quote` and `inference_request`;
-//! - [`sandbox`]: first-time validation of untrusted model bytes in a child process (the node
-//!   binary itself) with memory and time limits, since tract can blow up while it types a graph.
+//! - [`rpc`]: `inference_dryRun`, `inference_quote` and `inference_request`.
+//!
+//! Models the node has not seen are first validated in a child process (the node binary
+//! itself, through its hidden `validate-child` subcommand and
+//! `inferchain_engine::sandbox::serve_child`) with memory and time limits, since tract can blow
+//! up while it types a graph.
 //!
 //! Model bytes never enter the wasm runtime: the runtime passes a model id and chunk count, the
 //! node assembles and checks the bytes here.
@@ -19,7 +22,6 @@ pub mod metrics;
 pub mod model_store;
 pub mod peers;
 pub mod rpc;
-pub mod sandbox;
 
 pub use host::{Fault, SharedEngine};
 pub use model_store::OffchainChunkStore;
