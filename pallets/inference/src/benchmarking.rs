@@ -5,7 +5,7 @@
 //! Batch benchmarks need `CommitPeriod >= MaxBatch / MaxJobsPerBlock`.
 
 use super::*;
-use crate::Pallet as Inference;
+use crate::{testing_utils, Pallet as Inference};
 use alloc::{vec, vec::Vec};
 use frame_benchmarking::v2::*;
 use frame_support::{
@@ -13,7 +13,6 @@ use frame_support::{
     traits::{fungible::Mutate, Authorize},
 };
 use frame_system::RawOrigin;
-use inferchain_primitives::{DType, NamedTensor, Tensor, TensorSpec};
 use sp_runtime::traits::{Bounded, One};
 
 fn stop(msg: &'static str) -> BenchmarkError {
@@ -53,14 +52,7 @@ fn workers<T: Config>(n: u32) -> Result<Vec<(crypto::Public, T::AccountId)>, Ben
 
 /// Canonical encoding of a one-tensor map `name: f32[1, elems]` filled with `fill`.
 fn tensor_map(name: &[u8], elems: u32, fill: f32) -> Result<Vec<u8>, BenchmarkError> {
-    let values = vec![fill; elems as usize];
-    let tensor = Tensor::from_f32(vec![1, elems as u64], &values).map_err(|_| stop("tensor"))?;
-    let map = TensorMap::new(vec![NamedTensor {
-        name: name.to_vec(),
-        tensor,
-    }])
-    .map_err(|_| stop("map"))?;
-    Ok(map.canonical_bytes())
+    testing_utils::f32_map(name, &[1, elems as u64], &vec![fill; elems as usize]).ok_or(stop("map"))
 }
 
 /// Number of f32 elements whose one-tensor map encodes in at most `bytes` bytes.
@@ -75,53 +67,18 @@ fn active_model<T: Config>(
     execution: ExecutionPolicy,
     replicas: u8,
 ) -> Result<ModelId, BenchmarkError> {
-    let spec = |name: &[u8], elems: u32| -> Result<TensorSpec, BenchmarkError> {
-        Ok(TensorSpec {
-            name: name.to_vec().try_into().map_err(|_| stop("name"))?,
-            dtype: DType::F32,
-            shape: vec![1u64, elems as u64]
-                .try_into()
-                .map_err(|_| stop("shape"))?,
-        })
-    };
-    let info = ModelInfo {
-        inputs: vec![spec(b"x", in_elems)?]
-            .try_into()
-            .map_err(|_| stop("inputs"))?,
-        outputs: vec![spec(b"y", out_elems)?]
-            .try_into()
-            .map_err(|_| stop("outputs"))?,
-        ops: Default::default(),
-        parameters: 0,
-        cost: 1,
-    };
+    let info = testing_utils::xy_info(&[1, in_elems as u64], &[1, out_elems as u64], &[], 1)
+        .ok_or(stop("schema"))?;
     let owner = funded::<T>("owner", 0);
     let id = H256(sp_io::hashing::blake2_256(
         &(in_elems, out_elems, replicas).encode(),
     ));
-    let mut received = ChunkBitmap::default();
-    set_bit(&mut received, 0);
-    Models::<T>::insert(
-        id,
-        Model::<T> {
-            owner,
-            name: Default::default(),
-            description: Default::default(),
-            size: 1,
-            chunk_hashes: vec![H256::zero()].try_into().map_err(|_| stop("hashes"))?,
-            received,
-            received_count: 1,
-            policy: ModelPolicy {
-                execution,
-                replicas,
-            },
-            price: One::one(),
-            deposit: Zero::zero(),
-            status: ModelStatus::Active,
-            info: Some(info),
-            pending: 0,
-        },
-    );
+    let policy = ModelPolicy {
+        execution,
+        replicas,
+    };
+    testing_utils::insert_active_model::<T>(id, owner, info, policy, One::one())
+        .ok_or(stop("model"))?;
     Ok(id)
 }
 
@@ -351,10 +308,9 @@ mod benchmarks {
     ) -> Result<(), BenchmarkError> {
         workers::<T>(w)?;
         let owner = funded::<T>("owner", 1);
-        let bytes = vec![7u8; b as usize];
-        let hashes: ChunkHashes = vec![H256(sp_io::hashing::blake2_256(&bytes))]
-            .try_into()
-            .map_err(|_| stop("hashes"))?;
+        let (mut chunks, hashes) =
+            testing_utils::chunked(&vec![7u8; b as usize]).ok_or(stop("chunks"))?;
+        let bytes = chunks.pop().ok_or(stop("one chunk"))?;
         let id = H256::repeat_byte(9);
         Inference::<T>::register_model(
             RawOrigin::Signed(owner.clone()).into(),

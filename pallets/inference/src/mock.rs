@@ -1,7 +1,7 @@
 //! Mock runtime for the inference pallet's tests and benchmarks.
 
 use crate as pallet_inference;
-use crate::{crypto, ModelPolicy};
+use crate::{crypto, testing_utils, ModelPolicy};
 use frame_support::{
     derive_impl, parameter_types,
     traits::{ConstU128, ConstU32, ConstU64, Hooks},
@@ -10,7 +10,7 @@ use frame_support::{
 use inferchain_primitives::{
     host::{HostError, InferenceHost},
     limits::MAX_CHUNK_BYTES,
-    DType, ExecutionPolicy, ModelId, ModelInfo, NamedTensor, Tensor, TensorMap, TensorSpec,
+    DType, ExecutionPolicy, ModelId, ModelInfo, TensorMap, TensorSpec,
 };
 use sp_core::{sr25519, Pair, H256};
 use sp_runtime::{generic, traits::IdentityLookup, AccountId32, BuildStorage, Perbill};
@@ -97,6 +97,23 @@ pub const REVEAL_PERIOD: u64 = 5;
 pub const RETENTION: u64 = 10;
 /// Unbonding period in the mock.
 pub const UNBONDING: u64 = 20;
+/// Fixed part of a model deposit in the mock.
+pub const DEPOSIT_BASE: Balance = 500;
+/// Per-byte part of a model deposit in the mock.
+pub const DEPOSIT_PER_BYTE: Balance = 1;
+/// Fixed part of a worker's fee in the mock.
+pub const BASE_WORKER_FEE: Balance = 10;
+/// Worker fee per cost unit in the mock.
+pub const FEE_PER_COST_UNIT: Balance = 1;
+/// Estimated cost of the test model ([`test_info`]).
+pub const TEST_COST: u64 = 100;
+/// One worker's fee for a request on the test model (inputs are free in the mock).
+pub const WORKER_FEE: Balance = BASE_WORKER_FEE + FEE_PER_COST_UNIT * TEST_COST as Balance;
+
+/// The deposit of a model of `size` bytes.
+pub const fn deposit_of(size: u32) -> Balance {
+    DEPOSIT_BASE + DEPOSIT_PER_BYTE * size as Balance
+}
 
 impl pallet_inference::Config for Test {
     type RuntimeHoldReason = RuntimeHoldReason;
@@ -108,8 +125,8 @@ impl pallet_inference::Config for Test {
     type MaxWorkers = ConstU32<16>;
     type MaxReplicas = ConstU32<5>;
     type ValidationReplicas = ConstU32<3>;
-    type ModelDepositBase = ConstU128<500>;
-    type ModelDepositPerByte = ConstU128<1>;
+    type ModelDepositBase = ConstU128<DEPOSIT_BASE>;
+    type ModelDepositPerByte = ConstU128<DEPOSIT_PER_BYTE>;
     type RejectionFee = RejectionFee;
     type MaxNameLen = ConstU32<32>;
     type MaxDescriptionLen = ConstU32<128>;
@@ -121,8 +138,8 @@ impl pallet_inference::Config for Test {
     type CommitPeriod = ConstU64<COMMIT_PERIOD>;
     type RevealPeriod = ConstU64<REVEAL_PERIOD>;
     type ResultRetention = ConstU64<RETENTION>;
-    type BaseWorkerFee = ConstU128<10>;
-    type FeePerCostUnit = ConstU128<1>;
+    type BaseWorkerFee = ConstU128<BASE_WORKER_FEE>;
+    type FeePerCostUnit = ConstU128<FEE_PER_COST_UNIT>;
     type FeePerInputByte = ConstU128<0>;
     type WrongResultSlash = WrongResultSlash;
     type NoRevealSlash = NoRevealSlash;
@@ -171,47 +188,24 @@ pub fn pauper() -> AccountId {
 /// A tensor spec.
 pub fn spec(name: &[u8], dtype: DType, shape: &[u64]) -> TensorSpec {
     TensorSpec {
-        name: name.to_vec().try_into().expect("short"),
         dtype,
-        shape: shape.to_vec().try_into().expect("short"),
+        ..testing_utils::f32_spec(name, shape).expect("short")
     }
 }
 
-/// The schema of the test model: `x: f32[1,2] -> y: f32[1,2]`, cost 100.
+/// The schema of the test model: `x: f32[1,2] -> y: f32[1,2]`, cost [`TEST_COST`].
 pub fn test_info() -> ModelInfo {
-    ModelInfo {
-        inputs: vec![spec(b"x", DType::F32, &[1, 2])]
-            .try_into()
-            .expect("short"),
-        outputs: vec![spec(b"y", DType::F32, &[1, 2])]
-            .try_into()
-            .expect("short"),
-        ops: vec![b"Mul".to_vec().try_into().expect("short")]
-            .try_into()
-            .expect("short"),
-        parameters: 2,
-        cost: 100,
-    }
+    testing_utils::xy_info(&[1, 2], &[1, 2], &[b"Mul"], TEST_COST).expect("short")
 }
 
 /// A canonical `x` input map.
 pub fn inputs(a: f32, b: f32) -> Vec<u8> {
-    TensorMap::new(vec![NamedTensor {
-        name: b"x".to_vec(),
-        tensor: Tensor::from_f32(vec![1, 2], &[a, b]).expect("valid"),
-    }])
-    .expect("valid")
-    .canonical_bytes()
+    testing_utils::f32_map(b"x", &[1, 2], &[a, b]).expect("valid")
 }
 
 /// A canonical `y` output map.
 pub fn outputs(a: f32, b: f32) -> Vec<u8> {
-    TensorMap::new(vec![NamedTensor {
-        name: b"y".to_vec(),
-        tensor: Tensor::from_f32(vec![1, 2], &[a, b]).expect("valid"),
-    }])
-    .expect("valid")
-    .canonical_bytes()
+    testing_utils::f32_map(b"y", &[1, 2], &[a, b]).expect("valid")
 }
 
 /// Id of the genesis model (exact policy, 3 replicas).
@@ -282,65 +276,88 @@ impl InferenceHost for FakeHost {
     }
 }
 
-/// Builds test externalities: accounts 1..=6 are workers with `MIN_BOND * 2`, accounts 7..=10
-/// are funded but not workers; three genesis models are active.
-pub fn new_test_ext() -> sp_io::TestExternalities {
-    new_test_ext_with_workers(6)
+/// Builds the test externalities: accounts `1..=workers` (6 unless set) are workers with
+/// `MIN_BOND * 2`, the others of 1..=10 are funded but not workers; three genesis models are
+/// active.
+pub struct ExtBuilder {
+    workers: u8,
 }
 
-/// Like [`new_test_ext`] with `n` genesis workers.
-pub fn new_test_ext_with_workers(n: u8) -> sp_io::TestExternalities {
-    let mut t = frame_system::GenesisConfig::<Test>::default()
-        .build_storage()
+impl Default for ExtBuilder {
+    fn default() -> Self {
+        ExtBuilder { workers: 6 }
+    }
+}
+
+impl ExtBuilder {
+    /// Sets the number of genesis workers.
+    pub fn workers(mut self, n: u8) -> Self {
+        self.workers = n;
+        self
+    }
+
+    /// The externalities, at block 1.
+    pub fn build(self) -> sp_io::TestExternalities {
+        let mut t = frame_system::GenesisConfig::<Test>::default()
+            .build_storage()
+            .expect("builds");
+        let mut balances: Vec<(AccountId, Balance)> = (1..=10).map(|i| (acc(i), INITIAL)).collect();
+        balances.push((owner(), INITIAL));
+        balances.push((requester(), INITIAL));
+        balances.push((pauper(), 20));
+        pallet_balances::GenesisConfig::<Test> {
+            balances,
+            ..Default::default()
+        }
+        .assimilate_storage(&mut t)
         .expect("builds");
-    let mut balances: Vec<(AccountId, Balance)> = (1..=10).map(|i| (acc(i), INITIAL)).collect();
-    balances.push((owner(), INITIAL));
-    balances.push((requester(), INITIAL));
-    balances.push((pauper(), 20));
-    pallet_balances::GenesisConfig::<Test> {
-        balances,
-        ..Default::default()
-    }
-    .assimilate_storage(&mut t)
-    .expect("builds");
-    let policy = |execution, replicas| ModelPolicy {
-        execution,
-        replicas,
-    };
-    let model = |id, p| {
-        crate::GenesisModel::new(
-            id,
-            owner(),
-            b"double".to_vec(),
-            10,
-            vec![H256::repeat_byte(1)],
-            &test_info(),
-            p,
-            PRICE,
-        )
-    };
-    pallet_inference::GenesisConfig::<Test> {
-        workers: (1..=n).map(|i| (acc(i), MIN_BOND * 2)).collect(),
-        models: vec![
-            model(genesis_model(), policy(ExecutionPolicy::Exact, 3)),
-            model(
-                tolerance_model(),
-                policy(
-                    ExecutionPolicy::Tolerance {
-                        abs: 10_000_000,
-                        rel: 0,
-                    },
-                    3,
+        let policy = |execution, replicas| ModelPolicy {
+            execution,
+            replicas,
+        };
+        let model = |id, p| {
+            crate::GenesisModel::new(
+                id,
+                owner(),
+                b"double".to_vec(),
+                10,
+                vec![H256::repeat_byte(1)],
+                &test_info(),
+                p,
+                PRICE,
+            )
+        };
+        pallet_inference::GenesisConfig::<Test> {
+            workers: (1..=self.workers).map(|i| (acc(i), MIN_BOND * 2)).collect(),
+            models: vec![
+                model(genesis_model(), policy(ExecutionPolicy::Exact, 3)),
+                model(
+                    tolerance_model(),
+                    policy(
+                        ExecutionPolicy::Tolerance {
+                            abs: 10_000_000,
+                            rel: 0,
+                        },
+                        3,
+                    ),
                 ),
-            ),
-            model(single_model(), policy(ExecutionPolicy::Exact, 1)),
-        ],
+                model(single_model(), policy(ExecutionPolicy::Exact, 1)),
+            ],
+        }
+        .assimilate_storage(&mut t)
+        .expect("builds");
+        let mut ext = sp_io::TestExternalities::new(t);
+        ext.execute_with(|| System::set_block_number(1));
+        ext
     }
-    .assimilate_storage(&mut t)
-    .expect("builds");
-    let mut ext = sp_io::TestExternalities::new(t);
-    ext.execute_with(|| System::set_block_number(1));
-    ext
+
+    /// Runs `test` in the externalities, then checks the storage invariants.
+    pub fn build_and_execute(self, test: impl FnOnce()) {
+        self.build().execute_with(|| {
+            test();
+            Inference::do_try_state().expect("invariants hold after the test");
+        });
+    }
 }
 
 /// Externalities for the benchmark tests: no genesis workers or models, a keystore.
@@ -370,18 +387,23 @@ pub fn new_bench_ext() -> sp_io::TestExternalities {
     ext
 }
 
-/// Runs blocks up to `n` (exclusive of its finalization): `on_finalize` of the current block,
-/// then `on_initialize` of each next block.
+/// Runs blocks up to `n`: `on_idle` and `on_finalize` of the current block, then
+/// `on_initialize` of each next block, whose parent hash is derived from its number; checks the
+/// storage invariants after each block's `on_initialize`.
 pub fn run_to_block(n: u64) {
-    while System::block_number() < n {
-        let b = System::block_number();
-        Inference::on_idle(b, frame_support::weights::Weight::MAX);
-        System::on_finalize(b);
-        System::set_block_number(b + 1);
-        System::set_parent_hash(H256::from_low_u64_be(b));
-        System::on_initialize(b + 1);
-        Inference::on_initialize(b + 1);
-    }
+    System::run_to_block_with::<AllPalletsWithSystem>(
+        n,
+        frame_system::RunToBlockHooks::default()
+            .before_finalize(|b| {
+                Inference::on_idle(b, frame_support::weights::Weight::MAX);
+            })
+            .before_initialize(|b| System::set_parent_hash(H256::from_low_u64_be(b - 1)))
+            .after_initialize(|b| {
+                if let Err(e) = Inference::do_try_state() {
+                    panic!("invariants broken at block {b}: {e:?}");
+                }
+            }),
+    );
 }
 
 /// A bounded chunk.

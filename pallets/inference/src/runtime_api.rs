@@ -4,7 +4,7 @@
 //! [`crate::Pallet::job_view`], [`crate::Pallet::quote`] and
 //! [`crate::Pallet::pending_work`].
 
-use crate::types::{FeeQuote, JobId, JobView, ModelView, PendingWork};
+use crate::{FeeQuote, JobId, JobView, ModelView, PendingWork};
 use alloc::vec::Vec;
 use codec::Codec;
 use inferchain_primitives::ModelId;

@@ -1,4 +1,4 @@
-//! Storage records, call argument types and runtime API views of the inference pallet.
+//! Storage records and call argument types of the inference pallet.
 
 use crate::{BalanceOf, Config};
 use alloc::vec::Vec;
@@ -348,20 +348,6 @@ pub struct Worker<T: Config> {
     pub status: WorkerStatus<BlockNumberFor<T>>,
 }
 
-/// What settling one job did, which its weight depends on.
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
-pub struct Settlement {
-    /// Workers drawn for the job.
-    pub replicas: u32,
-    /// Reveals read and removed from storage (the reveal that settled the job, if any, was in
-    /// hand and never stored).
-    pub stored: u32,
-    /// Workers slashed.
-    pub slashed: u32,
-    /// Whether the job was the last of a retired model, which was queued for removal.
-    pub model_queued: bool,
-}
-
 /// Fee quote of an inference request.
 #[derive(Encode, Decode, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq, Debug, Default)]
 pub struct FeeQuote<Balance> {
@@ -428,89 +414,4 @@ impl<AccountId, Balance> GenesisModel<AccountId, Balance> {
             price,
         }
     }
-}
-
-/// Runtime API view of a model.
-#[derive(Encode, Decode, TypeInfo, Clone, PartialEq, Eq, Debug)]
-pub struct ModelView<AccountId, Balance> {
-    /// Owner.
-    pub owner: AccountId,
-    /// Name.
-    pub name: Vec<u8>,
-    /// Description.
-    pub description: Vec<u8>,
-    /// Size in bytes.
-    pub size: u32,
-    /// Number of chunks declared.
-    pub chunks: u32,
-    /// Number of chunks uploaded.
-    pub chunks_received: u32,
-    /// Policy.
-    pub policy: ModelPolicy,
-    /// Royalty per request.
-    pub price: Balance,
-    /// Deposit held.
-    pub deposit: Balance,
-    /// Life-cycle state.
-    pub status: ModelStatus,
-    /// Schema and cost once active.
-    pub info: Option<ModelInfo>,
-    /// Requests not final yet.
-    pub pending: u32,
-}
-
-/// Runtime API view of a job.
-#[derive(Encode, Decode, TypeInfo, Clone, PartialEq, Eq, Debug)]
-pub struct JobView<AccountId, Balance, BlockNumber> {
-    /// The model.
-    pub model_id: ModelId,
-    /// The requester, `None` for a validation job.
-    pub requester: Option<AccountId>,
-    /// Total fee held from the requester.
-    pub fee: Balance,
-    /// Assigned workers.
-    pub workers: Vec<AccountId>,
-    /// Which workers committed (same order as `workers`).
-    pub committed: Vec<bool>,
-    /// Which workers revealed (same order as `workers`).
-    pub revealed: Vec<bool>,
-    /// Which workers were in the agreeing majority (same order as `workers`; all `false`
-    /// until the job is decided).
-    pub agreed: Vec<bool>,
-    /// Created in this block.
-    pub created: BlockNumber,
-    /// Last block for commitments.
-    pub commit_deadline: BlockNumber,
-    /// Last block for reveals.
-    pub reveal_deadline: BlockNumber,
-    /// State.
-    pub status: JobStatus,
-    /// The agreed outputs (canonical encoding) while retained.
-    pub result: Option<Vec<u8>>,
-}
-
-/// What a worker has to do for a job, as reported by the runtime API.
-#[derive(Encode, Decode, TypeInfo, Clone, Copy, PartialEq, Eq, Debug)]
-pub enum WorkKind {
-    /// Execute and commit.
-    Commit,
-    /// Reveal the committed outputs.
-    Reveal,
-    /// Nothing to do now (already committed and reveals are not open yet, or done).
-    Wait,
-}
-
-/// A job assigned to a worker, as reported by the runtime API.
-#[derive(Encode, Decode, TypeInfo, Clone, PartialEq, Eq, Debug)]
-pub struct PendingWork<BlockNumber> {
-    /// The job.
-    pub job_id: JobId,
-    /// The model.
-    pub model_id: ModelId,
-    /// Whether it is a validation (`true`) or an inference.
-    pub validation: bool,
-    /// What the worker has to do now.
-    pub next: WorkKind,
-    /// Deadline of the next step.
-    pub deadline: BlockNumber,
 }

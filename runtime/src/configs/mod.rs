@@ -146,6 +146,7 @@ parameter_types! {
     pub const InferenceNoCommitSlash: Perbill = Perbill::from_percent(5);
 }
 
+#[docify::export(inference_config)]
 impl pallet_inference::Config for Runtime {
     type RuntimeHoldReason = RuntimeHoldReason;
     type Currency = Balances;

@@ -29,33 +29,34 @@
 //! with inputs the model cannot process. Caveat: `HostError::Run` also covers time limits,
 //! which depend on the node; a worker that hits one while the others succeed is outvoted.
 
+mod execute;
+mod local_store;
+mod submit;
+
+pub use execute::{compute, decode_outcome};
+pub use local_store::{jobs_key, output_key, sent_key};
+pub use submit::{reveal_batches, submit_delay_millis};
+
 use crate::{
-    crypto, Call, CommitBatchOf, Config, Job, JobId, JobKind, JobStatus, Jobs, Models, OutputOf,
-    Pallet, RevealBatchOf, ValidationFailure, ValidationOutcome, Workers, COMMIT_CONTEXT,
-    LOG_TARGET, REVEAL_CONTEXT,
+    crypto, Call, CommitBatchOf, Config, JobId, JobStatus, Jobs, OutputOf, Pallet, Workers,
+    COMMIT_CONTEXT, LOG_TARGET, REVEAL_CONTEXT,
 };
 use alloc::{collections::BTreeSet, vec::Vec};
-use codec::{Decode, Encode};
+use codec::Encode;
 use frame_support::traits::Get;
-use frame_system::{
-    offchain::{CreateAuthorizedTransaction, SubmitTransaction},
-    pallet_prelude::BlockNumberFor,
-};
-use inferchain_primitives::{
-    host::{inference_host, HostError},
-    offchain_keys::{request_inputs_key, NODE_PEERS_KEY},
-    output_commitment,
-};
+use frame_system::pallet_prelude::BlockNumberFor;
+use inferchain_primitives::output_commitment;
+use local_store::{cleanup, sent_recently, store_output, stored_output};
 use sp_core::H256;
 use sp_runtime::{
     offchain::{
-        storage::StorageValueRef,
         storage_lock::{StorageLock, Time},
-        Duration, StorageKind,
+        Duration,
     },
     traits::Saturating,
     RuntimeAppPublic,
 };
+use submit::send_batch;
 
 /// Most commit items, and most reveal items, one run submits for one key; the rest waits for
 /// the next block's run.
@@ -80,31 +81,6 @@ pub const LOCK_MILLIS: u64 = 120_000;
 /// applied when the node records that it has no peers ([`submit_delay_millis`]).
 pub const SUBMIT_DELAY_MILLIS: u64 = 1_000;
 
-/// The delay before this run's transactions are submitted: none if the node recorded that it
-/// has no peers (nobody to race), else [`SUBMIT_DELAY_MILLIS`].
-pub fn submit_delay_millis() -> u64 {
-    match StorageValueRef::persistent(NODE_PEERS_KEY).get::<u32>() {
-        Ok(Some(0)) => 0,
-        _ => SUBMIT_DELAY_MILLIS,
-    }
-}
-
-/// Local storage key of the outputs computed by `worker` for job `id`.
-pub fn output_key(worker: &[u8], id: JobId) -> Vec<u8> {
-    (b"inferchain/ocw/output/", worker, id).encode()
-}
-
-/// Local storage key of the block in which `worker` submitted `phase` (`b"commit"` or
-/// `b"reveal"`) of job `id`.
-pub fn sent_key(phase: &[u8], worker: &[u8], id: JobId) -> Vec<u8> {
-    (b"inferchain/ocw/sent/", phase, worker, id).encode()
-}
-
-/// Local storage key of the list of jobs for which `worker` keeps local data.
-pub fn jobs_key(worker: &[u8]) -> Vec<u8> {
-    (b"inferchain/ocw/jobs/", worker).encode()
-}
-
 /// Entry point, called from the pallet's `offchain_worker` hook.
 pub fn run<T: Config>(now: BlockNumberFor<T>) {
     let submit_at = sp_io::offchain::timestamp().add(Duration::from_millis(submit_delay_millis()));
@@ -123,100 +99,6 @@ pub fn run<T: Config>(now: BlockNumberFor<T>) {
         };
         let live = live.get_or_insert_with(|| Pallet::<T>::live_jobs(now));
         process_worker::<T>(&key, &account, live, now, submit_at);
-    }
-}
-
-/// Whether `phase` of job `id` was submitted less than [`RESUBMIT_AFTER`] blocks ago.
-fn sent_recently(phase: &[u8], worker: &[u8], id: JobId, now: u32) -> bool {
-    let key = sent_key(phase, worker, id);
-    match StorageValueRef::persistent(&key).get::<u32>() {
-        Ok(Some(at)) => now < at.saturating_add(RESUBMIT_AFTER),
-        _ => false,
-    }
-}
-
-/// Records that `phase` of the jobs `ids` was submitted at block `now`.
-fn mark_sent(phase: &[u8], worker: &[u8], ids: impl Iterator<Item = JobId>, now: u32) {
-    for id in ids {
-        StorageValueRef::persistent(&sent_key(phase, worker, id)).set(&now);
-    }
-}
-
-/// Forgets local data of jobs that are no longer pending jobs of the worker (`mine`).
-fn cleanup(worker: &[u8], mine: &BTreeSet<JobId>) {
-    let key = jobs_key(worker);
-    let store = StorageValueRef::persistent(&key);
-    let jobs: Vec<JobId> = store.get().ok().flatten().unwrap_or_default();
-    let (keep, drop): (Vec<JobId>, Vec<JobId>) = jobs.into_iter().partition(|id| mine.contains(id));
-    if drop.is_empty() {
-        return;
-    }
-    for id in drop {
-        StorageValueRef::persistent(&output_key(worker, id)).clear();
-        StorageValueRef::persistent(&sent_key(b"commit", worker, id)).clear();
-        StorageValueRef::persistent(&sent_key(b"reveal", worker, id)).clear();
-    }
-    store.set(&keep);
-}
-
-/// Stores the outputs of job `id` locally.
-fn store_output(worker: &[u8], id: JobId, output: &[u8]) {
-    sp_io::offchain::local_storage_set(StorageKind::PERSISTENT, &output_key(worker, id), output);
-    let key = jobs_key(worker);
-    let store = StorageValueRef::persistent(&key);
-    let mut jobs: Vec<JobId> = store.get().ok().flatten().unwrap_or_default();
-    if !jobs.contains(&id) {
-        jobs.push(id);
-        store.set(&jobs);
-    }
-}
-
-/// The outputs of job `id` stored locally, if any.
-fn stored_output(worker: &[u8], id: JobId) -> Option<Vec<u8>> {
-    sp_io::offchain::local_storage_get(StorageKind::PERSISTENT, &output_key(worker, id))
-}
-
-/// Executes a job through the host interface. `None` if this node cannot do it.
-pub fn compute<T: Config>(id: JobId, req: &Job<T>) -> Option<Vec<u8>> {
-    let model = Models::<T>::get(req.model_id)?;
-    let chunks = model.chunk_hashes.len() as u32;
-    match req.kind {
-        JobKind::Validation => {
-            let outcome: ValidationOutcome =
-                match inference_host::validate_model(req.model_id, chunks) {
-                    Ok(info) => Ok(info),
-                    Err(HostError::IdMismatch) => Err(ValidationFailure::IdMismatch),
-                    Err(HostError::Invalid(_)) => Err(ValidationFailure::Invalid),
-                    Err(e) => {
-                        log::warn!(target: LOG_TARGET, "cannot validate model of job {id}: {e:?}");
-                        return None;
-                    }
-                };
-            Some(outcome.encode())
-        }
-        JobKind::Inference { .. } => {
-            let inputs = sp_io::offchain::local_storage_get(
-                StorageKind::PERSISTENT,
-                &request_inputs_key(id),
-            );
-            let Some(inputs) = inputs else {
-                log::warn!(target: LOG_TARGET, "inputs of job {id} not in the offchain index");
-                return None;
-            };
-            match inference_host::run(req.model_id, chunks, &inputs, model.policy.execution) {
-                Ok(outputs) => Some(outputs),
-                // Failures that depend on the model and inputs, not on this node: report them
-                // so that the request fails without punishing the workers.
-                Err(e @ (HostError::BadInputs(_) | HostError::Run(_))) => {
-                    log::info!(target: LOG_TARGET, "job {id} cannot be executed: {e:?}");
-                    Some(crate::EXECUTION_FAILED.to_vec())
-                }
-                Err(e) => {
-                    log::warn!(target: LOG_TARGET, "cannot run job {id}: {e:?}");
-                    None
-                }
-            }
-        }
     }
 }
 
@@ -338,70 +220,4 @@ fn process_worker<T: Config>(
             },
         );
     }
-}
-
-/// Signs a batch of `phase` items (jobs `ids`) with `key` under `context`, submits the call
-/// `make` builds from it, and marks the items sent at block `now` if the pool took it.
-#[allow(clippy::too_many_arguments)]
-fn send_batch<T: Config, I: Encode>(
-    key: &crypto::Public,
-    worker: &[u8],
-    context: &[u8],
-    phase: &[u8],
-    ids: impl Iterator<Item = JobId>,
-    now: u32,
-    items: I,
-    make: impl FnOnce(crypto::Public, I, crypto::Signature) -> Call<T>,
-) {
-    let payload = Pallet::<T>::signing_payload(context, key, &items);
-    let Some(signature) = key.sign(&payload) else {
-        return;
-    };
-    if submit::<T>(make(key.clone(), items, signature)) {
-        mark_sent(phase, worker, ids, now);
-    }
-}
-
-/// Splits reveal items, in order, into batches of at most `MaxBatch` items whose largest
-/// output times their item count stays within `MaxRevealBatchBytes` (what the runtime's block
-/// length and weight checks assume); an item larger than that travels alone.
-pub fn reveal_batches<T: Config>(items: Vec<(JobId, OutputOf<T>)>) -> Vec<RevealBatchOf<T>> {
-    let max_items = T::MaxBatch::get() as usize;
-    let max_bytes = T::MaxRevealBatchBytes::get() as usize;
-    let mut batches = Vec::new();
-    let mut current: Vec<(JobId, OutputOf<T>)> = Vec::new();
-    let mut largest: usize = 0;
-    for (id, output) in items {
-        let with = largest.max(output.len());
-        let full = current.len() >= max_items
-            || with.saturating_mul(current.len().saturating_add(1)) > max_bytes;
-        if full && !current.is_empty() {
-            batches.extend(RevealBatchOf::<T>::try_from(core::mem::take(&mut current)).ok());
-            largest = 0;
-        }
-        largest = largest.max(output.len());
-        current.push((id, output));
-    }
-    if !current.is_empty() {
-        batches.extend(RevealBatchOf::<T>::try_from(current).ok());
-    }
-    batches
-}
-
-/// Submits an authorized transaction; `true` if the pool accepted it.
-fn submit<T: Config>(call: Call<T>) -> bool {
-    let xt =
-        <T as CreateAuthorizedTransaction<Call<T>>>::create_authorized_transaction(call.into());
-    match SubmitTransaction::<T, Call<T>>::submit_transaction(xt) {
-        Ok(()) => true,
-        Err(()) => {
-            log::warn!(target: LOG_TARGET, "transaction pool refused a worker transaction");
-            false
-        }
-    }
-}
-
-/// Decodes a validation outcome (for tools and tests).
-pub fn decode_outcome(bytes: &[u8]) -> Option<ValidationOutcome> {
-    ValidationOutcome::decode(&mut &bytes[..]).ok()
 }

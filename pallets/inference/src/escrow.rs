@@ -1,0 +1,202 @@
+//! Escrow: where the requester's and the model owner's money goes.
+//!
+//! - **Requests.** The quote is `royalty + replicas × worker_fee` (`worker_fee = BaseWorkerFee +
+//!   FeePerCostUnit × cost + FeePerInputByte × input bytes`), held from the requester
+//!   ([`HoldReason::RequestFee`]) when the request is made. When the job completes, the
+//!   royalty goes to the model's owner and one worker fee to each agreeing worker; the rest
+//!   (the fees of workers outside the agreeing group) is refunded. An agreed execution failure
+//!   pays the workers but refunds the royalty. A job without an agreeing majority, or that
+//!   nobody committed to, is refunded in full.
+//! - **Models.** The owner's deposit (`ModelDepositBase + ModelDepositPerByte × size`,
+//!   [`HoldReason::ModelDeposit`]) is held while the model is registered and returned when its
+//!   record is removed; a rejection agreed by the committee pays the committee
+//!   [`Config::RejectionFee`] of it.
+//! - **Bonds** are held and slashed in `workers.rs` and `settlement.rs`.
+//!
+//! Every transfer moves held funds with `Precision::BestEffort`; an amount that cannot move can
+//! only be the result of a bug (the try-state checks tie holds to records), so it is reported
+//! with `defensive!` rather than dropped.
+
+use crate::*;
+use frame_support::traits::{
+    fungible::{Inspect, MutateHold},
+    tokens::{Fortitude, Precision, Restriction},
+};
+
+impl<T: Config> Pallet<T> {
+    /// Fee quote for a request of `input_len` bytes of canonical inputs on `model`.
+    pub fn quote_model(model: &Model<T>, input_len: u32) -> Option<FeeQuote<BalanceOf<T>>> {
+        let info = model.info.as_ref()?;
+        let cost: BalanceOf<T> = info.cost.saturated_into();
+        let worker_fee = T::BaseWorkerFee::get()
+            .checked_add(&T::FeePerCostUnit::get().checked_mul(&cost)?)?
+            .checked_add(&T::FeePerInputByte::get().checked_mul(&input_len.into())?)?;
+        let replicas: BalanceOf<T> = (model.policy.replicas as u32).into();
+        let total = model
+            .price
+            .checked_add(&worker_fee.checked_mul(&replicas)?)?;
+        Some(FeeQuote {
+            royalty: model.price,
+            worker_fee,
+            replicas: model.policy.replicas,
+            total,
+        })
+    }
+
+    /// Holds a request's quoted fee from the requester.
+    pub(crate) fn hold_request_fee(
+        requester: &T::AccountId,
+        total: BalanceOf<T>,
+    ) -> DispatchResult {
+        T::Currency::hold(&HoldReason::RequestFee.into(), requester, total)
+            .map_err(|_| Error::<T>::InsufficientBalance.into())
+    }
+
+    /// Total fee held for a job (zero for a validation).
+    pub(crate) fn held_fee(job: &Job<T>) -> BalanceOf<T> {
+        match job.kind {
+            JobKind::Inference {
+                royalty,
+                worker_fee,
+                ..
+            } => royalty.saturating_add(worker_fee.saturating_mul((job.slots.len() as u32).into())),
+            JobKind::Validation => Zero::zero(),
+        }
+    }
+
+    /// Pays the royalty and the agreeing workers' fees of a completed inference and refunds
+    /// the rest.
+    pub(crate) fn pay(
+        id: JobId,
+        job: &Job<T>,
+        requester: &T::AccountId,
+        royalty: BalanceOf<T>,
+        worker_fee: BalanceOf<T>,
+        agreeing: &[T::AccountId],
+    ) {
+        let mut remaining = Self::held_fee(job);
+        let mut paid_royalty = Zero::zero();
+        match Models::<T>::get(job.model_id) {
+            Some(model) => {
+                paid_royalty =
+                    Self::transfer_held(HoldReason::RequestFee, requester, &model.owner, royalty);
+                remaining = remaining.saturating_sub(paid_royalty);
+            }
+            None => {
+                defensive!("a model is removed only after its last job ends");
+            }
+        }
+        let mut paid_workers: BalanceOf<T> = Zero::zero();
+        for w in agreeing {
+            let moved = Self::transfer_held(HoldReason::RequestFee, requester, w, worker_fee);
+            paid_workers = paid_workers.saturating_add(moved);
+            remaining = remaining.saturating_sub(moved);
+        }
+        let refunded = Self::release_held(HoldReason::RequestFee, requester, remaining);
+        Self::deposit_event(Event::FeesPaid {
+            job_id: id,
+            royalty: paid_royalty,
+            worker_fee: paid_workers,
+            refunded,
+        });
+    }
+
+    /// Refunds the whole fee of an inference job.
+    pub(crate) fn refund_all(job: &Job<T>, requester: &T::AccountId) {
+        Self::release_held(HoldReason::RequestFee, requester, Self::held_fee(job));
+    }
+
+    /// Deposit of a model of `size` bytes.
+    pub fn model_deposit(size: u32) -> BalanceOf<T> {
+        T::ModelDepositBase::get()
+            .saturating_add(T::ModelDepositPerByte::get().saturating_mul(size.into()))
+    }
+
+    /// Holds the deposit of a model of `size` bytes from its owner; returns it.
+    pub(crate) fn hold_model_deposit(
+        owner: &T::AccountId,
+        size: u32,
+    ) -> Result<BalanceOf<T>, DispatchError> {
+        let deposit = Self::model_deposit(size);
+        T::Currency::hold(&HoldReason::ModelDeposit.into(), owner, deposit)
+            .map_err(|_| Error::<T>::InsufficientBalance)?;
+        Ok(deposit)
+    }
+
+    /// Returns `amount` of a model's deposit to its owner; returns what was released.
+    pub(crate) fn release_model_deposit(
+        owner: &T::AccountId,
+        amount: BalanceOf<T>,
+    ) -> BalanceOf<T> {
+        Self::release_held(HoldReason::ModelDeposit, owner, amount)
+    }
+
+    /// Pays the agreeing committee of a rejected model `RejectionFee` of its deposit, in equal
+    /// shares; returns the total paid.
+    pub(crate) fn pay_rejection_fee(model: &Model<T>, agreeing: &[T::AccountId]) -> BalanceOf<T> {
+        if agreeing.is_empty() {
+            return Zero::zero();
+        }
+        let fee = T::RejectionFee::get().mul_floor(model.deposit);
+        let each = fee / (agreeing.len() as u32).into();
+        agreeing.iter().fold(Zero::zero(), |paid: BalanceOf<T>, w| {
+            paid.saturating_add(Self::transfer_held(
+                HoldReason::ModelDeposit,
+                &model.owner,
+                w,
+                each,
+            ))
+        })
+    }
+
+    /// Moves `amount` held for `reason` from `from` to the free balance of `to`; returns what
+    /// moved. Less than `amount` moving is a bug (holds are tied to records).
+    fn transfer_held(
+        reason: HoldReason,
+        from: &T::AccountId,
+        to: &T::AccountId,
+        amount: BalanceOf<T>,
+    ) -> BalanceOf<T> {
+        match T::Currency::transfer_on_hold(
+            &reason.into(),
+            from,
+            to,
+            amount,
+            Precision::BestEffort,
+            Restriction::Free,
+            Fortitude::Force,
+        ) {
+            Ok(moved) => {
+                if moved < amount {
+                    defensive!("less than the held amount moved");
+                }
+                moved
+            }
+            Err(e) => {
+                // Moving to an account that cannot exist (below the existential deposit) is
+                // the only failure that does not come from a bug; the funds stay held.
+                log::warn!(target: LOG_TARGET, "held transfer failed: {e:?}");
+                if amount >= T::Currency::minimum_balance() {
+                    defensive!("a held transfer above the existential deposit failed");
+                }
+                Zero::zero()
+            }
+        }
+    }
+
+    /// Releases `amount` held for `reason` from `who`; returns what was released.
+    fn release_held(reason: HoldReason, who: &T::AccountId, amount: BalanceOf<T>) -> BalanceOf<T> {
+        match T::Currency::release(&reason.into(), who, amount, Precision::BestEffort) {
+            Ok(released) => {
+                if released < amount {
+                    defensive!("less than the held amount released");
+                }
+                released
+            }
+            Err(e) => {
+                defensive!("releasing a hold failed", e);
+                Zero::zero()
+            }
+        }
+    }
+}

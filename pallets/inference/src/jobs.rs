@@ -1,0 +1,306 @@
+//! Jobs: creation, deadline slots, expiry, pruning and the jobs still alive.
+//!
+//! Inference requests and model validations are both *jobs* ([`Job`]): a committee of workers
+//! (`committee.rs`), a commit deadline and a reveal deadline (`commit_reveal.rs`), settled by
+//! `settlement.rs`. Jobs created in a block share three queue slots (commit deadline, reveal
+//! deadline, pruning) of at most [`Config::MaxJobsPerBlock`] jobs each, which bounds the hooks'
+//! work per block. When a block creates more jobs than that, the excess takes the next block's
+//! slots, i.e. gets deadlines one block later, for up to [`MAX_DEADLINE_SPILL`] blocks; beyond
+//! that a request fails with `JobQueueFull`.
+//!
+//! Each block, `on_initialize` expires the jobs nobody committed to by their commit deadline
+//! (full refund, everyone slashed for not committing), settles those whose reveal deadline
+//! passed, and prunes final jobs [`Config::ResultRetention`] blocks after their reveal
+//! deadline. No per-worker index of jobs is kept: offchain workers and the runtime API find a
+//! worker's jobs in the reveal queues of the next blocks ([`Pallet::live_jobs`]).
+
+use crate::*;
+
+/// A new inference request, as reported by its event.
+pub(crate) struct NewRequest<T: Config> {
+    /// The job.
+    pub job_id: JobId,
+    /// The fee held.
+    pub fee: BalanceOf<T>,
+    /// The drawn workers.
+    pub workers: DrawnWorkersOf<T>,
+}
+
+impl<T: Config> Pallet<T> {
+    /// Creates an inference job of `model_id` on `inputs` for `requester`: checks the inputs
+    /// against the model's schema, holds the quoted fee (at most `max_fee`), draws the
+    /// workers and indexes the canonical inputs for them. Returns the request and how many
+    /// full deadline slots were skipped (for the weight).
+    pub(crate) fn do_request_inference(
+        requester: &T::AccountId,
+        model_id: ModelId,
+        inputs: &[u8],
+        max_fee: BalanceOf<T>,
+    ) -> Result<(NewRequest<T>, u32), DispatchError> {
+        let mut model = Models::<T>::get(model_id).ok_or(Error::<T>::ModelNotFound)?;
+        ensure!(
+            model.status == ModelStatus::Active,
+            Error::<T>::ModelNotActive
+        );
+        let info = model.info.as_ref().ok_or(Error::<T>::ModelNotActive)?;
+        let map = TensorMap::decode_checked(inputs).map_err(|_| Error::<T>::BadInputs)?;
+        info.check_inputs(&map)
+            .map_err(|_| Error::<T>::InputsSchemaMismatch)?;
+        let canonical = map.canonical_bytes();
+        let input_len = u32::try_from(canonical.len()).map_err(|_| Error::<T>::BadInputs)?;
+        let quote = Self::quote_model(&model, input_len).ok_or(Error::<T>::Overflow)?;
+        ensure!(quote.total <= max_fee, Error::<T>::FeeAboveMax);
+        let id = Self::next_job_id()?;
+        let workers = Self::draw_workers(id, model.policy.replicas as u32)?;
+        Self::hold_request_fee(requester, quote.total)?;
+        let spilled = Self::create_job(
+            id,
+            model_id,
+            JobKind::Inference {
+                requester: requester.clone(),
+                royalty: quote.royalty,
+                worker_fee: quote.worker_fee,
+            },
+            workers.clone(),
+            input_len,
+        )?;
+        model.pending = model.pending.checked_add(1).ok_or(Error::<T>::Overflow)?;
+        Models::<T>::insert(model_id, model);
+        sp_io::offchain_index::set(&request_inputs_key(id), &canonical);
+        let request = NewRequest {
+            job_id: id,
+            fee: quote.total,
+            workers,
+        };
+        Ok((request, spilled))
+    }
+
+    /// Allocates a job id.
+    pub(crate) fn next_job_id() -> Result<JobId, Error<T>> {
+        NextJobId::<T>::try_mutate(|next| {
+            let id = *next;
+            *next = next.checked_add(1).ok_or(Error::<T>::Overflow)?;
+            Ok(id)
+        })
+    }
+
+    /// Records a new job and queues it at its deadlines. Returns how many full deadline slots
+    /// were skipped (each cost a read).
+    pub(crate) fn create_job(
+        id: JobId,
+        model_id: ModelId,
+        kind: JobKind<T>,
+        workers: DrawnWorkersOf<T>,
+        input_len: u32,
+    ) -> Result<u32, DispatchError> {
+        let now = frame_system::Pallet::<T>::block_number();
+        let one: BlockNumberFor<T> = 1u32.into();
+        // The job's deadlines start from the first block, from now on, whose deadline queues
+        // have room: a block may create more than `MaxJobsPerBlock` jobs, the excess gets
+        // later deadlines. Every job started at a block uses the same three queue slots, so
+        // the commit queue's length tells whether all three have room.
+        let mut start = now;
+        let mut skipped: u32 = 0;
+        while CommitQueue::<T>::decode_len(
+            start
+                .saturating_add(T::CommitPeriod::get())
+                .saturating_add(one),
+        )
+        .unwrap_or(0) as u32
+            >= T::MaxJobsPerBlock::get()
+        {
+            ensure!(skipped < MAX_DEADLINE_SPILL, Error::<T>::JobQueueFull);
+            skipped = skipped.saturating_add(1);
+            start = start.saturating_add(one);
+        }
+        let commit_deadline = start.saturating_add(T::CommitPeriod::get());
+        let reveal_deadline = commit_deadline.saturating_add(T::RevealPeriod::get());
+        let after_reveal = reveal_deadline.saturating_add(one);
+        CommitQueue::<T>::try_mutate(commit_deadline.saturating_add(one), |q| q.try_push(id))
+            .map_err(|_| Error::<T>::JobQueueFull)?;
+        // The reveal and pruning slots are used by the jobs of the same start block only, so
+        // they have room when the commit slot has.
+        RevealQueue::<T>::try_mutate(after_reveal, |q| q.try_push(id))
+            .map_err(|_| Error::<T>::JobQueueFull)
+            .defensive_proof("the reveal slot has room when the commit slot has")?;
+        PruneQueue::<T>::try_mutate(
+            after_reveal.saturating_add(T::ResultRetention::get()),
+            |q| q.try_push(id),
+        )
+        .map_err(|_| Error::<T>::JobQueueFull)
+        .defensive_proof("the pruning slot has room when the commit slot has")?;
+        let slots: BoundedVec<Slot<T>, T::MaxReplicas> = BoundedVec::truncate_from(
+            workers
+                .into_iter()
+                .map(|worker| Slot {
+                    worker,
+                    commitment: None,
+                    revealed: false,
+                    agreed: false,
+                })
+                .collect(),
+        );
+        Jobs::<T>::insert(
+            id,
+            Job::<T> {
+                model_id,
+                kind,
+                slots,
+                created: now,
+                commit_deadline,
+                reveal_deadline,
+                input_len,
+                status: JobStatus::Pending,
+            },
+        );
+        Ok(skipped)
+    }
+
+    /// Processes the deadline and pruning queues of block `now`; returns the weight used.
+    pub(crate) fn process_queues(now: BlockNumberFor<T>) -> Weight {
+        let commits = CommitQueue::<T>::take(now);
+        let reveals = RevealQueue::<T>::take(now);
+        let prunes = PruneQueue::<T>::take(now);
+        let mut weight = T::WeightInfo::on_initialize_idle();
+        // Jobs that already settled in a reveal cost one read here; only the jobs this hook
+        // expires or settles are charged the full benchmarked weight.
+        let mut expired: u32 = 0;
+        let mut settled: u32 = 0;
+        let mut skipped: u64 = 0;
+        // Beyond the benchmarks: slashes past the one `settle_jobs` includes per job (a job
+        // may slash every worker) and retired models removed with their last job.
+        let mut extra = Weight::zero();
+        for id in commits.iter() {
+            match Jobs::<T>::get(id) {
+                Some(job)
+                    if job.status == JobStatus::Pending
+                        && job.slots.iter().all(|s| s.commitment.is_none()) =>
+                {
+                    let done = Self::expire(*id, job);
+                    extra = extra.saturating_add(Self::hook_extra_weight(&done, done.replicas));
+                    expired = expired.saturating_add(1);
+                }
+                Some(job) if job.status == JobStatus::Pending && job.all_committed_revealed() => {
+                    // Everyone who committed revealed while others were still allowed to commit.
+                    let done = Self::settle(*id, job, None);
+                    extra = extra.saturating_add(Self::hook_extra_weight(&done, 1));
+                    settled = settled.saturating_add(1);
+                }
+                _ => skipped = skipped.saturating_add(1),
+            }
+        }
+        for id in reveals.iter() {
+            match Jobs::<T>::get(id) {
+                Some(job) if job.status == JobStatus::Pending => {
+                    let done = Self::settle(*id, job, None);
+                    extra = extra.saturating_add(Self::hook_extra_weight(&done, 1));
+                    settled = settled.saturating_add(1);
+                }
+                _ => skipped = skipped.saturating_add(1),
+            }
+        }
+        weight = weight
+            .saturating_add(T::WeightInfo::expire_jobs(expired))
+            .saturating_add(T::WeightInfo::settle_jobs(settled))
+            .saturating_add(extra)
+            .saturating_add(T::DbWeight::get().reads(skipped));
+        for id in prunes.iter() {
+            Self::prune(*id);
+        }
+        weight.saturating_add(T::WeightInfo::prune_jobs(prunes.len() as u32))
+    }
+
+    /// Expires a job nobody committed to: everyone is slashed for not committing, an
+    /// inference is refunded in full, a validation rejects the model for no response.
+    /// Returns what it did (slashes, model removal).
+    pub(crate) fn expire(id: JobId, mut job: Job<T>) -> Settlement {
+        let mut done = Settlement {
+            replicas: job.slots.len() as u32,
+            ..Default::default()
+        };
+        for s in job.slots.iter() {
+            if Self::slash_worker(&s.worker, id, Offence::NoCommit, T::NoCommitSlash::get()) {
+                done.slashed = done.slashed.saturating_add(1);
+            }
+        }
+        job.status = JobStatus::Expired;
+        match &job.kind {
+            JobKind::Inference { requester, .. } => {
+                Self::refund_all(&job, requester);
+                Self::deposit_event(Event::InferenceExpired { job_id: id });
+            }
+            JobKind::Validation => Self::conclude_validation(job.model_id, None, &[], true),
+        }
+        done.model_queued = Self::finalize(id, job);
+        done
+    }
+
+    /// Common end of a job: stores its final state and frees the model's pending count
+    /// (queueing a retired model for removal when it was the last).
+    /// Returns whether it queued the model for removal (`ModelsToRemove`, done in `on_idle`).
+    pub(crate) fn finalize(id: JobId, job: Job<T>) -> bool {
+        let mut queued = false;
+        if let JobKind::Inference { .. } = job.kind {
+            match Models::<T>::get(job.model_id) {
+                Some(mut model) => {
+                    model.pending = model.pending.saturating_sub(1);
+                    if model.status == ModelStatus::Retired && model.pending == 0 {
+                        ModelsToRemove::<T>::insert(job.model_id, ());
+                        queued = true;
+                    }
+                    Models::<T>::insert(job.model_id, model);
+                }
+                None => {
+                    defensive!("a model is removed only after its last job ends");
+                }
+            }
+        }
+        Jobs::<T>::insert(id, job);
+        queued
+    }
+
+    /// Removes a final job, its result and its indexed inputs.
+    pub(crate) fn prune(id: JobId) {
+        let Some(job) = Jobs::<T>::get(id) else {
+            return;
+        };
+        if job.status == JobStatus::Pending {
+            defensive!("a job settles at its reveal deadline, before pruning");
+            return;
+        }
+        Jobs::<T>::remove(id);
+        Results::<T>::remove(id);
+        if let JobKind::Inference { .. } = job.kind {
+            sp_io::offchain_index::clear(&request_inputs_key(id));
+        }
+        Self::deposit_event(Event::JobPruned { job_id: id });
+    }
+
+    /// Most blocks from a job's creation to the block whose `on_initialize` settles it at the
+    /// latest: `MAX_DEADLINE_SPILL + CommitPeriod + RevealPeriod + 1`.
+    pub fn longest_job() -> BlockNumberFor<T> {
+        T::CommitPeriod::get()
+            .saturating_add(T::RevealPeriod::get())
+            .saturating_add((MAX_DEADLINE_SPILL.saturating_add(1)).into())
+    }
+
+    /// Ids of the jobs that may still be pending after block `now`'s `on_initialize`, earliest
+    /// reveal deadline first: every pending job is in the reveal queue of one of the next
+    /// [`Pallet::longest_job`] blocks. Off-chain use only (offchain worker, runtime API,
+    /// invariants): it reads every such queue.
+    ///
+    /// A runtime upgrade that shortens `CommitPeriod` or `RevealPeriod` (or
+    /// `MAX_DEADLINE_SPILL`) while jobs are in flight would hide the later ones from offchain
+    /// workers, which would then drop their stored outputs; such an upgrade needs a migration
+    /// (or must wait until no job is pending).
+    pub fn live_jobs(now: BlockNumberFor<T>) -> Vec<JobId> {
+        let last = now.saturating_add(Self::longest_job());
+        let mut ids = Vec::new();
+        let mut at = now;
+        while at < last {
+            at = at.saturating_add(1u32.into());
+            ids.extend(RevealQueue::<T>::get(at));
+        }
+        ids
+    }
+}

@@ -1,0 +1,54 @@
+//! Hooks: the deadline queues each block (`jobs.rs`), removal of retired models in spare
+//! weight (`registry.rs`), the offchain worker (`offchain/`), configuration checks and the
+//! try-state invariants (`try_state.rs`).
+
+use frame_support::pallet_macros::pallet_section;
+
+/// The pallet's hooks, imported into [`crate::pallet`].
+#[pallet_section]
+mod hooks {
+    #[pallet::hooks]
+    impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+        fn on_initialize(now: BlockNumberFor<T>) -> Weight {
+            Self::process_queues(now)
+        }
+
+        fn on_idle(_now: BlockNumberFor<T>, remaining: Weight) -> Weight {
+            Self::remove_retired_models(remaining)
+        }
+
+        fn offchain_worker(now: BlockNumberFor<T>) {
+            crate::offchain::run::<T>(now);
+        }
+
+        fn integrity_test() {
+            assert!(T::MaxReplicas::get() >= 1, "MaxReplicas must be at least 1");
+            assert!(
+                T::MaxReplicas::get() <= u8::MAX as u32,
+                "MaxReplicas must fit a u8"
+            );
+            assert!(
+                T::ValidationReplicas::get() >= 1
+                    && T::ValidationReplicas::get() <= T::MaxReplicas::get(),
+                "ValidationReplicas must be in 1..=MaxReplicas"
+            );
+            assert!(
+                T::MaxOutputBytes::get() > MAX_MODEL_INFO_BYTES,
+                "MaxOutputBytes must hold a validation outcome"
+            );
+            assert!(T::MaxJobsPerBlock::get() >= 1);
+            assert!(T::MaxBatch::get() >= 1);
+            assert!(!T::CommitPeriod::get().is_zero());
+            assert!(!T::RevealPeriod::get().is_zero());
+            assert!(
+                T::UnbondingPeriod::get() > Self::longest_job(),
+                "UnbondingPeriod must outlast a job"
+            );
+        }
+
+        #[cfg(feature = "try-runtime")]
+        fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+            Self::do_try_state()
+        }
+    }
+}

@@ -1,0 +1,320 @@
+//! Settlement: which outputs are agreed, who is paid, who is slashed and why.
+//!
+//! A job settles as soon as every committed worker has revealed after the commit phase closed
+//! (or, under exact comparison, when one reveal opens every commitment), and at the latest in
+//! the block after its reveal deadline. The largest group of agreeing workers
+//! ([`Pallet::largest_group`]) decides if it is a strict majority of the assigned workers and
+//! has at least two members when two or more workers are assigned ([`Pallet::is_majority`]).
+//! Two colluding workers out of three *are* a majority: the protocol's security assumption is
+//! an honest majority among the drawn replicas.
+//!
+//! A worker that cannot execute an inference for a reason that depends on the model and the
+//! inputs reveals [`EXECUTION_FAILED`]; a majority agreeing on it fails the request with
+//! `ExecutionFailed` (workers paid, royalty refunded, `escrow.rs`) so that requesters cannot
+//! grief workers with inputs the model cannot process.
+//!
+//! Slashing (the slashed credit goes to [`Config::OnSlash`], burnt if `()`), only when the job
+//! is decided or for what a worker failed to submit:
+//! - revealed an output outside the winning group: [`Config::WrongResultSlash`]
+//!   ([`Offence::WrongResult`]);
+//! - committed but never revealed (or revealed something not matching the commitment, which is
+//!   rejected and therefore counts as not revealed): [`Config::NoRevealSlash`]
+//!   ([`Offence::NoReveal`]);
+//! - never committed: [`Config::NoCommitSlash`] ([`Offence::NoCommit`]).
+//!
+//! A worker slashed below [`Config::MinWorkerBond`] leaves the active set (`workers.rs`).
+
+use crate::*;
+use frame_support::traits::{fungible::BalancedHold, Imbalance, OnUnbalanced};
+
+/// Why a worker was slashed.
+#[derive(
+    Encode,
+    Decode,
+    codec::DecodeWithMemTracking,
+    MaxEncodedLen,
+    scale_info::TypeInfo,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Debug,
+)]
+pub enum Offence {
+    /// Revealed an output outside the winning majority.
+    WrongResult,
+    /// Committed but did not reveal (a valid opening) before the reveal deadline.
+    NoReveal,
+    /// Did not commit before the commit deadline.
+    NoCommit,
+}
+
+/// What settling one job did, which its weight depends on.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub struct Settlement {
+    /// Workers drawn for the job.
+    pub replicas: u32,
+    /// Reveals read and removed from storage (the reveal that settled the job, if any, was in
+    /// hand and never stored).
+    pub stored: u32,
+    /// Workers slashed.
+    pub slashed: u32,
+    /// Whether the job was the last of a retired model, which was queued for removal.
+    pub model_queued: bool,
+}
+
+impl<T: Config> Pallet<T> {
+    /// Execution policy used to compare a job's outputs.
+    pub(crate) fn policy_of(req: &Job<T>) -> ExecutionPolicy {
+        match req.kind {
+            JobKind::Validation => ExecutionPolicy::Exact,
+            JobKind::Inference { .. } => Models::<T>::get(req.model_id)
+                .map(|m| m.policy.execution)
+                .unwrap_or(ExecutionPolicy::Exact),
+        }
+    }
+
+    /// Finds the largest agreeing group among the revealed outputs of a job.
+    ///
+    /// Returns the representative output and, per slot, whether the worker agrees with it.
+    /// A slot agrees if it revealed an output that matches the representative under the
+    /// policy (`compare(policy, output, representative)`), or — under `Exact` — if its
+    /// commitment opens with the representative's bytes. Ties go to the earliest slot.
+    pub fn largest_group(
+        req: &Job<T>,
+        reveals: &[(usize, OutputOf<T>)],
+    ) -> Option<(OutputOf<T>, Vec<bool>)> {
+        let policy = Self::policy_of(req);
+        let maps: Vec<Option<TensorMap>> = match (&req.kind, policy) {
+            (JobKind::Inference { .. }, ExecutionPolicy::Tolerance { .. }) => reveals
+                .iter()
+                .map(|(_, o)| TensorMap::decode_checked(o).ok())
+                .collect(),
+            _ => Vec::new(),
+        };
+        let mut best: Option<(usize, Vec<bool>, usize)> = None;
+        for (c, (_, rep)) in reveals.iter().enumerate() {
+            let mut members = alloc::vec![false; req.slots.len()];
+            let mut count = 0usize;
+            for (j, (slot_idx, out)) in reveals.iter().enumerate() {
+                let agrees = if maps.is_empty() || out.is_empty() || rep.is_empty() {
+                    // Exact comparison, or an execution failure (agrees only with itself).
+                    out == rep
+                } else {
+                    match (
+                        maps.get(j).and_then(|m| m.as_ref()),
+                        maps.get(c).and_then(|m| m.as_ref()),
+                    ) {
+                        (Some(a), Some(b)) => compare(&policy, a, b).is_ok(),
+                        _ => false,
+                    }
+                };
+                if agrees {
+                    if let Some(m) = members.get_mut(*slot_idx) {
+                        *m = true;
+                        count = count.saturating_add(1);
+                    }
+                }
+            }
+            if policy == ExecutionPolicy::Exact {
+                for (i, s) in req.slots.iter().enumerate() {
+                    if !s.revealed
+                        && s.commitment == Some(output_commitment(rep, &s.worker.encode()))
+                    {
+                        if let Some(m) = members.get_mut(i) {
+                            if !*m {
+                                *m = true;
+                                count = count.saturating_add(1);
+                            }
+                        }
+                    }
+                }
+            }
+            if best.as_ref().is_none_or(|(_, _, n)| count > *n) {
+                best = Some((c, members, count));
+            }
+        }
+        let (c, members, _) = best?;
+        let (_, rep) = reveals.get(c)?;
+        Some((rep.clone(), members))
+    }
+
+    /// Whether `group` agreeing workers out of `assigned` decide.
+    pub fn is_majority(group: usize, assigned: usize) -> bool {
+        group.saturating_mul(2) > assigned && (assigned < 2 || group >= 2)
+    }
+
+    /// Settles a pending job with the reveals it has: the stored ones and `in_hand` (the slot
+    /// index and output of a reveal being applied, marked revealed but not stored). Returns
+    /// what it did, for the weight.
+    pub(crate) fn settle(
+        id: JobId,
+        mut req: Job<T>,
+        mut in_hand: Option<(usize, OutputOf<T>)>,
+    ) -> Settlement {
+        let mut done = Settlement {
+            replicas: req.slots.len() as u32,
+            ..Default::default()
+        };
+        let mut reveals: Vec<(usize, OutputOf<T>)> = Vec::new();
+        for (i, s) in req.slots.iter().enumerate().filter(|(_, s)| s.revealed) {
+            let output = match in_hand.take_if(|(slot, _)| *slot == i) {
+                Some((_, output)) => Some(output),
+                None => {
+                    let stored = Reveals::<T>::take(id, &s.worker);
+                    done.stored = done.stored.saturating_add(1);
+                    stored
+                }
+            };
+            if let Some(output) = output {
+                reveals.push((i, output));
+            }
+        }
+        let group = Self::largest_group(&req, &reveals);
+        let decided = group.as_ref().and_then(|(out, members)| {
+            let n = members.iter().filter(|m| **m).count();
+            Self::is_majority(n, req.slots.len()).then(|| (out.clone(), members.clone()))
+        });
+        // Slashes.
+        for (i, s) in req.slots.iter().enumerate() {
+            let agrees = decided
+                .as_ref()
+                .and_then(|(_, m)| m.get(i).copied())
+                .unwrap_or(false);
+            if agrees {
+                continue;
+            }
+            if s.revealed {
+                if decided.is_some()
+                    && Self::slash_worker(
+                        &s.worker,
+                        id,
+                        Offence::WrongResult,
+                        T::WrongResultSlash::get(),
+                    )
+                {
+                    done.slashed = done.slashed.saturating_add(1);
+                }
+            } else if s.commitment.is_some() {
+                if Self::slash_worker(&s.worker, id, Offence::NoReveal, T::NoRevealSlash::get()) {
+                    done.slashed = done.slashed.saturating_add(1);
+                }
+            } else if Self::slash_worker(&s.worker, id, Offence::NoCommit, T::NoCommitSlash::get())
+            {
+                done.slashed = done.slashed.saturating_add(1);
+            }
+        }
+        match decided {
+            Some((output, members)) => {
+                for (s, m) in req.slots.iter_mut().zip(members.iter()) {
+                    s.agreed = *m;
+                }
+                let agreeing: BoundedVec<T::AccountId, T::MaxReplicas> = req
+                    .slots
+                    .iter()
+                    .zip(members.iter())
+                    .filter(|(_, m)| **m)
+                    .map(|(s, _)| s.worker.clone())
+                    .collect::<Vec<_>>()
+                    .try_into()
+                    .defensive_unwrap_or_default();
+                let failed = matches!(req.kind, JobKind::Inference { .. })
+                    && output.as_slice() == EXECUTION_FAILED;
+                match &req.kind {
+                    JobKind::Inference {
+                        requester,
+                        royalty,
+                        worker_fee,
+                    } => {
+                        // An agreed execution failure pays the workers but not the royalty.
+                        let royalty = if failed { Zero::zero() } else { *royalty };
+                        Self::pay(id, &req, requester, royalty, *worker_fee, &agreeing)
+                    }
+                    JobKind::Validation => {
+                        Self::conclude_validation(req.model_id, Some(&output), &agreeing, false)
+                    }
+                }
+                if failed {
+                    req.status = JobStatus::Failed(FailureReason::ExecutionFailed);
+                    Self::deposit_event(Event::InferenceFailed {
+                        job_id: id,
+                        reason: FailureReason::ExecutionFailed,
+                    });
+                } else {
+                    req.status = JobStatus::Completed;
+                    Results::<T>::insert(id, output.clone());
+                    // A validation's outcome is reported by `ModelActivated`/`ModelRejected`.
+                    if matches!(req.kind, JobKind::Inference { .. }) {
+                        Self::deposit_event(Event::InferenceCompleted {
+                            job_id: id,
+                            outputs: output,
+                            agreeing,
+                        });
+                    }
+                }
+            }
+            None => {
+                req.status = JobStatus::Failed(FailureReason::Inconclusive);
+                match &req.kind {
+                    JobKind::Inference { requester, .. } => {
+                        Self::refund_all(&req, requester);
+                        Self::deposit_event(Event::InferenceFailed {
+                            job_id: id,
+                            reason: FailureReason::Inconclusive,
+                        });
+                    }
+                    JobKind::Validation => {
+                        Self::conclude_validation(req.model_id, None, &[], false)
+                    }
+                }
+            }
+        }
+        done.model_queued = Self::finalize(id, req);
+        done
+    }
+
+    /// Slashes `fraction` of a worker's bond for `offence` on job `id`; removes the worker from
+    /// the active set if its bond falls below the minimum. Returns whether it slashed.
+    pub(crate) fn slash_worker(
+        who: &T::AccountId,
+        id: JobId,
+        offence: Offence,
+        fraction: Perbill,
+    ) -> bool {
+        let Some(mut worker) = Workers::<T>::get(who) else {
+            defensive!("a drawn worker stays registered until its jobs end");
+            return false;
+        };
+        let amount = fraction.mul_floor(worker.bond);
+        if amount.is_zero() {
+            return false;
+        }
+        let (credit, missing) = <T::Currency as BalancedHold<T::AccountId>>::slash(
+            &HoldReason::WorkerBond.into(),
+            who,
+            amount,
+        );
+        let slashed = credit.peek();
+        T::OnSlash::on_unbalanced(credit);
+        worker.bond = worker.bond.saturating_sub(slashed);
+        if !missing.is_zero() {
+            defensive!("a worker's bond is held in full (checked by try-state)");
+        }
+        Self::deposit_event(Event::WorkerSlashed {
+            worker: who.clone(),
+            job_id: id,
+            offence,
+            amount: slashed,
+        });
+        if worker.status == WorkerStatus::Active && worker.bond < T::MinWorkerBond::get() {
+            let until = Self::start_unbonding(who, worker);
+            Self::deposit_event(Event::WorkerRemoved {
+                worker: who.clone(),
+                until,
+            });
+        } else {
+            Workers::<T>::insert(who, worker);
+        }
+        true
+    }
+}

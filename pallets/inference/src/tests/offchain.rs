@@ -1,0 +1,475 @@
+//! The offchain worker (`offchain/`): what a worker's node computes, stores and submits.
+
+use super::*;
+
+use crate::{offchain::RESUBMIT_AFTER, Call, KEY_TYPE};
+use codec::Decode;
+use frame_support::traits::Hooks;
+use inferchain_primitives::host::{HostError, InferenceHostExt};
+use sp_core::offchain::{
+    testing::{PoolState, TestOffchainExt, TestTransactionPoolExt},
+    OffchainDbExt, OffchainWorkerExt, TransactionPoolExt,
+};
+use sp_core::Pair;
+use sp_keystore::{testing::MemoryKeystore, Keystore, KeystoreExt};
+use std::sync::{atomic::Ordering, Arc};
+
+type Pool = Arc<parking_lot::RwLock<PoolState>>;
+
+/// Test externalities with offchain, pool, keystore (keys of workers 1..=6) and, if given,
+/// the host double.
+fn ocw_ext(host: Option<FakeHost>) -> (sp_io::TestExternalities, Pool) {
+    let (ext, pool, _) = ocw_ext_with_state(host);
+    (ext, pool)
+}
+
+/// [`ocw_ext`], also returning the offchain state (clock, local storage).
+fn ocw_ext_with_state(
+    host: Option<FakeHost>,
+) -> (
+    sp_io::TestExternalities,
+    Pool,
+    Arc<parking_lot::RwLock<sp_core::offchain::testing::OffchainState>>,
+) {
+    let mut ext = ExtBuilder::default().build();
+    let (offchain, state) = TestOffchainExt::with_offchain_db(ext.offchain_db());
+    let (pool, pool_state) = TestTransactionPoolExt::new();
+    let keystore = MemoryKeystore::new();
+    for i in 1..=6u8 {
+        let seed: String = [i; 32].iter().map(|b| format!("{b:02x}")).collect();
+        keystore
+            .insert(KEY_TYPE, &format!("0x{seed}"), pair(i).public().as_ref())
+            .expect("inserts");
+    }
+    assert_eq!(keystore.sr25519_public_keys(KEY_TYPE).len(), 6);
+    ext.register_extension(OffchainWorkerExt::new(offchain.clone()));
+    ext.register_extension(OffchainDbExt::new(offchain));
+    ext.register_extension(TransactionPoolExt::new(pool));
+    ext.register_extension(KeystoreExt::new(keystore));
+    if let Some(h) = host {
+        ext.register_extension(InferenceHostExt::new(h));
+    }
+    (ext, pool_state, state)
+}
+
+/// Transactions wait `SUBMIT_DELAY_MILLIS` for peers to import the block, unless the node
+/// recorded that it has no peers.
+#[test]
+fn submission_waits_for_peers_only_when_there_are_peers() {
+    use crate::offchain::SUBMIT_DELAY_MILLIS;
+    use inferchain_primitives::offchain_keys::NODE_PEERS_KEY;
+    use sp_runtime::offchain::{storage::StorageValueRef, Timestamp};
+    for (peers, delay) in [
+        (None, SUBMIT_DELAY_MILLIS),
+        (Some(2u32), SUBMIT_DELAY_MILLIS),
+        (Some(0u32), 0),
+    ] {
+        let (mut ext, pool, state) = ocw_ext_with_state(Some(FakeHost::default()));
+        let _ = ext.execute_with(|| request(genesis_model()));
+        ext.persist_offchain_overlay();
+        ext.execute_with(|| {
+            if let Some(n) = peers {
+                StorageValueRef::persistent(NODE_PEERS_KEY).set(&n);
+            }
+            state.write().timestamp = Timestamp::from_unix_millis(10_000);
+            Inference::offchain_worker(1);
+            assert_eq!(drain(&pool).len(), 3, "three commits");
+            assert_eq!(
+                state.read().timestamp,
+                Timestamp::from_unix_millis(10_000 + delay),
+                "peers {peers:?}"
+            );
+        });
+    }
+}
+
+/// Takes the pool's transactions and decodes their pallet calls.
+fn drain(pool: &Pool) -> Vec<Call<Test>> {
+    let txs = std::mem::take(&mut pool.write().transactions);
+    txs.into_iter()
+        .map(|tx| {
+            let xt = Extrinsic::decode(&mut &tx[..]).expect("decodes");
+            assert!(
+                matches!(xt.preamble, sp_runtime::generic::Preamble::General(..)),
+                "authorized transactions are general"
+            );
+            match xt.function {
+                RuntimeCall::Inference(call) => call,
+                other => panic!("unexpected call {other:?}"),
+            }
+        })
+        .collect()
+}
+
+/// The worker index and item ids of a commit or reveal call.
+fn summary(call: &Call<Test>) -> (u8, Vec<u64>) {
+    match call {
+        Call::commit { worker, items, .. } => (
+            idx(&Inference::account_of(worker)),
+            items.iter().map(|(id, _)| *id).collect(),
+        ),
+        Call::reveal { worker, items, .. } => (
+            idx(&Inference::account_of(worker)),
+            items.iter().map(|(id, _)| *id).collect(),
+        ),
+        other => panic!("unexpected call {other:?}"),
+    }
+}
+
+#[test]
+fn commits_once_then_reveals_and_completes() {
+    let host = FakeHost::default();
+    let calls = host.calls.clone();
+    let (mut ext, pool) = ocw_ext(Some(host));
+    let (a, b) = ext.execute_with(|| (request(genesis_model()), request(genesis_model())));
+    ext.persist_offchain_overlay();
+    ext.execute_with(|| {
+        Inference::offchain_worker(1);
+        let commits = drain(&pool);
+        // One commit transaction per assigned local worker, batching both jobs.
+        let mut expected: Vec<u8> = workers_of(a);
+        expected.extend(workers_of(b));
+        expected.sort();
+        expected.dedup();
+        assert_eq!(commits.len(), expected.len());
+        for c in &commits {
+            let (w, ids) = summary(c);
+            let mut mine: Vec<u64> = [a, b]
+                .into_iter()
+                .filter(|id| workers_of(*id).contains(&w))
+                .collect();
+            mine.sort();
+            let mut ids = ids;
+            ids.sort();
+            assert_eq!(ids, mine);
+            if let Call::commit { items, .. } = c {
+                for (_, h) in items.iter() {
+                    assert_eq!(*h, commitment(w, &good()));
+                }
+            }
+        }
+        let runs = calls.load(Ordering::SeqCst);
+        assert_eq!(runs, 6, "each assigned worker ran each job once");
+        // Running again in the same block and a few blocks later submits nothing new.
+        Inference::offchain_worker(1);
+        assert!(drain(&pool).is_empty());
+        for c in commits {
+            assert_eq!(submit(c), Ok(()));
+        }
+        run_to_block(2);
+        Inference::offchain_worker(2);
+        let reveals = drain(&pool);
+        assert_eq!(reveals.len(), expected.len());
+        assert_eq!(
+            calls.load(Ordering::SeqCst),
+            runs,
+            "reveals use stored outputs"
+        );
+        let mut results = Vec::new();
+        for r in reveals {
+            results.push(submit(r));
+        }
+        assert!(results.iter().any(|r| r.is_ok()));
+        // Once a job settled, remaining reveals for it are refused at the pool.
+        for r in results.iter().filter(|r| r.is_err()) {
+            assert!(matches!(r, Err(TxError::Pool(_))));
+        }
+        for id in [a, b] {
+            assert_eq!(
+                Jobs::<Test>::get(id).expect("job").status,
+                JobStatus::Completed
+            );
+            assert_eq!(
+                Results::<Test>::get(id).map(|o| o.into_inner()),
+                Some(good())
+            );
+        }
+        run_to_block(3);
+        Inference::offchain_worker(3);
+        assert!(drain(&pool).is_empty(), "nothing left to do");
+        check_invariants();
+    });
+}
+
+#[test]
+fn reveal_batches_are_split_at_the_byte_limit() {
+    // Room for one output per reveal: a worker with two jobs sends two reveals in the same
+    // block.
+    crate::mock::RevealBatchBytes::set(good().len() as u32 + 1);
+    let (mut ext, pool) = ocw_ext(Some(FakeHost::default()));
+    let (a, b) = ext.execute_with(|| (request(genesis_model()), request(genesis_model())));
+    ext.persist_offchain_overlay();
+    ext.execute_with(|| {
+        let both: Vec<u8> = workers_of(a)
+            .into_iter()
+            .filter(|w| workers_of(b).contains(w))
+            .collect();
+        assert!(
+            !both.is_empty(),
+            "three of few workers: some have both jobs"
+        );
+        Inference::offchain_worker(1);
+        for c in drain(&pool) {
+            assert_eq!(submit(c), Ok(()));
+        }
+        run_to_block(2);
+        Inference::offchain_worker(2);
+        let reveals = drain(&pool);
+        let sent: Vec<(u8, Vec<u64>)> = reveals.iter().map(summary).collect();
+        for (_, ids) in &sent {
+            assert_eq!(ids.len(), 1, "one output per reveal batch");
+        }
+        for w in &both {
+            assert_eq!(
+                sent.iter().filter(|(x, _)| x == w).count(),
+                2,
+                "worker {w} revealed both jobs in one block"
+            );
+        }
+        for r in reveals {
+            let _ = submit(r);
+        }
+        for id in [a, b] {
+            assert_eq!(
+                Jobs::<Test>::get(id).map(|r| r.status),
+                Some(JobStatus::Completed)
+            );
+        }
+    });
+    crate::mock::RevealBatchBytes::set(1024 * 1024);
+}
+
+/// More pending items than `MaxBatch` go out in several transactions in the same block.
+#[test]
+fn commits_beyond_max_batch_are_sent_in_several_transactions() {
+    let (mut ext, pool) = ocw_ext(Some(FakeHost::default()));
+    let ids = ext.execute_with(|| {
+        // 20 jobs of three replicas over six workers (MaxJobsPerBlock = 4 per deadline
+        // slot: later jobs spill to the next four slots).
+        (0..20)
+            .map(|_| request(genesis_model()))
+            .collect::<Vec<u64>>()
+    });
+    ext.persist_offchain_overlay();
+    ext.execute_with(|| {
+        Inference::offchain_worker(1);
+        let commits = drain(&pool);
+        let sent: Vec<(u8, Vec<u64>)> = commits.iter().map(summary).collect();
+        let mut per_worker: std::collections::BTreeMap<u8, Vec<u64>> = Default::default();
+        for (w, items) in &sent {
+            assert!(items.len() <= 8, "at most MaxBatch items per transaction");
+            per_worker.entry(*w).or_default().extend(items);
+        }
+        let mut all: Vec<u64> = per_worker.values().flatten().copied().collect();
+        all.sort();
+        let expected: Vec<u64> = ids.iter().flat_map(|id| [*id; 3]).collect();
+        assert_eq!(
+            all, expected,
+            "every worker of every job commits, in this block"
+        );
+        assert!(
+            per_worker.values().any(|v| v.len() > 8),
+            "some worker had more than MaxBatch jobs"
+        );
+        for c in commits {
+            assert_eq!(submit(c), Ok(()));
+        }
+    });
+}
+
+#[test]
+fn does_not_resubmit_before_timeout() {
+    let (mut ext, pool) = ocw_ext(Some(FakeHost::default()));
+    ext.execute_with(|| {
+        let _ = request(genesis_model());
+    });
+    ext.persist_offchain_overlay();
+    ext.execute_with(|| {
+        Inference::offchain_worker(1);
+        assert_eq!(drain(&pool).len(), 3);
+        // The transactions were dropped: no resubmission before RESUBMIT_AFTER blocks.
+        for b in 2..(1 + RESUBMIT_AFTER as u64).min(1 + COMMIT_PERIOD) {
+            run_to_block(b);
+            Inference::offchain_worker(b);
+            assert!(drain(&pool).is_empty());
+        }
+    });
+}
+
+#[test]
+fn reveal_uses_outputs_stored_before_restart() {
+    let host = FakeHost::default();
+    let skew = host.skew.clone();
+    let (mut ext, pool) = ocw_ext(Some(host));
+    let id = ext.execute_with(|| request(genesis_model()));
+    ext.persist_offchain_overlay();
+    ext.execute_with(|| {
+        Inference::offchain_worker(1);
+        for c in drain(&pool) {
+            assert_eq!(submit(c), Ok(()));
+        }
+    });
+    // "Restart" with a backend that would now compute something else.
+    *skew.lock().expect("not poisoned") = 1.0;
+    ext.execute_with(|| {
+        run_to_block(2);
+        Inference::offchain_worker(2);
+        let reveals = drain(&pool);
+        assert_eq!(reveals.len(), 3);
+        for r in reveals {
+            let _ = submit(r);
+        }
+        assert_eq!(
+            Results::<Test>::get(id).map(|o| o.into_inner()),
+            Some(good())
+        );
+    });
+}
+
+#[test]
+fn without_backend_nothing_is_submitted() {
+    let (mut ext, pool) = ocw_ext(None);
+    ext.execute_with(|| {
+        let _ = request(genesis_model());
+    });
+    ext.persist_offchain_overlay();
+    ext.execute_with(|| {
+        Inference::offchain_worker(1);
+        assert!(drain(&pool).is_empty());
+    });
+}
+
+#[test]
+fn execution_failures_are_committed_as_such() {
+    let host = FakeHost {
+        run_error: Some(HostError::Run(b"division by zero".to_vec())),
+        ..Default::default()
+    };
+    let (mut ext, pool) = ocw_ext(Some(host));
+    let id = ext.execute_with(|| request(genesis_model()));
+    ext.persist_offchain_overlay();
+    ext.execute_with(|| {
+        Inference::offchain_worker(1);
+        let commits = drain(&pool);
+        assert_eq!(commits.len(), 3);
+        for c in commits {
+            let (w, _) = summary(&c);
+            if let Call::commit { items, .. } = &c {
+                assert_eq!(items[0].1, commitment(w, crate::EXECUTION_FAILED));
+            }
+            assert_eq!(submit(c), Ok(()));
+        }
+        run_to_block(2);
+        Inference::offchain_worker(2);
+        for r in drain(&pool) {
+            let _ = submit(r);
+        }
+        assert_eq!(
+            Jobs::<Test>::get(id).expect("job").status,
+            JobStatus::Failed(FailureReason::ExecutionFailed)
+        );
+    });
+}
+
+#[test]
+fn validates_uploaded_models() {
+    let (mut ext, pool) = ocw_ext(Some(FakeHost::default()));
+    let (model, job) = ext.execute_with(|| register_and_upload(100, 20));
+    ext.persist_offchain_overlay();
+    ext.execute_with(|| {
+        Inference::offchain_worker(1);
+        let commits = drain(&pool);
+        assert_eq!(commits.len(), 3);
+        for c in commits {
+            assert_eq!(summary(&c).1, vec![job]);
+            assert_eq!(submit(c), Ok(()));
+        }
+        run_to_block(2);
+        Inference::offchain_worker(2);
+        for r in drain(&pool) {
+            let _ = submit(r);
+        }
+        assert_eq!(
+            Models::<Test>::get(model).expect("model").status,
+            ModelStatus::Active
+        );
+    });
+}
+
+#[test]
+fn uploaded_model_serves_requests_end_to_end() {
+    let (mut ext, pool) = ocw_ext(Some(FakeHost::default()));
+    let (model, _) = ext.execute_with(|| register_and_upload(100, 40));
+    ext.persist_offchain_overlay();
+    // Block 1-2: the committee validates the model through its offchain workers.
+    ext.execute_with(|| {
+        Inference::offchain_worker(1);
+        for c in drain(&pool) {
+            assert_eq!(submit(c), Ok(()));
+        }
+        run_to_block(2);
+        Inference::offchain_worker(2);
+        for r in drain(&pool) {
+            let _ = submit(r);
+        }
+        assert_eq!(
+            Models::<Test>::get(model).expect("model").status,
+            ModelStatus::Active
+        );
+        run_to_block(3);
+    });
+    // Block 3: a request on the new model.
+    let id = ext.execute_with(|| request(model));
+    ext.persist_offchain_overlay();
+    // Blocks 3-4: the assigned workers execute, commit, reveal; the request settles.
+    ext.execute_with(|| {
+        Inference::offchain_worker(3);
+        let commits = drain(&pool);
+        assert_eq!(commits.len(), 3);
+        for c in commits {
+            assert_eq!(submit(c), Ok(()));
+        }
+        run_to_block(4);
+        Inference::offchain_worker(4);
+        for r in drain(&pool) {
+            let _ = submit(r);
+        }
+        assert_eq!(
+            Jobs::<Test>::get(id).expect("job").status,
+            JobStatus::Completed
+        );
+        assert_eq!(
+            Results::<Test>::get(id).map(|o| o.into_inner()),
+            Some(good())
+        );
+        // Owner: deposit held and royalty received.
+        assert_eq!(free(&owner()), INITIAL - deposit_of(100) + PRICE);
+        check_invariants();
+    });
+}
+
+#[test]
+fn rejected_models_are_reported() {
+    let host = FakeHost {
+        validation_error: Some(HostError::Invalid(b"unsupported op".to_vec())),
+        ..Default::default()
+    };
+    let (mut ext, pool) = ocw_ext(Some(host));
+    let (model, _job) = ext.execute_with(|| register_and_upload(100, 21));
+    ext.persist_offchain_overlay();
+    ext.execute_with(|| {
+        Inference::offchain_worker(1);
+        for c in drain(&pool) {
+            assert_eq!(submit(c), Ok(()));
+        }
+        run_to_block(2);
+        Inference::offchain_worker(2);
+        for r in drain(&pool) {
+            let _ = submit(r);
+        }
+        assert_eq!(
+            Models::<Test>::get(model).expect("model").status,
+            ModelStatus::Rejected(RejectReason::Invalid)
+        );
+    });
+}
