@@ -153,7 +153,13 @@ pub fn validate(bytes: &[u8]) -> Result<ModelInfo, ValidationError> {
 }
 
 /// Validates model bytes and compiles the optimised plan.
+///
+/// Configures the process kernels first ([`crate::exactness::current`], a no-op once done):
+/// tract picks its kernels the first time it needs them, and a validation that ran before
+/// the configuration would leave the process on native kernels (on an AVX-512 CPU, every
+/// later Exact run would then be refused).
 pub fn compile(bytes: &[u8]) -> Result<Compiled, ValidationError> {
+    crate::exactness::current();
     let proto = decode(bytes)?;
     let graph = proto.graph.as_ref().ok_or(ValidationError::NoGraph)?;
     let facts = check_proto(graph)?;
