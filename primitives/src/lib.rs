@@ -7,8 +7,10 @@
 //!
 //! Modules:
 //! - [`tensor`]: tensors, tensor maps and their canonical encoding.
-//! - [`model`]: model ids, model schemas ([`model::ModelInfo`]) and input checking.
-//! - [`policy`]: execution policies and the one output comparison rule.
+//! - [`model`]: model ids, model schemas ([`model::ModelInfo`]), input checking and the
+//!   largest canonical encoding of a schema.
+//! - [`policy`]: execution policies, their tolerance bounds and the one output comparison rule.
+//! - [`agreement`]: the agreement rule (the largest group, and when it decides).
 //! - [`commitment`]: output digests and commitments.
 //! - [`limits`]: every size and cost limit as a named constant.
 //! - [`offchain_keys`]: the offchain-index key layout shared by runtime and node.
@@ -18,6 +20,7 @@
 
 extern crate alloc;
 
+pub mod agreement;
 pub mod commitment;
 pub mod host;
 pub mod limits;

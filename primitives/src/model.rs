@@ -163,6 +163,31 @@ impl ModelInfo {
     }
 }
 
+/// Largest canonical encoding, in bytes, of a tensor map that matches `specs` (one tensor of
+/// each spec's dtype and shape), or `None` on overflow.
+///
+/// The encoding is the map's length prefix, then per tensor its name (length prefix and
+/// bytes), dtype (one byte), shape (length prefix and 8 bytes per dimension) and data (length
+/// prefix and bytes); every compact length prefix is counted at its largest, 5 bytes. The
+/// chain refuses models whose inputs or outputs could not fit a request or a reveal.
+pub fn max_canonical_len(specs: &[TensorSpec]) -> Option<u64> {
+    const PREFIX: u64 = 5;
+    specs.iter().try_fold(PREFIX, |total, spec| {
+        let data = spec
+            .shape
+            .iter()
+            .try_fold(1u64, |acc, d| acc.checked_mul(*d))?
+            .checked_mul(spec.dtype.size_in_bytes())?;
+        let header = PREFIX
+            .checked_add(spec.name.len() as u64)?
+            .checked_add(1)?
+            .checked_add(PREFIX)?
+            .checked_add(8u64.checked_mul(spec.shape.len() as u64)?)?
+            .checked_add(PREFIX)?;
+        total.checked_add(header)?.checked_add(data)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -251,5 +276,63 @@ mod tests {
                 name: b"z".to_vec()
             })
         );
+    }
+
+    /// Random specs of up to four tensors with distinct names and small shapes.
+    fn specs() -> impl proptest::strategy::Strategy<Value = Vec<TensorSpec>> {
+        use proptest::prelude::*;
+        let dtype = prop_oneof![
+            Just(DType::F32),
+            Just(DType::F64),
+            Just(DType::I64),
+            Just(DType::I32),
+            Just(DType::I8),
+            Just(DType::U8),
+            Just(DType::Bool),
+        ];
+        let one = (
+            proptest::collection::vec(b'a'..=b'z', 1..70),
+            dtype,
+            proptest::collection::vec(0u64..5, 0..5),
+        );
+        proptest::collection::vec(one, 0..5).prop_map(|v| {
+            let mut names = alloc::collections::BTreeSet::new();
+            v.into_iter()
+                .filter(|(name, _, _)| names.insert(name.clone()))
+                .map(|(name, dtype, shape)| spec(&name, dtype, &shape))
+                .collect()
+        })
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn max_canonical_len_bounds_every_matching_map(specs in specs()) {
+            let map = TensorMap::new(
+                specs
+                    .iter()
+                    .map(|s| {
+                        let len = s.shape.iter().product::<u64>() * s.dtype.size_in_bytes();
+                        NamedTensor {
+                            name: s.name.to_vec(),
+                            tensor: Tensor::new(s.dtype, s.shape.to_vec(), vec![0; len as usize])
+                                .unwrap(),
+                        }
+                    })
+                    .collect(),
+            )
+            .unwrap();
+            let len = map.canonical_bytes().len() as u64;
+            let bound = max_canonical_len(&specs).unwrap();
+            proptest::prop_assert!(len <= bound);
+            // Tight up to the compact prefixes counted at 5 bytes (at most 4 too many each).
+            proptest::prop_assert!(bound - len <= 4 * (1 + 3 * specs.len() as u64));
+        }
+    }
+
+    #[test]
+    fn max_canonical_len_overflows_to_none() {
+        let huge = spec(b"x", DType::F64, &[u64::MAX, 2]);
+        assert_eq!(max_canonical_len(&[huge]), None);
+        assert_eq!(max_canonical_len(&[]), Some(5));
     }
 }

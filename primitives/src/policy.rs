@@ -44,6 +44,27 @@ pub enum ExecutionPolicy {
     },
 }
 
+/// Largest absolute tolerance a policy may set (`1e9`, in units of `1e-9`): beyond it,
+/// comparison would accept any finite output.
+pub const MAX_ABS_TOLERANCE: u64 = TOLERANCE_UNIT * TOLERANCE_UNIT;
+
+/// Largest relative tolerance a policy may set (`100 %`, in units of `1e-9`).
+pub const MAX_REL_TOLERANCE: u64 = TOLERANCE_UNIT;
+
+impl ExecutionPolicy {
+    /// Whether the policy's tolerances are within [`MAX_ABS_TOLERANCE`] and
+    /// [`MAX_REL_TOLERANCE`] (an `Exact` policy always is). The chain refuses other policies:
+    /// they would make comparison meaningless.
+    pub fn within_bounds(&self) -> bool {
+        match *self {
+            ExecutionPolicy::Exact => true,
+            ExecutionPolicy::Tolerance { abs, rel } => {
+                abs <= MAX_ABS_TOLERANCE && rel <= MAX_REL_TOLERANCE
+            }
+        }
+    }
+}
+
 /// Where two output maps disagree (the first difference found, in canonical order).
 #[derive(Encode, Decode, DecodeWithMemTracking, TypeInfo, Clone, PartialEq, Eq, Debug)]
 pub enum Mismatch {
@@ -290,5 +311,44 @@ mod tests {
         let exact = ExecutionPolicy::Tolerance { abs: 0, rel: 0 };
         assert!(compare(&exact, &m(5e-324), &m(1e-323)).is_err());
         assert_eq!(compare(&exact, &m(5e-324), &m(5e-324)), Ok(()));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn tolerance_bounds_accept_exactly_the_limits(abs in 0u64..=u64::MAX, rel in 0u64..=u64::MAX) {
+            let policy = ExecutionPolicy::Tolerance { abs, rel };
+            proptest::prop_assert_eq!(
+                policy.within_bounds(),
+                abs <= MAX_ABS_TOLERANCE && rel <= MAX_REL_TOLERANCE
+            );
+        }
+
+        #[test]
+        fn the_widest_accepted_policy_compares_any_floats(
+            a in proptest::collection::vec(proptest::num::f32::ANY, 1..8),
+            b in proptest::collection::vec(proptest::num::f32::ANY, 1..8),
+        ) {
+            let widest = ExecutionPolicy::Tolerance { abs: MAX_ABS_TOLERANCE, rel: MAX_REL_TOLERANCE };
+            proptest::prop_assert!(widest.within_bounds());
+            let n = a.len().min(b.len());
+            // Never panics; a value always matches itself.
+            let _ = compare(&widest, &map(&a[..n]), &map(&b[..n]));
+            proptest::prop_assert_eq!(compare(&widest, &map(&a[..n]), &map(&a[..n])), Ok(()));
+        }
+    }
+
+    #[test]
+    fn exact_is_within_bounds() {
+        assert!(ExecutionPolicy::Exact.within_bounds());
+        assert!(!ExecutionPolicy::Tolerance {
+            abs: MAX_ABS_TOLERANCE + 1,
+            rel: 0
+        }
+        .within_bounds());
+        assert!(!ExecutionPolicy::Tolerance {
+            abs: 0,
+            rel: MAX_REL_TOLERANCE + 1
+        }
+        .within_bounds());
     }
 }

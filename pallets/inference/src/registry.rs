@@ -198,14 +198,8 @@ impl<T: Config> Pallet<T> {
             policy.replicas >= 1 && (policy.replicas as u32) <= T::MaxReplicas::get(),
             Error::<T>::BadPolicy
         );
-        if let ExecutionPolicy::Tolerance { abs, rel } = policy.execution {
-            // Tolerances above 1e9 (absolute) or 100% (relative) make comparison meaningless.
-            let unit = inferchain_primitives::policy::TOLERANCE_UNIT;
-            ensure!(
-                abs <= unit.saturating_mul(unit) && rel <= unit,
-                Error::<T>::BadPolicy
-            );
-        }
+        // Tolerances above 1e9 (absolute) or 100% (relative) make comparison meaningless.
+        ensure!(policy.execution.within_bounds(), Error::<T>::BadPolicy);
         Ok(())
     }
 
@@ -227,26 +221,9 @@ impl<T: Config> Pallet<T> {
     }
 
     /// Upper bound of the canonical encoding length of a tensor map with these specs
-    /// (`None` on overflow).
+    /// (`None` on overflow): [`inferchain_primitives::model::max_canonical_len`].
     pub fn encoded_bound(specs: &TensorSpecs) -> Option<u64> {
-        // Map length prefix, then per tensor: name (prefix + bytes), dtype, shape (prefix +
-        // 8 bytes per dimension), data (prefix + bytes). Compact prefixes take at most 5 bytes.
-        let mut total: u64 = 5;
-        for spec in specs.iter() {
-            let elements = spec
-                .shape
-                .iter()
-                .try_fold(1u64, |acc, d| acc.checked_mul(*d))?;
-            let data = elements.checked_mul(spec.dtype.size_in_bytes())?;
-            let overhead = 5u64
-                .checked_add(spec.name.len() as u64)?
-                .checked_add(1)?
-                .checked_add(5)?
-                .checked_add(8u64.checked_mul(spec.shape.len() as u64)?)?
-                .checked_add(5)?;
-            total = total.checked_add(overhead)?.checked_add(data)?;
-        }
-        Some(total)
+        inferchain_primitives::model::max_canonical_len(specs)
     }
 
     /// Draws a validation committee for a completely uploaded model and starts its

@@ -26,6 +26,7 @@
 
 use crate::*;
 use frame_support::traits::{fungible::BalancedHold, Imbalance, OnUnbalanced};
+use inferchain_primitives::agreement;
 
 /// Why a worker was slashed.
 #[derive(
@@ -74,74 +75,65 @@ impl<T: Config> Pallet<T> {
         }
     }
 
-    /// Finds the largest agreeing group among the revealed outputs of a job.
+    /// Finds the largest agreeing group among the revealed outputs of a job, by the agreement
+    /// rule of [`inferchain_primitives::agreement`].
     ///
     /// Returns the representative output and, per slot, whether the worker agrees with it.
     /// A slot agrees if it revealed an output that matches the representative under the
-    /// policy (`compare(policy, output, representative)`), or — under `Exact` — if its
-    /// commitment opens with the representative's bytes. Ties go to the earliest slot.
+    /// policy (`compare(policy, output, representative)`), or — under `Exact` — if it has not
+    /// revealed and its commitment opens with the representative's bytes. An execution failure
+    /// agrees only with itself. Ties go to the earliest reveal.
     pub fn largest_group(
-        req: &Job<T>,
+        job: &Job<T>,
         reveals: &[(usize, OutputOf<T>)],
     ) -> Option<(OutputOf<T>, Vec<bool>)> {
-        let policy = Self::policy_of(req);
-        let maps: Vec<Option<TensorMap>> = match (&req.kind, policy) {
+        let policy = Self::policy_of(job);
+        // Under a tolerance, inference outputs are compared as tensor maps, decoded once.
+        let maps: Vec<Option<TensorMap>> = match (&job.kind, policy) {
             (JobKind::Inference { .. }, ExecutionPolicy::Tolerance { .. }) => reveals
                 .iter()
                 .map(|(_, o)| TensorMap::decode_checked(o).ok())
                 .collect(),
             _ => Vec::new(),
         };
-        let mut best: Option<(usize, Vec<bool>, usize)> = None;
-        for (c, (_, rep)) in reveals.iter().enumerate() {
-            let mut members = alloc::vec![false; req.slots.len()];
-            let mut count = 0usize;
-            for (j, (slot_idx, out)) in reveals.iter().enumerate() {
-                let agrees = if maps.is_empty() || out.is_empty() || rep.is_empty() {
-                    // Exact comparison, or an execution failure (agrees only with itself).
-                    out == rep
-                } else {
-                    match (
-                        maps.get(j).and_then(|m| m.as_ref()),
-                        maps.get(c).and_then(|m| m.as_ref()),
-                    ) {
-                        (Some(a), Some(b)) => compare(&policy, a, b).is_ok(),
-                        _ => false,
-                    }
-                };
-                if agrees {
-                    if let Some(m) = members.get_mut(*slot_idx) {
-                        *m = true;
-                        count = count.saturating_add(1);
-                    }
-                }
-            }
-            if policy == ExecutionPolicy::Exact {
-                for (i, s) in req.slots.iter().enumerate() {
-                    if !s.revealed
-                        && s.commitment == Some(output_commitment(rep, &s.worker.encode()))
-                    {
-                        if let Some(m) = members.get_mut(i) {
-                            if !*m {
-                                *m = true;
-                                count = count.saturating_add(1);
-                            }
+        let map_of = |i: usize| maps.get(i).and_then(Option::as_ref);
+        let agrees = |candidate: usize, slot: usize| -> bool {
+            let Some((_, rep)) = reveals.get(candidate) else {
+                return false;
+            };
+            match reveals.iter().position(|(s, _)| *s == slot) {
+                Some(j) => {
+                    let Some((_, out)) = reveals.get(j) else {
+                        return false;
+                    };
+                    if maps.is_empty() || out.is_empty() || rep.is_empty() {
+                        // Exact comparison, or an execution failure (agrees only with itself).
+                        out == rep
+                    } else {
+                        match (map_of(j), map_of(candidate)) {
+                            (Some(a), Some(b)) => compare(&policy, a, b).is_ok(),
+                            _ => false,
                         }
                     }
                 }
+                None => {
+                    policy == ExecutionPolicy::Exact
+                        && job.slots.get(slot).is_some_and(|s| {
+                            !s.revealed
+                                && s.commitment == Some(output_commitment(rep, &s.worker.encode()))
+                        })
+                }
             }
-            if best.as_ref().is_none_or(|(_, _, n)| count > *n) {
-                best = Some((c, members, count));
-            }
-        }
-        let (c, members, _) = best?;
-        let (_, rep) = reveals.get(c)?;
-        Some((rep.clone(), members))
+        };
+        let group = agreement::largest_group(job.slots.len(), reveals.len(), agrees)?;
+        let (_, rep) = reveals.get(group.representative)?;
+        Some((rep.clone(), group.members))
     }
 
-    /// Whether `group` agreeing workers out of `assigned` decide.
+    /// Whether `group` agreeing workers out of `assigned` decide:
+    /// [`inferchain_primitives::agreement::is_majority`].
     pub fn is_majority(group: usize, assigned: usize) -> bool {
-        group.saturating_mul(2) > assigned && (assigned < 2 || group >= 2)
+        agreement::is_majority(group, assigned)
     }
 
     /// Settles a pending job with the reveals it has: the stored ones and `in_hand` (the slot

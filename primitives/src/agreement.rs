@@ -1,0 +1,124 @@
+//! The agreement rule: which group of a job's workers decides its outcome.
+//!
+//! A job's committee reveals outputs; each revealed output is a *candidate*, and the workers
+//! that agree with a candidate (under the model's policy, or because their commitment opens
+//! with the candidate's bytes) form its *group*. The largest group decides if it is a majority
+//! ([`is_majority`]). Both rules are pure functions of the committee size and the agreement
+//! relation, so the pallet's settlement and the property tests below apply the same rule.
+
+use alloc::vec::Vec;
+
+/// The largest group found by [`largest_group`].
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct Group {
+    /// The candidate whose output the group agrees with.
+    pub representative: usize,
+    /// For each worker of the committee, whether it is in the group.
+    pub members: Vec<bool>,
+}
+
+impl Group {
+    /// Number of workers in the group.
+    pub fn size(&self) -> usize {
+        self.members.iter().filter(|m| **m).count()
+    }
+}
+
+/// The largest group among `candidates` candidates over a committee of `workers` workers:
+/// the candidate `c` maximising the number of workers `j` with `agrees(c, j)`, the earliest
+/// candidate on ties. `None` if there is no candidate.
+///
+/// The relation need not be symmetric (a tolerance compares against the candidate's values),
+/// and a candidate need not agree with itself.
+pub fn largest_group(
+    workers: usize,
+    candidates: usize,
+    agrees: impl Fn(usize, usize) -> bool,
+) -> Option<Group> {
+    let mut best: Option<Group> = None;
+    let mut best_size = 0usize;
+    for c in 0..candidates {
+        let members: Vec<bool> = (0..workers).map(|j| agrees(c, j)).collect();
+        let size = members.iter().filter(|m| **m).count();
+        if best.is_none() || size > best_size {
+            best_size = size;
+            best = Some(Group {
+                representative: c,
+                members,
+            });
+        }
+    }
+    best
+}
+
+/// Whether `group` agreeing workers out of `assigned` decide a job: a strict majority, with at
+/// least two members when two or more workers are assigned (a single worker decides only a
+/// job it alone was drawn for).
+pub fn is_majority(group: usize, assigned: usize) -> bool {
+    group.saturating_mul(2) > assigned && (assigned < 2 || group >= 2)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// A random agreement relation over `candidates × workers`.
+    fn relation() -> impl Strategy<Value = (usize, usize, Vec<Vec<bool>>)> {
+        (0usize..6, 1usize..8).prop_flat_map(|(c, w)| {
+            (
+                Just(c),
+                Just(w),
+                proptest::collection::vec(proptest::collection::vec(any::<bool>(), w), c),
+            )
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn the_largest_group_is_largest_and_earliest((c, w, rel) in relation()) {
+            let agrees = |i: usize, j: usize| rel[i][j];
+            match largest_group(w, c, agrees) {
+                None => prop_assert_eq!(c, 0),
+                Some(g) => {
+                    let size = |i: usize| rel[i].iter().filter(|x| **x).count();
+                    prop_assert_eq!(g.members.len(), w);
+                    prop_assert_eq!(&g.members, &rel[g.representative]);
+                    prop_assert_eq!(g.size(), size(g.representative));
+                    for i in 0..c {
+                        prop_assert!(size(i) <= g.size());
+                        if i < g.representative {
+                            prop_assert!(size(i) < g.size(), "a tie goes to the earliest");
+                        }
+                    }
+                }
+            }
+        }
+
+        #[test]
+        fn a_majority_is_strict_and_never_two_disjoint(group in 0usize..20, other in 0usize..20, assigned in 0usize..20) {
+            if is_majority(group, assigned) {
+                prop_assert!(group * 2 > assigned);
+                // Two disjoint groups cannot both decide.
+                if group + other <= assigned {
+                    prop_assert!(!is_majority(other, assigned));
+                }
+                if assigned >= 2 {
+                    prop_assert!(group >= 2);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn majorities_of_small_committees() {
+        assert!(is_majority(1, 1));
+        assert!(!is_majority(1, 2));
+        assert!(is_majority(2, 2));
+        assert!(!is_majority(1, 3));
+        assert!(is_majority(2, 3));
+        assert!(!is_majority(2, 4));
+        assert!(is_majority(3, 5));
+        assert!(!is_majority(0, 0));
+    }
+}
