@@ -8,7 +8,7 @@ pub mod worker;
 
 use crate::chain::{self, AtBlock, Chain};
 use crate::parse::{self, ModelEntry, ModelRef};
-use crate::types::{ModelIdBytes, ModelRecord, ModelStatusView};
+use crate::runtime::{Model, ModelIdBytes, ModelStatus};
 use crate::{Cli, Command, ModelCommand, WorkerCommand};
 use anyhow::{anyhow, Result};
 use subxt_signer::sr25519::Keypair;
@@ -67,7 +67,7 @@ pub async fn resolve_model(
     chain: &Chain,
     at: &AtBlock,
     model: &ModelRef,
-) -> Result<(ModelIdBytes, ModelRecord)> {
+) -> Result<(ModelIdBytes, Model)> {
     match model {
         ModelRef::Id(id) => {
             let record = chain.model(at, id).await?.ok_or_else(|| {
@@ -84,8 +84,8 @@ pub async fn resolve_model(
                 .iter()
                 .map(|(id, m)| ModelEntry {
                     id: *id,
-                    name: m.name.clone(),
-                    active: m.status == ModelStatusView::Active,
+                    name: m.name.0.clone(),
+                    active: m.status == ModelStatus::Active,
                 })
                 .collect();
             let id = parse::resolve_name(name, &entries).map_err(|e| anyhow!(e))?;
