@@ -393,3 +393,33 @@ pub fn describe_dispatch_error(e: &DispatchError) -> String {
     }
     e.to_string()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refusals_for_another_runtime_are_named() {
+        let e = chain_error(
+            "reading Inference.Models",
+            StorageError::IncompatibleCodegen,
+        );
+        assert_eq!(
+            format!("{e:#}"),
+            "reading Inference.Models: the node's runtime differs from the one this client was \
+             built for (client/metadata/inferchain.scale); use a client built from the node's \
+             metadata"
+        );
+        let e = chain_error(
+            "runtime API InferenceApi_job",
+            RuntimeApiError::IncompatibleCodegen,
+        );
+        assert!(format!("{e:#}").contains("runtime differs"), "{e:#}");
+        let e = chain_error("reading System.Account", StorageError::NoValueFound);
+        assert!(!format!("{e:#}").contains("runtime differs"), "{e:#}");
+        assert!(
+            format!("{e:#}").starts_with("reading System.Account: "),
+            "{e:#}"
+        );
+    }
+}
