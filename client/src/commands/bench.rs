@@ -2,7 +2,7 @@
 //! and measures what the chain settles per block, the latency from inclusion to settlement, and
 //! (with `--node-pid`) the nodes' CPU time per settled request.
 
-use super::{resolve_model, BlockCursor, Ctx};
+use super::{found, resolve_model, BlockCursor, Ctx};
 use crate::chain::account_of;
 use crate::commands::infer::load_inputs;
 use crate::output::{amount, hex0x};
@@ -240,7 +240,7 @@ pub async fn bench(ctx: &Ctx, args: BenchArgs) -> Result<()> {
             .filter(|e| ExtrinsicFailed::is_event(e.pallet_name(), e.event_name()))
             .count();
         dispatch_failed_total += stats.dispatch_failed;
-        for e in events.find::<InferenceRequested>().flatten() {
+        for e in found::<InferenceRequested>(&events)? {
             if ours.contains(&e.requester.0) {
                 requested_at.insert(e.job_id, (n, timestamp_ms));
                 stats.requested += 1;
@@ -256,13 +256,13 @@ pub async fn bench(ctx: &Ctx, args: BenchArgs) -> Result<()> {
                 }
             }
         };
-        for e in events.find::<InferenceCompleted>().flatten() {
+        for e in found::<InferenceCompleted>(&events)? {
             settle(e.job_id, true, &mut stats);
         }
-        for e in events.find::<InferenceFailed>().flatten() {
+        for e in found::<InferenceFailed>(&events)? {
             settle(e.job_id, false, &mut stats);
         }
-        for e in events.find::<InferenceExpired>().flatten() {
+        for e in found::<InferenceExpired>(&events)? {
             settle(e.job_id, false, &mut stats);
         }
         settled_total += stats.settled;

@@ -1,6 +1,6 @@
 //! `inferchain infer` and `inferchain request`.
 
-use super::{resolve_model, BlockCursor, Ctx};
+use super::{found, resolve_model, BlockCursor, Ctx};
 use crate::chain::{account_of, Chain};
 use crate::output::{self, amount, hex0x};
 use crate::runtime::inference::events::{
@@ -176,43 +176,43 @@ pub async fn infer(ctx: &Ctx, args: InferArgs) -> Result<()> {
         let n = at.block_number();
         let events = at.events().fetch().await.context("reading block events")?;
         if included_at.is_none()
-            && events
-                .find::<InferenceRequested>()
-                .any(|e| e.is_ok_and(|e| e.job_id == rid))
+            && found::<InferenceRequested>(&events)?
+                .iter()
+                .any(|e| e.job_id == rid)
         {
             included_at = Some(n);
         }
-        for e in events.find::<Committed>().flatten() {
+        for e in found::<Committed>(&events)? {
             if e.job_id == rid {
                 progress.committed.push(e.worker);
             }
         }
-        for e in events.find::<Revealed>().flatten() {
+        for e in found::<Revealed>(&events)? {
             if e.job_id == rid {
                 progress.revealed.push(e.worker);
             }
         }
-        for e in events.find::<WorkerSlashed>().flatten() {
+        for e in found::<WorkerSlashed>(&events)? {
             if e.job_id == rid {
                 progress.slashed.push(e);
             }
         }
-        for e in events.find::<InferenceCompleted>().flatten() {
+        for e in found::<InferenceCompleted>(&events)? {
             if e.job_id == rid {
                 progress.completed = Some(e);
             }
         }
-        for e in events.find::<FeesPaid>().flatten() {
+        for e in found::<FeesPaid>(&events)? {
             if e.job_id == rid {
                 progress.fees = Some(e);
             }
         }
-        for e in events.find::<InferenceFailed>().flatten() {
+        for e in found::<InferenceFailed>(&events)? {
             if e.job_id == rid {
                 progress.failed = Some(e.reason);
             }
         }
-        for e in events.find::<InferenceExpired>().flatten() {
+        for e in found::<InferenceExpired>(&events)? {
             if e.job_id == rid {
                 progress.expired = true;
             }

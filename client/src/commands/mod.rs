@@ -10,7 +10,8 @@ use crate::chain::{self, AtBlock, Chain};
 use crate::parse::{self, ModelEntry, ModelRef};
 use crate::runtime::{Model, ModelIdBytes, ModelStatus};
 use crate::{Cli, Command, ModelCommand, WorkerCommand};
-use anyhow::{anyhow, Result};
+use anyhow::{anyhow, Context, Result};
+use subxt::events::{DecodeAsEvent, Events};
 use subxt_signer::sr25519::Keypair;
 
 /// Global options every command may need.
@@ -97,6 +98,21 @@ pub async fn resolve_model(
             Ok((id, record))
         }
     }
+}
+
+/// The events of type `E` in a block, in order; an event of that name that does not decode as
+/// `E` (the node's runtime changed it) is an error naming it, not an event silently missed.
+pub fn found<E: DecodeAsEvent>(events: &Events<chain::Config>) -> Result<Vec<E>> {
+    events
+        .find::<E>()
+        .collect::<Result<Vec<E>, _>>()
+        .with_context(|| {
+            let name = std::any::type_name::<E>();
+            format!(
+                "decoding {} events",
+                name.rsplit("::").next().unwrap_or(name)
+            )
+        })
 }
 
 /// Longest wait for a new block before giving up.
