@@ -1,20 +1,21 @@
 //! Connection to a node, the signing account, reads at the best block and transaction
 //! submission with readable errors.
 
-use crate::types::{AccountInfo, FeeQuoteView, JobId, JobView, ModelIdBytes, ModelRecord};
+use crate::runtime::{self, AccountInfo, FeeQuote, JobId, JobView, Model, ModelIdBytes};
 use anyhow::{anyhow, bail, Context, Result};
 use std::str::FromStr;
 use std::time::Duration;
 use subxt::client::{OnlineClientAtBlock, OnlineClientAtBlockImpl};
 use subxt::config::DefaultExtrinsicParamsBuilder;
-use subxt::error::{DispatchError, TransactionEventsError};
-use subxt::ext::scale_decode::DecodeAsType;
-use subxt::ext::scale_encode::EncodeAsFields;
+use subxt::error::{
+    ConstantError, DispatchError, ExtrinsicError, RuntimeApiError, StorageError,
+    TransactionEventsError,
+};
 use subxt::extrinsics::ExtrinsicEvents;
 use subxt::rpcs::{rpc_params, RpcClient};
 use subxt::transactions::{Payload, TransactionStatus};
-use subxt::utils::AccountId32;
-use subxt::{dynamic, OnlineClient, PolkadotConfig};
+use subxt::utils::{AccountId32, H256};
+use subxt::{constants, runtime_apis, storage, OnlineClient, PolkadotConfig};
 use subxt_signer::sr25519::Keypair;
 use subxt_signer::SecretUri;
 
@@ -28,8 +29,6 @@ pub type TxEvents = ExtrinsicEvents<Config>;
 
 /// Name of the inference pallet in the runtime.
 pub const PALLET: &str = "Inference";
-/// Name of the inference runtime API.
-pub const API: &str = "InferenceApi";
 /// How long to wait for the node's RPC server.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(20);
 
@@ -149,66 +148,88 @@ impl Chain {
         Ok(n)
     }
 
-    /// Balances of `who`.
-    pub async fn account(&self, at: &AtBlock, who: &AccountId32) -> Result<AccountInfo> {
-        let addr = dynamic::storage::<([u8; 32],), AccountInfo>("System", "Account");
+    /// Reads a storage entry at `at` (its default value when absent).
+    pub async fn read<A: storage::Address>(
+        &self,
+        at: &AtBlock,
+        addr: A,
+        keys: A::KeyParts,
+    ) -> Result<A::Value> {
+        let what = format!("reading {}.{}", addr.pallet_name(), addr.entry_name());
         let v = at
             .storage()
-            .fetch(addr, (who.0,))
+            .fetch(addr, keys)
             .await
-            .context("reading System.Account")?;
-        v.decode().context("decoding System.Account")
+            .map_err(|e| chain_error(&what, e))?;
+        v.decode().map_err(|e| chain_error(&what, e))
     }
 
-    /// The `Inference::Models` record of a model, if registered.
-    pub async fn model(&self, at: &AtBlock, id: &ModelIdBytes) -> Result<Option<ModelRecord>> {
-        let addr = dynamic::storage::<([u8; 32],), ModelRecord>(PALLET, "Models");
+    /// Reads a storage entry at `at`, `None` when absent.
+    pub async fn try_read<A: storage::Address>(
+        &self,
+        at: &AtBlock,
+        addr: A,
+        keys: A::KeyParts,
+    ) -> Result<Option<A::Value>> {
+        let what = format!("reading {}.{}", addr.pallet_name(), addr.entry_name());
         let v = at
             .storage()
-            .try_fetch(addr, (*id,))
+            .try_fetch(addr, keys)
             .await
-            .context("reading Inference.Models")?;
-        v.map(|v| v.decode().context("decoding Inference.Models"))
+            .map_err(|e| chain_error(&what, e))?;
+        v.map(|v| v.decode().map_err(|e| chain_error(&what, e)))
             .transpose()
     }
 
-    /// Every registered model.
-    pub async fn models(&self, at: &AtBlock) -> Result<Vec<(ModelIdBytes, ModelRecord)>> {
-        let addr = dynamic::storage::<([u8; 32],), ModelRecord>(PALLET, "Models");
+    /// Balances of `who`.
+    pub async fn account(&self, at: &AtBlock, who: &AccountId32) -> Result<AccountInfo> {
+        self.read(at, runtime::storage().system().account(), (*who,))
+            .await
+    }
+
+    /// The `Inference::Models` record of a model, if registered.
+    pub async fn model(&self, at: &AtBlock, id: &ModelIdBytes) -> Result<Option<Model>> {
+        self.try_read(at, runtime::storage().inference().models(), (H256(*id),))
+            .await
+    }
+
+    /// Every registered model, sorted by name.
+    pub async fn models(&self, at: &AtBlock) -> Result<Vec<(ModelIdBytes, Model)>> {
+        let what = "listing Inference.Models";
         let mut iter = at
             .storage()
-            .iter(addr, ())
+            .iter(runtime::storage().inference().models(), ())
             .await
-            .context("listing Inference.Models")?;
+            .map_err(|e| chain_error(what, e))?;
         let mut out = Vec::new();
         while let Some(kv) = iter.next().await {
-            let kv = kv.context("listing Inference.Models")?;
-            let id = kv
+            let kv = kv.map_err(|e| chain_error(what, e))?;
+            let (id,) = kv
                 .key()
-                .context("decoding a Models key")?
-                .part(0)
-                .ok_or_else(|| anyhow!("Models key without a model id"))?
-                .decode_as::<[u8; 32]>()
-                .context("decoding a Models key")?
-                .ok_or_else(|| anyhow!("Models key hasher does not keep the model id"))?;
-            let record = kv.value().decode().context("decoding Inference.Models")?;
-            out.push((id, record));
+                .and_then(|k| k.decode())
+                .context("decoding a Models key")?;
+            let record = kv.value().decode().map_err(|e| chain_error(what, e))?;
+            out.push((id.0, record));
         }
-        out.sort_by(|a, b| a.1.name.cmp(&b.1.name).then(a.0.cmp(&b.0)));
+        out.sort_by(|a, b| a.1.name.0.cmp(&b.1.name.0).then(a.0.cmp(&b.0)));
         Ok(out)
     }
 
-    /// Calls a method of the `InferenceApi` runtime API.
-    pub async fn runtime_api<A, R>(&self, at: &AtBlock, method: &str, args: A) -> Result<R>
-    where
-        A: subxt::ext::frame_decode::runtime_apis::IntoEncodableValues,
-        R: DecodeAsType,
-    {
-        let payload = dynamic::runtime_api_call::<A, R>(API, method, args);
+    /// Calls a runtime API at `at`.
+    pub async fn call<P: runtime_apis::Payload>(
+        &self,
+        at: &AtBlock,
+        payload: P,
+    ) -> Result<P::ReturnType> {
+        let what = format!(
+            "runtime API {}_{}",
+            payload.trait_name(),
+            payload.method_name()
+        );
         at.runtime_apis()
             .call(payload)
             .await
-            .with_context(|| format!("runtime API {API}_{method}"))
+            .map_err(|e| chain_error(&what, e))
     }
 
     /// `InferenceApi::quote`.
@@ -217,35 +238,40 @@ impl Chain {
         at: &AtBlock,
         id: &ModelIdBytes,
         input_len: u32,
-    ) -> Result<Option<FeeQuoteView>> {
-        self.runtime_api(at, "quote", (*id, input_len)).await
+    ) -> Result<Option<FeeQuote>> {
+        let api = runtime::runtime_apis().inference_api();
+        self.call(at, api.quote(H256(*id), input_len)).await
     }
 
     /// `InferenceApi::job`.
-    pub async fn request(&self, at: &AtBlock, id: JobId) -> Result<Option<JobView>> {
-        self.runtime_api(at, "job", (id,)).await
+    pub async fn job(&self, at: &AtBlock, id: JobId) -> Result<Option<JobView>> {
+        self.call(at, runtime::runtime_apis().inference_api().job(id))
+            .await
     }
 
-    /// A `u32` constant of the inference pallet.
-    pub fn constant_u32(&self, at: &AtBlock, name: &str) -> Result<u32> {
+    /// A constant of the runtime at `at`.
+    pub fn constant<A: constants::Address>(&self, at: &AtBlock, addr: A) -> Result<A::Target> {
+        let what = format!(
+            "reading constant {}.{}",
+            addr.pallet_name(),
+            addr.constant_name()
+        );
         at.constants()
-            .entry(dynamic::constant::<u32>(PALLET, name))
-            .with_context(|| format!("reading constant {PALLET}.{name}"))
+            .entry(addr)
+            .map_err(|e| chain_error(&what, e))
     }
 
-    /// Signs and submits `call` with `nonce`, waits until it is in a best block, and returns
+    /// Signs and submits `payload` with `nonce`, waits until it is in a best block, and returns
     /// its events, or an error naming the pallet error and its documentation.
-    pub async fn submit<C: EncodeAsFields>(
+    pub async fn submit<P: Payload>(
         &self,
-        pallet: &str,
-        call: &str,
-        args: C,
+        payload: &P,
         signer: &Keypair,
         nonce: u64,
     ) -> Result<TxEvents> {
-        let payload = dynamic::transaction(pallet, call, args);
-        let tx = self.signed(&payload, signer, nonce).await?;
-        self.watch(tx, &format!("{pallet}.{call}")).await
+        let what = format!("{}.{}", payload.pallet_name(), payload.call_name());
+        let tx = self.signed(payload, signer, nonce).await?;
+        self.watch(tx, &what).await
     }
 
     /// Builds a signed transaction (without submitting it).
@@ -262,7 +288,7 @@ impl Chain {
         let mut txs = self.api.tx().await.context("preparing a transaction")?;
         txs.create_signed(payload, signer, params)
             .await
-            .map_err(|e| anyhow!("cannot build the transaction: {e}"))
+            .map_err(|e| chain_error("cannot build the transaction", e))
     }
 
     /// Submits a signed transaction and waits for it to be in a best block with success.
@@ -302,6 +328,47 @@ impl Chain {
     }
 }
 
+/// An error of subxt in doing `what`. When subxt refused a generated address or payload because
+/// the node's runtime differs there from the metadata the client was generated from, the error
+/// says so instead of subxt's generic words.
+pub fn chain_error<E>(what: &str, e: E) -> anyhow::Error
+where
+    E: std::error::Error + Send + Sync + 'static,
+{
+    if is_incompatible(&e) {
+        anyhow!(
+            "{what}: the node's runtime differs from the one this client was built for \
+             (client/metadata/inferchain.scale); use a client built from the node's metadata"
+        )
+    } else {
+        anyhow::Error::new(e).context(what.to_string())
+    }
+}
+
+/// Whether `e` (or an error it wraps) is subxt refusing generated code for another runtime.
+fn is_incompatible(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cur = Some(e);
+    while let Some(err) = cur {
+        if matches!(
+            err.downcast_ref::<StorageError>(),
+            Some(StorageError::IncompatibleCodegen)
+        ) || matches!(
+            err.downcast_ref::<RuntimeApiError>(),
+            Some(RuntimeApiError::IncompatibleCodegen)
+        ) || matches!(
+            err.downcast_ref::<ConstantError>(),
+            Some(ConstantError::IncompatibleCodegen)
+        ) || matches!(
+            err.downcast_ref::<ExtrinsicError>(),
+            Some(ExtrinsicError::IncompatibleCodegen)
+        ) {
+            return true;
+        }
+        cur = err.source();
+    }
+    false
+}
+
 /// A readable pool rejection (adds a hint for the common fee problem).
 fn pool_error(message: &str) -> String {
     if message.contains("Inability to pay") || message.contains("Payment") {
@@ -325,4 +392,34 @@ pub fn describe_dispatch_error(e: &DispatchError) -> String {
         }
     }
     e.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refusals_for_another_runtime_are_named() {
+        let e = chain_error(
+            "reading Inference.Models",
+            StorageError::IncompatibleCodegen,
+        );
+        assert_eq!(
+            format!("{e:#}"),
+            "reading Inference.Models: the node's runtime differs from the one this client was \
+             built for (client/metadata/inferchain.scale); use a client built from the node's \
+             metadata"
+        );
+        let e = chain_error(
+            "runtime API InferenceApi_job",
+            RuntimeApiError::IncompatibleCodegen,
+        );
+        assert!(format!("{e:#}").contains("runtime differs"), "{e:#}");
+        let e = chain_error("reading System.Account", StorageError::NoValueFound);
+        assert!(!format!("{e:#}").contains("runtime differs"), "{e:#}");
+        assert!(
+            format!("{e:#}").starts_with("reading System.Account: "),
+            "{e:#}"
+        );
+    }
 }

@@ -1,14 +1,15 @@
 //! `inferchain`: the command-line client of an Inferchain node.
 //!
 //! Register ONNX models, pay for verified inferences and manage workers over a node's
-//! WebSocket RPC (subxt, typed by the node's runtime metadata). Every failure prints one line
+//! WebSocket RPC (subxt, with types generated from the committed runtime metadata
+//! `client/metadata/inferchain.scale`). Every failure prints one line
 //! on stderr and exits with status 1.
 
 mod chain;
 mod commands;
 mod output;
 mod parse;
-mod types;
+mod runtime;
 
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;

@@ -1,13 +1,10 @@
 //! Printing: amounts, ids, statuses, model schemas, tensors and progress indicators.
 
 use crate::parse::{TOKEN_DECIMALS, TOKEN_SYMBOL};
-use crate::types::{
-    ExecutionPolicyView, FailureReasonView, ModelInfoView, ModelStatusView, RejectReasonView,
-    RequestStatusView, TensorSpecView,
-};
+use crate::runtime::{FailureReason, JobStatus, ModelStatus, RejectReason};
 use indicatif::{ProgressBar, ProgressStyle};
-use inferchain_primitives::policy::TOLERANCE_UNIT;
-use inferchain_primitives::tensor::DType;
+use inferchain_primitives::model::{ModelInfo, TensorSpec};
+use inferchain_primitives::policy::{ExecutionPolicy, TOLERANCE_UNIT};
 use std::time::Duration;
 
 /// `0x`-prefixed lower-case hex.
@@ -43,86 +40,85 @@ pub fn tolerance(v: u64) -> String {
 }
 
 /// An execution policy: `exact` or `tolerance abs=… rel=…`.
-pub fn policy(p: &ExecutionPolicyView) -> String {
+pub fn policy(p: &ExecutionPolicy) -> String {
     match p {
-        ExecutionPolicyView::Exact => "exact".into(),
-        ExecutionPolicyView::Tolerance { abs, rel } => {
+        ExecutionPolicy::Exact => "exact".into(),
+        ExecutionPolicy::Tolerance { abs, rel } => {
             format!("tolerance abs={} rel={}", tolerance(*abs), tolerance(*rel))
         }
     }
 }
 
 /// Why a model was rejected, in words.
-pub fn reject_reason(r: &RejectReasonView) -> &'static str {
+pub fn reject_reason(r: &RejectReason) -> &'static str {
     match r {
-        RejectReasonView::IdMismatch => {
+        RejectReason::IdMismatch => {
             "the validators found that the uploaded bytes do not hash to the model id"
         }
-        RejectReasonView::Invalid => {
+        RejectReason::Invalid => {
             "the validators' engine rejected the model (unsupported operator, dynamic shape or a \
              limit; run `inferchain model inspect` for details)"
         }
-        RejectReasonView::Unusable => {
+        RejectReason::Unusable => {
             "the model has no inputs or outputs, is too costly, or its inputs or outputs do not \
              fit the chain's request and result size limits"
         }
-        RejectReasonView::Inconclusive => {
+        RejectReason::Inconclusive => {
             "the validation committee did not agree (the owner may call revalidate)"
         }
-        RejectReasonView::NoResponse => {
+        RejectReason::NoResponse => {
             "no validator answered before the deadline (the owner may call revalidate)"
         }
     }
 }
 
 /// A model status in one word (and the reason of a rejection).
-pub fn model_status(s: &ModelStatusView) -> String {
+pub fn model_status(s: &ModelStatus) -> String {
     match s {
-        ModelStatusView::Uploading => "uploading".into(),
-        ModelStatusView::Validating(id) => format!("validating (job {id})"),
-        ModelStatusView::Active => "active".into(),
-        ModelStatusView::Rejected(r) => format!("rejected ({r:?})"),
-        ModelStatusView::Retired => "retired".into(),
+        ModelStatus::Uploading => "uploading".into(),
+        ModelStatus::Validating(id) => format!("validating (job {id})"),
+        ModelStatus::Active => "active".into(),
+        ModelStatus::Rejected(r) => format!("rejected ({r:?})"),
+        ModelStatus::Retired => "retired".into(),
     }
 }
 
 /// A failure reason in words.
-pub fn failure_reason(r: &FailureReasonView) -> &'static str {
+pub fn failure_reason(r: &FailureReason) -> &'static str {
     match r {
-        FailureReasonView::Inconclusive => {
+        FailureReason::Inconclusive => {
             "inconclusive: the workers' outputs disagreed and no majority formed"
         }
-        FailureReasonView::ExecutionFailed => {
+        FailureReason::ExecutionFailed => {
             "execution failed: a majority of workers could not run the model on these inputs \
              (workers were paid, the royalty refunded)"
         }
     }
 }
 
-/// A request status in words.
-pub fn request_status(s: &RequestStatusView) -> String {
+/// A job status in words.
+pub fn job_status(s: &JobStatus) -> String {
     match s {
-        RequestStatusView::Pending => "pending".into(),
-        RequestStatusView::Completed => "completed".into(),
-        RequestStatusView::Failed(r) => format!("failed: {}", failure_reason(r)),
-        RequestStatusView::Expired => {
+        JobStatus::Pending => "pending".into(),
+        JobStatus::Completed => "completed".into(),
+        JobStatus::Failed(r) => format!("failed: {}", failure_reason(r)),
+        JobStatus::Expired => {
             "expired: no worker committed before the deadline; the fee was refunded".into()
         }
     }
 }
 
-fn spec_line(s: &TensorSpecView) -> String {
-    let dtype: DType = s.dtype.into();
+fn spec_line(s: &TensorSpec) -> String {
     format!(
         "{} {} {:?}",
         String::from_utf8_lossy(&s.name),
-        dtype.name(),
-        s.shape
+        s.dtype.name(),
+        s.shape.as_slice()
     )
 }
 
 /// The lines describing a model schema.
-pub fn info_lines(info: &ModelInfoView) -> Vec<String> {
+pub fn info_lines(info: &ModelInfo) -> Vec<String> {
     let mut out = Vec::new();
     for s in &info.inputs {
         out.push(format!("input:      {}", spec_line(s)));
@@ -186,7 +182,7 @@ mod tests {
         assert_eq!(tolerance(0), "0");
         assert_eq!(tolerance(2_500_000_000), "2.5");
         assert_eq!(
-            policy(&ExecutionPolicyView::Tolerance {
+            policy(&ExecutionPolicy::Tolerance {
                 abs: 1_000,
                 rel: 1_000_000
             }),

@@ -2,40 +2,32 @@
 //! and measures what the chain settles per block, the latency from inclusion to settlement, and
 //! (with `--node-pid`) the nodes' CPU time per settled request.
 
-use super::{resolve_model, BlockCursor, Ctx};
-use crate::chain::{account_of, PALLET};
+use super::{found, resolve_model, BlockCursor, Ctx};
+use crate::chain::account_of;
 use crate::commands::infer::load_inputs;
 use crate::output::{amount, hex0x};
-use crate::types::events::{InferenceCompleted, InferenceExpired, InferenceFailed};
-use crate::types::ModelStatusView;
+use crate::runtime::inference::events::{
+    InferenceCompleted, InferenceExpired, InferenceFailed, InferenceRequested,
+};
+use crate::runtime::runtime_types::{
+    bounded_collections::bounded_vec::BoundedVec, inferchain_runtime::RuntimeCall,
+    pallet_balances::pallet::Call as BalancesCall,
+};
+use crate::runtime::{self, system::events::ExtrinsicFailed, ModelStatus};
 use crate::BenchArgs;
 use anyhow::{anyhow, bail, Context, Result};
 use futures::{stream::FuturesUnordered, StreamExt};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::Instant;
-use subxt::{
-    config::DefaultExtrinsicParamsBuilder, dynamic, ext::scale_decode, utils::AccountId32,
-};
+use subxt::config::DefaultExtrinsicParamsBuilder;
+use subxt::events::DecodeAsEvent;
+use subxt::utils::{MultiAddress, H256};
 use subxt_signer::{sr25519::Keypair, DeriveJunction};
 
 /// Transactions submitted concurrently.
 const SUBMIT_WINDOW: usize = 64;
 /// Linux reports process CPU time in ticks of `USER_HZ`, 100 per second on every Linux ABI.
 const USER_HZ: f64 = 100.0;
-
-/// `System.BlockWeight`: weight used per dispatch class (the normal class is read).
-#[derive(Debug, scale_decode::DecodeAsType)]
-#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
-struct PerClass {
-    normal: WeightView,
-}
-
-/// `sp_weights::Weight` (reference time is read).
-#[derive(Debug, scale_decode::DecodeAsType)]
-#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
-struct WeightView {
-    ref_time: u64,
-}
 
 /// What one block did for the benchmark.
 #[derive(Debug, Default, Clone)]
@@ -93,10 +85,10 @@ pub async fn bench(ctx: &Ctx, args: BenchArgs) -> Result<()> {
     let at = chain.at_best().await?;
     let (id, model) = resolve_model(&chain, &at, &args.model).await?;
     let info = match (&model.status, &model.info) {
-        (ModelStatusView::Active, Some(info)) => info.clone(),
+        (ModelStatus::Active, Some(info)) => info,
         _ => bail!("model {} is not active", hex0x(&id)),
     };
-    let inputs = load_inputs(&args.input, &info)?;
+    let inputs = load_inputs(&args.input, info)?;
     let quote = chain
         .quote(&at, &id, inputs.len() as u32)
         .await?
@@ -129,38 +121,30 @@ pub async fn bench(ctx: &Ctx, args: BenchArgs) -> Result<()> {
         amount(quote.total),
         replicas
     );
-    let transfers: Vec<subxt::dynamic::Value> = keys
+    let transfers: Vec<RuntimeCall> = keys
         .iter()
         .map(|k| {
-            subxt::dynamic::Value::unnamed_variant(
-                "Balances",
-                [subxt::dynamic::Value::named_variant(
-                    "transfer_keep_alive",
-                    [
-                        (
-                            "dest",
-                            subxt::dynamic::Value::unnamed_variant(
-                                "Id",
-                                [subxt::dynamic::Value::from_bytes(account_of(k).0)],
-                            ),
-                        ),
-                        ("value", subxt::dynamic::Value::u128(fund)),
-                    ],
-                )],
-            )
+            RuntimeCall::Balances(BalancesCall::transfer_keep_alive {
+                dest: MultiAddress::Id(account_of(k)),
+                value: fund,
+            })
         })
         .collect();
     let nonce = chain.next_nonce(&account_of(&funder)).await?;
     chain
-        .submit("Utility", "batch_all", (transfers,), &funder, nonce)
+        .submit(
+            &runtime::tx().utility().batch_all(transfers),
+            &funder,
+            nonce,
+        )
         .await
         .context("funding the load accounts")?;
 
     // Sign everything up front so that submission is not limited by signing.
-    let payload = dynamic::transaction(
-        PALLET,
-        "request_inference",
-        (id, inputs.clone(), quote.total),
+    let payload = runtime::tx().inference().request_inference(
+        H256(id),
+        BoundedVec(inputs.clone()),
+        quote.total,
     );
     let mut txs = chain.api.tx().await.context("preparing transactions")?;
     let mut signed = Vec::with_capacity(args.requests);
@@ -233,23 +217,12 @@ pub async fn bench(ctx: &Ctx, args: BenchArgs) -> Result<()> {
     loop {
         let at = cursor.next(&chain).await?;
         let n = at.block_number();
-        let timestamp_ms: u64 = at
-            .storage()
-            .fetch(dynamic::storage::<(), u64>("Timestamp", "Now"), ())
-            .await
-            .context("Timestamp.Now")?
-            .decode()
-            .context("Timestamp.Now")?;
-        let weight: PerClass = at
-            .storage()
-            .fetch(
-                dynamic::storage::<(), PerClass>("System", "BlockWeight"),
-                (),
-            )
-            .await
-            .context("System.BlockWeight")?
-            .decode()
-            .context("System.BlockWeight")?;
+        let timestamp_ms = chain
+            .read(&at, runtime::storage().timestamp().now(), ())
+            .await?;
+        let weight = chain
+            .read(&at, runtime::storage().system().block_weight(), ())
+            .await?;
         let extrinsics = at.extrinsics().fetch().await.map(|x| x.len()).unwrap_or(0);
         let events = at.events().fetch().await.context("reading block events")?;
         let mut stats = BlockStats {
@@ -264,10 +237,10 @@ pub async fn bench(ctx: &Ctx, args: BenchArgs) -> Result<()> {
         stats.dispatch_failed = events
             .iter()
             .filter_map(Result::ok)
-            .filter(|e| e.pallet_name() == "System" && e.event_name() == "ExtrinsicFailed")
+            .filter(|e| ExtrinsicFailed::is_event(e.pallet_name(), e.event_name()))
             .count();
         dispatch_failed_total += stats.dispatch_failed;
-        for e in events.find::<RequestedBy>().flatten() {
+        for e in found::<InferenceRequested>(&events)? {
             if ours.contains(&e.requester.0) {
                 requested_at.insert(e.job_id, (n, timestamp_ms));
                 stats.requested += 1;
@@ -283,13 +256,13 @@ pub async fn bench(ctx: &Ctx, args: BenchArgs) -> Result<()> {
                 }
             }
         };
-        for e in events.find::<InferenceCompleted>().flatten() {
+        for e in found::<InferenceCompleted>(&events)? {
             settle(e.job_id, true, &mut stats);
         }
-        for e in events.find::<InferenceFailed>().flatten() {
+        for e in found::<InferenceFailed>(&events)? {
             settle(e.job_id, false, &mut stats);
         }
-        for e in events.find::<InferenceExpired>().flatten() {
+        for e in found::<InferenceExpired>(&events)? {
             settle(e.job_id, false, &mut stats);
         }
         settled_total += stats.settled;
@@ -430,18 +403,4 @@ fn engine_baseline(model: &std::path::Path, input: &std::path::Path) -> Result<f
             .map_err(|e| anyhow!("{e}"))?;
     }
     Ok(started.elapsed().as_secs_f64() * 1e6 / f64::from(runs))
-}
-
-/// `Inference::InferenceRequested` with its requester (the bench follows only its own).
-#[derive(Clone, Debug, scale_decode::DecodeAsType)]
-#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
-struct RequestedBy {
-    job_id: u64,
-    requester: AccountId32,
-}
-
-impl subxt::events::DecodeAsEvent for RequestedBy {
-    fn is_event(pallet: &str, event: &str) -> bool {
-        pallet == PALLET && event == "InferenceRequested"
-    }
 }

@@ -1,26 +1,27 @@
 //! `inferchain infer` and `inferchain request`.
 
-use super::{resolve_model, BlockCursor, Ctx};
-use crate::chain::{account_of, Chain, PALLET};
+use super::{found, resolve_model, BlockCursor, Ctx};
+use crate::chain::{account_of, Chain};
 use crate::output::{self, amount, hex0x};
-use crate::types::events::{
+use crate::runtime::inference::events::{
     Committed, FeesPaid, InferenceCompleted, InferenceExpired, InferenceFailed, InferenceRequested,
     Revealed, WorkerSlashed,
 };
-use crate::types::{FailureReasonView, JobView, ModelInfoView, RequestStatusView};
+use crate::runtime::{
+    self, runtime_types::bounded_collections::bounded_vec, FailureReason, JobStatus, JobView,
+    ModelStatus,
+};
 use crate::{InferArgs, RequestArgs};
 use anyhow::{anyhow, bail, Context, Result};
 use inferchain_engine::{run::describe_schema, tensor_io};
+use inferchain_primitives::model::ModelInfo;
 use inferchain_primitives::tensor::TensorMap;
 use std::path::Path;
-use subxt::utils::AccountId32;
+use subxt::utils::{AccountId32, H256};
 
 /// Reads an input file and checks it against the model's on-chain schema. Returns the
 /// canonical encoding the chain expects.
-pub fn load_inputs(path: &Path, info: &ModelInfoView) -> Result<Vec<u8>> {
-    let schema = info
-        .to_info()
-        .map_err(|e| anyhow!("the model's on-chain schema is unusable: {e}"))?;
+pub fn load_inputs(path: &Path, schema: &ModelInfo) -> Result<Vec<u8>> {
     let single = match schema.inputs.as_slice() {
         [one] => Some(String::from_utf8_lossy(&one.name).into_owned()),
         _ => None,
@@ -61,7 +62,7 @@ struct Progress {
     revealed: Vec<AccountId32>,
     completed: Option<InferenceCompleted>,
     fees: Option<FeesPaid>,
-    failed: Option<FailureReasonView>,
+    failed: Option<FailureReason>,
     expired: bool,
     slashed: Vec<WorkerSlashed>,
 }
@@ -79,17 +80,17 @@ pub async fn infer(ctx: &Ctx, args: InferArgs) -> Result<()> {
     let chain = ctx.connect().await?;
     let at = chain.at_best().await?;
     let (id, model) = resolve_model(&chain, &at, &args.model).await?;
-    let name = String::from_utf8_lossy(&model.name).into_owned();
+    let name = String::from_utf8_lossy(&model.name.0).into_owned();
     let info = match (&model.status, &model.info) {
-        (crate::types::ModelStatusView::Active, Some(info)) => info.clone(),
+        (ModelStatus::Active, Some(info)) => info,
         (status, _) => bail!(
             "model {name:?} ({}) is {}, not active",
             hex0x(&id),
             output::model_status(status)
         ),
     };
-    let inputs = load_inputs(&args.input, &info)?;
-    let max_input = chain.constant_u32(&at, "MaxInputBytes")?;
+    let inputs = load_inputs(&args.input, info)?;
+    let max_input = chain.constant(&at, runtime::constants().inference().max_input_bytes())?;
     if inputs.len() > max_input as usize {
         bail!(
             "the inputs encode to {} bytes, above the chain's limit of {max_input}",
@@ -117,7 +118,11 @@ pub async fn infer(ctx: &Ctx, args: InferArgs) -> Result<()> {
         None => quote.total,
     };
 
-    let payload = subxt::dynamic::transaction(PALLET, "request_inference", (id, inputs, max_fee));
+    let payload = runtime::tx().inference().request_inference(
+        H256(id),
+        bounded_vec::BoundedVec(inputs),
+        max_fee,
+    );
     let nonce = chain.next_nonce(&who).await?;
     let tx = chain.signed(&payload, &signer, nonce).await?;
     let tx_fee = tx.partial_fee_estimate().await.unwrap_or(0);
@@ -140,7 +145,7 @@ pub async fn infer(ctx: &Ctx, args: InferArgs) -> Result<()> {
         .ok_or_else(|| anyhow!("request_inference succeeded without an InferenceRequested event"))?
         .context("decoding InferenceRequested")?;
     let rid = requested.job_id;
-    if requested.model_id != id {
+    if requested.model_id.0 != id {
         bail!("the chain recorded request {rid} for another model");
     }
     if args.no_wait {
@@ -152,13 +157,14 @@ pub async fn infer(ctx: &Ctx, args: InferArgs) -> Result<()> {
         amount(requested.fee),
         requested
             .workers
+            .0
             .iter()
             .map(|w| w.to_string())
             .collect::<Vec<_>>()
             .join(", ")
     );
 
-    let replicas = requested.workers.len();
+    let replicas = requested.workers.0.len();
     let pb = output::spinner(format!("request {rid}: waiting for commits"));
     let mut cursor = BlockCursor::starting_at(first_block);
     let mut progress = Progress::default();
@@ -170,43 +176,43 @@ pub async fn infer(ctx: &Ctx, args: InferArgs) -> Result<()> {
         let n = at.block_number();
         let events = at.events().fetch().await.context("reading block events")?;
         if included_at.is_none()
-            && events
-                .find::<InferenceRequested>()
-                .any(|e| e.is_ok_and(|e| e.job_id == rid))
+            && found::<InferenceRequested>(&events)?
+                .iter()
+                .any(|e| e.job_id == rid)
         {
             included_at = Some(n);
         }
-        for e in events.find::<Committed>().flatten() {
+        for e in found::<Committed>(&events)? {
             if e.job_id == rid {
                 progress.committed.push(e.worker);
             }
         }
-        for e in events.find::<Revealed>().flatten() {
+        for e in found::<Revealed>(&events)? {
             if e.job_id == rid {
                 progress.revealed.push(e.worker);
             }
         }
-        for e in events.find::<WorkerSlashed>().flatten() {
+        for e in found::<WorkerSlashed>(&events)? {
             if e.job_id == rid {
                 progress.slashed.push(e);
             }
         }
-        for e in events.find::<InferenceCompleted>().flatten() {
+        for e in found::<InferenceCompleted>(&events)? {
             if e.job_id == rid {
                 progress.completed = Some(e);
             }
         }
-        for e in events.find::<FeesPaid>().flatten() {
+        for e in found::<FeesPaid>(&events)? {
             if e.job_id == rid {
                 progress.fees = Some(e);
             }
         }
-        for e in events.find::<InferenceFailed>().flatten() {
+        for e in found::<InferenceFailed>(&events)? {
             if e.job_id == rid {
                 progress.failed = Some(e.reason);
             }
         }
-        for e in events.find::<InferenceExpired>().flatten() {
+        for e in found::<InferenceExpired>(&events)? {
             if e.job_id == rid {
                 progress.expired = true;
             }
@@ -225,16 +231,16 @@ pub async fn infer(ctx: &Ctx, args: InferArgs) -> Result<()> {
         }
         // Safety net: a request settles at the latest right after its reveal deadline.
         if deadline.is_none() {
-            deadline = chain.request(&at, rid).await?.map(|v| v.reveal_deadline);
+            deadline = chain.job(&at, rid).await?.map(|v| v.reveal_deadline);
         }
         if let Some(d) = deadline {
             if n > u64::from(d) + 3 {
                 pb.finish_and_clear();
-                let view = chain.request(&at, rid).await?;
+                let view = chain.job(&at, rid).await?;
                 bail!(
                     "request {rid} did not settle by block {} (status: {})",
                     d + 3,
-                    view.map(|v| output::request_status(&v.status))
+                    view.map(|v| output::job_status(&v.status))
                         .unwrap_or_else(|| "unknown".into())
                 );
             }
@@ -281,31 +287,31 @@ pub async fn infer(ctx: &Ctx, args: InferArgs) -> Result<()> {
     let completed = progress.completed.expect("settled without failure");
     println!(
         "agreeing:  {} of {replicas} workers",
-        completed.agreeing.len()
+        completed.agreeing.0.len()
     );
-    for w in &completed.agreeing {
+    for w in &completed.agreeing.0 {
         println!("  {w}");
     }
-    emit_outputs(&completed.outputs, args.output.as_deref())
+    emit_outputs(&completed.outputs.0, args.output.as_deref())
 }
 
 /// `inferchain request ID`.
 pub async fn request(ctx: &Ctx, args: RequestArgs) -> Result<()> {
     let chain: Chain = ctx.connect().await?;
     let at = chain.at_best().await?;
-    let v: JobView = chain.request(&at, args.id).await?.ok_or_else(|| {
+    let v: JobView = chain.job(&at, args.id).await?.ok_or_else(|| {
         anyhow!(
             "unknown request {}: never created, or pruned after its retention period",
             args.id
         )
     })?;
     println!("request:   {}", args.id);
-    println!("model:     {}", hex0x(&v.model_id));
+    println!("model:     {}", hex0x(v.model_id.as_bytes()));
     match &v.requester {
         Some(r) => println!("requester: {r}"),
         None => println!("kind:      model validation"),
     }
-    println!("status:    {}", output::request_status(&v.status));
+    println!("status:    {}", output::job_status(&v.status));
     println!("fee held:  {}", amount(v.fee));
     println!(
         "blocks:    created {}, commit deadline {}, reveal deadline {} (now {})",
@@ -326,10 +332,10 @@ pub async fn request(ctx: &Ctx, args: RequestArgs) -> Result<()> {
         );
     }
     match (&v.status, &v.result, &v.requester) {
-        (RequestStatusView::Completed, Some(result), Some(_)) => {
+        (JobStatus::Completed, Some(result), Some(_)) => {
             emit_outputs(result, args.output.as_deref())
         }
-        (RequestStatusView::Completed, None, Some(_)) => {
+        (JobStatus::Completed, None, Some(_)) => {
             println!("result:    no longer retained");
             Ok(())
         }
@@ -340,21 +346,22 @@ pub async fn request(ctx: &Ctx, args: RequestArgs) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::types::{DTypeView, TensorSpecView};
+    use inferchain_primitives::model::TensorSpec;
+    use inferchain_primitives::tensor::DType;
 
-    fn info() -> ModelInfoView {
-        ModelInfoView {
-            inputs: vec![TensorSpecView {
-                name: b"x".to_vec(),
-                dtype: DTypeView::F32,
-                shape: vec![1, 4],
-            }],
-            outputs: vec![TensorSpecView {
-                name: b"y".to_vec(),
-                dtype: DTypeView::F32,
-                shape: vec![1, 2],
-            }],
-            ops: vec![],
+    fn spec(name: &[u8], shape: &[u64]) -> TensorSpec {
+        TensorSpec {
+            name: name.to_vec().try_into().unwrap(),
+            dtype: DType::F32,
+            shape: shape.to_vec().try_into().unwrap(),
+        }
+    }
+
+    fn info() -> ModelInfo {
+        ModelInfo {
+            inputs: vec![spec(b"x", &[1, 4])].try_into().unwrap(),
+            outputs: vec![spec(b"y", &[1, 2])].try_into().unwrap(),
+            ops: Default::default(),
             parameters: 0,
             cost: 1,
         }
@@ -434,11 +441,7 @@ mod tests {
             m.canonical_bytes()
         });
         let mut two = info();
-        two.inputs.push(TensorSpecView {
-            name: b"w".to_vec(),
-            dtype: DTypeView::F32,
-            shape: vec![1],
-        });
+        two.inputs.try_push(spec(b"w", &[1])).unwrap();
         let e = load_inputs(&npy, &two).unwrap_err().to_string();
         assert!(e.contains("exactly one input"), "{e}");
     }

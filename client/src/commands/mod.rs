@@ -8,9 +8,10 @@ pub mod worker;
 
 use crate::chain::{self, AtBlock, Chain};
 use crate::parse::{self, ModelEntry, ModelRef};
-use crate::types::{ModelIdBytes, ModelRecord, ModelStatusView};
+use crate::runtime::{Model, ModelIdBytes, ModelStatus};
 use crate::{Cli, Command, ModelCommand, WorkerCommand};
-use anyhow::{anyhow, Result};
+use anyhow::{anyhow, Context, Result};
+use subxt::events::{DecodeAsEvent, Events};
 use subxt_signer::sr25519::Keypair;
 
 /// Global options every command may need.
@@ -67,7 +68,7 @@ pub async fn resolve_model(
     chain: &Chain,
     at: &AtBlock,
     model: &ModelRef,
-) -> Result<(ModelIdBytes, ModelRecord)> {
+) -> Result<(ModelIdBytes, Model)> {
     match model {
         ModelRef::Id(id) => {
             let record = chain.model(at, id).await?.ok_or_else(|| {
@@ -84,8 +85,8 @@ pub async fn resolve_model(
                 .iter()
                 .map(|(id, m)| ModelEntry {
                     id: *id,
-                    name: m.name.clone(),
-                    active: m.status == ModelStatusView::Active,
+                    name: m.name.0.clone(),
+                    active: m.status == ModelStatus::Active,
                 })
                 .collect();
             let id = parse::resolve_name(name, &entries).map_err(|e| anyhow!(e))?;
@@ -97,6 +98,21 @@ pub async fn resolve_model(
             Ok((id, record))
         }
     }
+}
+
+/// The events of type `E` in a block, in order; an event of that name that does not decode as
+/// `E` (the node's runtime changed it) is an error naming it, not an event silently missed.
+pub fn found<E: DecodeAsEvent>(events: &Events<chain::Config>) -> Result<Vec<E>> {
+    events
+        .find::<E>()
+        .collect::<Result<Vec<E>, _>>()
+        .with_context(|| {
+            let name = std::any::type_name::<E>();
+            format!(
+                "decoding {} events",
+                name.rsplit("::").next().unwrap_or(name)
+            )
+        })
 }
 
 /// Longest wait for a new block before giving up.

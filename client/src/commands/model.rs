@@ -1,18 +1,20 @@
 //! `inferchain model inspect`, `inferchain model register` and `inferchain models`.
 
 use super::{BlockCursor, Ctx};
-use crate::chain::{account_of, Chain, PALLET};
+use crate::chain::{account_of, Chain};
 use crate::output::{self, amount, hex0x};
-use crate::types::{
-    ExecutionPolicyView, JobView, ModelIdBytes, ModelInfoView, ModelPolicyView, ModelRecord,
-    ModelStatusView, TensorSpecView,
+use crate::runtime::{
+    self, inference::events::ModelRegistered, runtime_types::bounded_collections::bounded_vec,
+    JobView, Model, ModelIdBytes, ModelPolicy, ModelStatus,
 };
 use crate::RegisterArgs;
 use anyhow::{anyhow, bail, Context, Result};
 use futures::stream::{FuturesUnordered, StreamExt};
 use inferchain_primitives::limits::MAX_CHUNK_BYTES;
-use inferchain_primitives::model::{model_id, ModelInfo, TensorSpec};
+use inferchain_primitives::model::{model_id, ModelInfo};
+use inferchain_primitives::policy::ExecutionPolicy;
 use std::path::Path;
+use subxt::utils::{Static, H256};
 
 /// Chunk uploads in flight at once.
 const UPLOAD_WINDOW: usize = 4;
@@ -27,27 +29,12 @@ fn load_model(path: &Path) -> Result<(Vec<u8>, ModelInfo)> {
     Ok((bytes, info))
 }
 
-fn view_of(info: &ModelInfo) -> ModelInfoView {
-    let spec = |s: &TensorSpec| TensorSpecView {
-        name: s.name.to_vec(),
-        dtype: match s.dtype {
-            inferchain_primitives::DType::F32 => crate::types::DTypeView::F32,
-            inferchain_primitives::DType::F64 => crate::types::DTypeView::F64,
-            inferchain_primitives::DType::I64 => crate::types::DTypeView::I64,
-            inferchain_primitives::DType::I32 => crate::types::DTypeView::I32,
-            inferchain_primitives::DType::I8 => crate::types::DTypeView::I8,
-            inferchain_primitives::DType::U8 => crate::types::DTypeView::U8,
-            inferchain_primitives::DType::Bool => crate::types::DTypeView::Bool,
-        },
-        shape: s.shape.to_vec(),
-    };
-    ModelInfoView {
-        inputs: info.inputs.iter().map(spec).collect(),
-        outputs: info.outputs.iter().map(spec).collect(),
-        ops: info.ops.iter().map(|o| o.to_vec()).collect(),
-        parameters: info.parameters,
-        cost: info.cost,
-    }
+/// Whether chunk `index` is marked in a chunk bitmap (bit `i % 8` of byte `i / 8`, as the pallet
+/// stores `received`).
+fn chunk_received(bitmap: &[u8], index: u32) -> bool {
+    bitmap
+        .get((index / 8) as usize)
+        .is_some_and(|b| b & (1u8 << (index % 8)) != 0)
 }
 
 /// The chunks of a model and their blake2-256 hashes.
@@ -64,7 +51,7 @@ pub fn inspect(path: &Path) -> Result<()> {
     println!("model id:   {}", hex0x(model_id(&bytes).as_bytes()));
     println!("size:       {} bytes", bytes.len());
     println!("chunks:     {}", chunks(&bytes).len());
-    for line in output::info_lines(&view_of(&info)) {
+    for line in output::info_lines(&info) {
         println!("{line}");
     }
     Ok(())
@@ -83,7 +70,7 @@ pub async fn list(ctx: &Ctx) -> Result<()> {
         println!(
             "{}  {}  {}  price {}  replicas {}  {}",
             hex0x(&id),
-            String::from_utf8_lossy(&m.name),
+            String::from_utf8_lossy(&m.name.0),
             output::model_status(&m.status),
             amount(m.price),
             m.policy.replicas,
@@ -105,9 +92,10 @@ pub async fn register(ctx: &Ctx, args: RegisterArgs) -> Result<()> {
     let chain = ctx.connect().await?;
     let at = chain.at_best().await?;
 
-    let max_name = chain.constant_u32(&at, "MaxNameLen")?;
-    let max_desc = chain.constant_u32(&at, "MaxDescriptionLen")?;
-    let max_replicas = chain.constant_u32(&at, "MaxReplicas")?;
+    let limits = runtime::constants().inference();
+    let max_name = chain.constant(&at, limits.max_name_len())?;
+    let max_desc = chain.constant(&at, limits.max_description_len())?;
+    let max_replicas = chain.constant(&at, limits.max_replicas())?;
     if args.name.is_empty() || args.name.len() > max_name as usize {
         bail!("the model name must have 1 to {max_name} bytes");
     }
@@ -122,19 +110,10 @@ pub async fn register(ctx: &Ctx, args: RegisterArgs) -> Result<()> {
     }
 
     let existing = chain.model(&at, &id).await?;
-    match existing.as_ref().map(|m| m.status) {
+    match existing.as_ref().map(|m| &m.status) {
         None => {
-            let base: u128 = at
-                .constants()
-                .entry(subxt::dynamic::constant::<u128>(PALLET, "ModelDepositBase"))
-                .context("reading ModelDepositBase")?;
-            let per_byte: u128 = at
-                .constants()
-                .entry(subxt::dynamic::constant::<u128>(
-                    PALLET,
-                    "ModelDepositPerByte",
-                ))
-                .context("reading ModelDepositPerByte")?;
+            let base = chain.constant(&at, limits.model_deposit_base())?;
+            let per_byte = chain.constant(&at, limits.model_deposit_per_byte())?;
             let deposit = base.saturating_add(per_byte.saturating_mul(size as u128));
             let free = chain.account(&at, &who).await?.data.free;
             if free < deposit {
@@ -144,43 +123,42 @@ pub async fn register(ctx: &Ctx, args: RegisterArgs) -> Result<()> {
                     amount(free)
                 );
             }
-            let policy = ModelPolicyView {
-                execution: match args.tolerance {
-                    None => ExecutionPolicyView::Exact,
-                    Some((abs, rel)) => ExecutionPolicyView::Tolerance { abs, rel },
-                },
+            let policy = ModelPolicy {
+                execution: Static(match args.tolerance {
+                    None => ExecutionPolicy::Exact,
+                    Some((abs, rel)) => ExecutionPolicy::Tolerance { abs, rel },
+                }),
                 replicas: args.replicas,
             };
+            let call = runtime::tx().inference().register_model(
+                H256(id),
+                size,
+                bounded_vec::BoundedVec(hashes.iter().map(|h| H256(*h)).collect()),
+                bounded_vec::BoundedVec(args.name.as_bytes().to_vec()),
+                bounded_vec::BoundedVec(args.description.as_bytes().to_vec()),
+                policy,
+                args.price,
+            );
             let nonce = chain.next_nonce(&who).await?;
-            let events = chain
-                .submit(
-                    PALLET,
-                    "register_model",
-                    (
-                        id,
-                        size,
-                        hashes.clone(),
-                        args.name.as_bytes().to_vec(),
-                        args.description.as_bytes().to_vec(),
-                        policy,
-                        args.price,
-                    ),
-                    &signer,
-                    nonce,
-                )
-                .await?;
-            if let Some(Ok(ev)) = events.find_first::<crate::types::events::ModelRegistered>() {
+            let events = chain.submit(&call, &signer, nonce).await?;
+            if let Some(Ok(ev)) = events.find_first::<ModelRegistered>() {
                 eprintln!(
                     "registered {} ({} chunks), deposit {}",
-                    hex0x(&ev.model_id),
+                    hex0x(ev.model_id.as_bytes()),
                     ev.chunks,
                     amount(ev.deposit)
                 );
             }
         }
-        Some(ModelStatusView::Uploading) => {
+        Some(ModelStatus::Uploading) => {
             let m = existing.as_ref().expect("matched Some");
-            if m.chunk_hashes != hashes {
+            if !m
+                .chunk_hashes
+                .0
+                .iter()
+                .map(|h| h.0)
+                .eq(hashes.iter().copied())
+            {
                 bail!(
                     "model {} is already registered (by {}) with different chunk hashes",
                     hex0x(&id),
@@ -194,32 +172,32 @@ pub async fn register(ctx: &Ctx, args: RegisterArgs) -> Result<()> {
                 hashes.len()
             );
         }
-        Some(ModelStatusView::Validating(_)) => {
+        Some(ModelStatus::Validating(_)) => {
             eprintln!(
                 "model {} is already uploaded and being validated",
                 hex0x(&id)
             );
         }
-        Some(ModelStatusView::Active) => {
+        Some(ModelStatus::Active) => {
             let m = existing.as_ref().expect("matched Some");
             eprintln!("model {} is already registered and active", hex0x(&id));
-            if m.name != args.name.as_bytes() {
+            if m.name.0 != args.name.as_bytes() {
                 eprintln!(
                     "note: it is registered as {:?}, not {:?}",
-                    String::from_utf8_lossy(&m.name),
+                    String::from_utf8_lossy(&m.name.0),
                     args.name
                 );
             }
             return print_model(&id, existing.as_ref().expect("matched Some"));
         }
-        Some(ModelStatusView::Rejected(r)) => {
+        Some(ModelStatus::Rejected(r)) => {
             bail!(
                 "model {} was rejected: {}",
                 hex0x(&id),
-                output::reject_reason(&r)
+                output::reject_reason(r)
             )
         }
-        Some(ModelStatusView::Retired) => bail!("model {} is retired", hex0x(&id)),
+        Some(ModelStatus::Retired) => bail!("model {} is retired", hex0x(&id)),
     }
 
     // Upload the chunks not on chain yet.
@@ -227,7 +205,7 @@ pub async fn register(ctx: &Ctx, args: RegisterArgs) -> Result<()> {
         .model(&chain.at_best().await?, &id)
         .await?
         .ok_or_else(|| anyhow!("model {} vanished after registration", hex0x(&id)))?;
-    if record.status == ModelStatusView::Uploading {
+    if record.status == ModelStatus::Uploading {
         upload(&chain, &signer, &id, &parts, &record).await?;
     }
     if args.no_wait {
@@ -244,11 +222,11 @@ async fn upload(
     signer: &subxt_signer::sr25519::Keypair,
     id: &ModelIdBytes,
     parts: &[(&[u8], [u8; 32])],
-    record: &ModelRecord,
+    record: &Model,
 ) -> Result<()> {
     let who = account_of(signer);
     let missing: Vec<u32> = (0..parts.len() as u32)
-        .filter(|i| !record.has_chunk(*i))
+        .filter(|i| !chunk_received(&record.received.0, *i))
         .collect();
     let pb = output::bar(parts.len() as u64, "uploading");
     pb.set_position((parts.len() - missing.len()) as u64);
@@ -261,10 +239,10 @@ async fn upload(
                 pb.inc(1);
             }
         }
-        let payload = subxt::dynamic::transaction(
-            PALLET,
-            "upload_chunk",
-            (*id, index, parts[index as usize].0.to_vec()),
+        let payload = runtime::tx().inference().upload_chunk(
+            H256(*id),
+            index,
+            bounded_vec::BoundedVec(parts[index as usize].0.to_vec()),
         );
         let tx = chain.signed(&payload, signer, nonce).await?;
         nonce += 1;
@@ -281,7 +259,7 @@ async fn upload(
 }
 
 /// Waits until the model is active (returns its record) or rejected (error with the reason).
-async fn wait_validation(chain: &Chain, id: &ModelIdBytes) -> Result<ModelRecord> {
+async fn wait_validation(chain: &Chain, id: &ModelIdBytes) -> Result<Model> {
     let pb = output::spinner("validating");
     let mut cursor = BlockCursor::starting_at(chain.best_number().await?);
     let mut deadline: Option<u32> = None;
@@ -292,11 +270,11 @@ async fn wait_validation(chain: &Chain, id: &ModelIdBytes) -> Result<ModelRecord
             .await?
             .ok_or_else(|| anyhow!("model {} was removed during validation", hex0x(id)))?;
         match record.status {
-            ModelStatusView::Active => {
+            ModelStatus::Active => {
                 pb.finish_and_clear();
                 return Ok(record);
             }
-            ModelStatusView::Rejected(r) => {
+            ModelStatus::Rejected(r) => {
                 pb.finish_and_clear();
                 bail!(
                     "model {} was rejected: {}",
@@ -304,8 +282,8 @@ async fn wait_validation(chain: &Chain, id: &ModelIdBytes) -> Result<ModelRecord
                     output::reject_reason(&r)
                 );
             }
-            ModelStatusView::Validating(job) => {
-                let view: Option<JobView> = chain.request(&at, job).await?;
+            ModelStatus::Validating(job) => {
+                let view: Option<JobView> = chain.job(&at, job).await?;
                 if let Some(v) = view {
                     deadline = Some(v.reveal_deadline);
                     let n = v.workers.len();
@@ -339,8 +317,8 @@ async fn wait_validation(chain: &Chain, id: &ModelIdBytes) -> Result<ModelRecord
     }
 }
 
-fn print_model(id: &ModelIdBytes, m: &ModelRecord) -> Result<()> {
-    println!("name:       {}", String::from_utf8_lossy(&m.name));
+fn print_model(id: &ModelIdBytes, m: &Model) -> Result<()> {
+    println!("name:       {}", String::from_utf8_lossy(&m.name.0));
     println!("status:     {}", output::model_status(&m.status));
     println!(
         "policy:     {}, {} replicas",
@@ -349,8 +327,8 @@ fn print_model(id: &ModelIdBytes, m: &ModelRecord) -> Result<()> {
     );
     println!("price:      {}", amount(m.price));
     println!("owner:      {}", m.owner);
-    if !m.description.is_empty() {
-        println!("about:      {}", String::from_utf8_lossy(&m.description));
+    if !m.description.0.is_empty() {
+        println!("about:      {}", String::from_utf8_lossy(&m.description.0));
     }
     println!("size:       {} bytes", m.size);
     println!("deposit:    {}", amount(m.deposit));
@@ -400,7 +378,14 @@ mod tests {
         )
         .join("../models/sample/mlp.onnx");
         let (bytes, info) = load_model(&path).unwrap();
-        assert_eq!(view_of(&info).to_info().unwrap(), info);
+        assert!(!info.inputs.is_empty() && !info.outputs.is_empty());
         assert_eq!(chunks(&bytes).len(), 1);
+    }
+
+    #[test]
+    fn chunk_bitmap() {
+        let bits = [0b0000_0101u8, 0b1000_0000];
+        let has = |i: u32| chunk_received(&bits, i);
+        assert!(has(0) && !has(1) && has(2) && !has(7) && !has(8) && has(15) && !has(16));
     }
 }

@@ -1,12 +1,10 @@
 //! `inferchain worker register` and `inferchain worker status`.
 
 use super::Ctx;
-use crate::chain::{account_of, parse_account, PALLET};
+use crate::chain::{account_of, parse_account};
 use crate::output::{amount, hex0x};
-use crate::types::events::WorkerRegistered;
-use crate::types::{PendingWorkView, WorkerRecord, WorkerStatusView};
+use crate::runtime::{self, inference::events::WorkerRegistered, PendingWork, WorkerStatus};
 use anyhow::{anyhow, Context, Result};
-use subxt::dynamic;
 use subxt::utils::AccountId32;
 
 /// Registers the signing account as a worker with `bond`.
@@ -24,9 +22,8 @@ pub async fn register(ctx: &Ctx, bond: u128) -> Result<()> {
         ));
     }
     let nonce = chain.next_nonce(&who).await?;
-    let events = chain
-        .submit(PALLET, "register_worker", (bond,), &signer, nonce)
-        .await?;
+    let call = runtime::tx().inference().register_worker(bond);
+    let events = chain.submit(&call, &signer, nonce).await?;
     let ev = events
         .find_first::<WorkerRegistered>()
         .ok_or_else(|| anyhow!("register_worker succeeded without a WorkerRegistered event"))?
@@ -48,30 +45,21 @@ pub async fn status(ctx: &Ctx, account: Option<&str>) -> Result<()> {
     };
     let chain = ctx.connect().await?;
     let at = chain.at_best().await?;
-    let addr = dynamic::storage::<([u8; 32],), WorkerRecord>(PALLET, "Workers");
-    let record = at
-        .storage()
-        .try_fetch(addr, (who.0,))
-        .await
-        .context("reading Inference.Workers")?
-        .map(|v| v.decode().context("decoding Inference.Workers"))
-        .transpose()?;
+    let record = chain
+        .try_read(&at, runtime::storage().inference().workers(), (who,))
+        .await?;
     println!("worker:   {who}");
     let Some(w) = record else {
         println!("status:   not registered");
         return Ok(());
     };
-    let active_addr = dynamic::storage::<(), Vec<AccountId32>>(PALLET, "ActiveWorkers");
-    let active_set = at
-        .storage()
-        .fetch(active_addr, ())
-        .await
-        .context("reading Inference.ActiveWorkers")?
-        .decode()
-        .context("decoding Inference.ActiveWorkers")?;
+    let active_set = chain
+        .read(&at, runtime::storage().inference().active_workers(), ())
+        .await?
+        .0;
     let status = match w.status {
-        WorkerStatusView::Active => "active".to_string(),
-        WorkerStatusView::Unbonding(until) => {
+        WorkerStatus::Active => "active".to_string(),
+        WorkerStatus::Unbonding(until) => {
             format!("unbonding (bond withdrawable from block {until})")
         }
     };
@@ -86,7 +74,8 @@ pub async fn status(ctx: &Ctx, account: Option<&str>) -> Result<()> {
         active_set.len()
     );
     println!("bond:     {}", amount(w.bond));
-    let work: Vec<PendingWorkView> = chain.runtime_api(&at, "pending_work", (who.0,)).await?;
+    let api = runtime::runtime_apis().inference_api();
+    let work: Vec<PendingWork> = chain.call(&at, api.pending_work(who)).await?;
     println!("assigned: {} pending jobs", work.len());
     for p in work {
         println!(
@@ -97,7 +86,7 @@ pub async fn status(ctx: &Ctx, account: Option<&str>) -> Result<()> {
             } else {
                 "inference"
             },
-            hex0x(&p.model_id),
+            hex0x(p.model_id.as_bytes()),
             p.next,
             p.deadline
         );
