@@ -48,11 +48,11 @@ pub type JobId = u64;
 pub type ModelIdBytes = [u8; 32];
 /// Result of the runtime API `InferenceApi::job`.
 pub type JobView =
-    api::runtime_types::pallet_inference::types::JobView<AccountId32, Balance, BlockNumber>;
+    api::runtime_types::pallet_inference::views::JobView<AccountId32, Balance, BlockNumber>;
 /// Result of the runtime API `InferenceApi::quote`.
 pub type FeeQuote = api::runtime_types::pallet_inference::types::FeeQuote<Balance>;
 /// Item of the runtime API `InferenceApi::pending_work`.
-pub type PendingWork = api::runtime_types::pallet_inference::types::PendingWork<BlockNumber>;
+pub type PendingWork = api::runtime_types::pallet_inference::views::PendingWork<BlockNumber>;
 /// The `System::Account` record.
 pub type AccountInfo = api::system::storage::account::Output;
 
