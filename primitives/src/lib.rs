@@ -11,7 +11,7 @@
 //!   largest canonical encoding of a schema.
 //! - [`policy`]: execution policies, their tolerance bounds and the one output comparison rule.
 //! - [`agreement`]: the agreement rule (the largest group, and when it decides).
-//! - [`commitment`]: output digests and commitments.
+//! - [`commitment`]: output digests and commitments, and the typed [`Reveal`].
 //! - [`limits`]: every size and cost limit as a named constant.
 //! - [`offchain_keys`]: the offchain-index key layout shared by runtime and node.
 //! - [`host`]: the `inference_host` runtime interface used by offchain workers.
@@ -31,7 +31,7 @@ pub mod tensor;
 
 mod dyadic;
 
-pub use commitment::{output_commitment, output_digest};
+pub use commitment::{output_commitment, output_digest, Reveal};
 pub use model::{model_id, ModelId, ModelInfo, SchemaError, TensorSpec};
 pub use policy::{compare, ExecutionPolicy, Mismatch};
 pub use tensor::{DType, NamedTensor, Tensor, TensorError, TensorMap};

@@ -137,7 +137,10 @@ pub type UncheckedExtrinsic =
 pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 
 /// Migrations beyond the pallets' own.
-type Migrations = (pallet_inference::migrations::v1::MigrateV0ToV1<Runtime>,);
+type Migrations = (
+    pallet_inference::migrations::v1::MigrateV0ToV1<Runtime>,
+    pallet_inference::migrations::v2::MigrateV1ToV2<Runtime>,
+);
 
 /// Dispatches blocks and transactions to the pallets.
 pub type Executive = frame_executive::Executive<

@@ -13,6 +13,7 @@ use frame_support::{
     traits::{fungible::Mutate, Authorize},
 };
 use frame_system::RawOrigin;
+use inferchain_primitives::output_commitment;
 use sp_runtime::traits::{Bounded, One};
 
 fn stop(msg: &'static str) -> BenchmarkError {
@@ -119,16 +120,21 @@ fn reveal_setup<T: Config>(
     let elems = elems_for(o);
     let model = active_model::<T>(1, elems, ExecutionPolicy::Exact, r as u8)?;
     let ids = requests::<T>(model, n)?;
-    let output: OutputOf<T> = tensor_map(b"y", elems, 1.5)?
-        .try_into()
-        .map_err(|_| stop("output"))?;
+    let output: RevealOf<T> = Reveal::Outputs(
+        tensor_map(b"y", elems, 1.5)?
+            .try_into()
+            .map_err(|_| stop("output"))?,
+    );
     let other = tensor_map(b"y", elems, 2.5)?;
     let now = frame_system::Pallet::<T>::block_number();
     let last = ws.len().saturating_sub(1);
     for id in ids.iter() {
         for (i, (_, who)) in ws.iter().enumerate() {
-            let committed: &[u8] = if i == last { &other } else { &output };
-            let c = output_commitment(committed, &who.encode());
+            let c = if i == last {
+                output_commitment(&other, &who.encode())
+            } else {
+                output.commitment(&who.encode())
+            };
             Inference::<T>::do_commit(who, *id, c, now).map_err(|_| stop("commit"))?;
         }
     }
@@ -542,13 +548,15 @@ mod benchmarks {
     #[benchmark]
     fn settle_jobs(n: Linear<0, { T::MaxJobsPerBlock::get() }>) -> Result<(), BenchmarkError> {
         let (ids, ws) = block_jobs::<T>(n, 1)?;
-        let output: OutputOf<T> = tensor_map(b"y", 1, 1.5)?
-            .try_into()
-            .map_err(|_| stop("output"))?;
+        let output: RevealOf<T> = Reveal::Outputs(
+            tensor_map(b"y", 1, 1.5)?
+                .try_into()
+                .map_err(|_| stop("output"))?,
+        );
         let now = frame_system::Pallet::<T>::block_number();
         for id in ids.iter() {
             for who in ws.iter() {
-                let c = output_commitment(&output, &who.encode());
+                let c = output.commitment(&who.encode());
                 Inference::<T>::do_commit(who, *id, c, now).map_err(|_| stop("commit"))?;
             }
             // All but one reveal: settlement happens at the deadline, with one no-reveal slash.
@@ -588,12 +596,14 @@ mod benchmarks {
         let elems = elems_for(b / r);
         let (ids, ws) = block_jobs::<T>(1, elems)?;
         let id = *ids.first().ok_or(stop("no job"))?;
-        let output: OutputOf<T> = tensor_map(b"y", elems, 1.5)?
-            .try_into()
-            .map_err(|_| stop("output"))?;
+        let output: RevealOf<T> = Reveal::Outputs(
+            tensor_map(b"y", elems, 1.5)?
+                .try_into()
+                .map_err(|_| stop("output"))?,
+        );
         let now = frame_system::Pallet::<T>::block_number();
         for who in ws.iter() {
-            let c = output_commitment(&output, &who.encode());
+            let c = output.commitment(&who.encode());
             Inference::<T>::do_commit(who, id, c, now).map_err(|_| stop("commit"))?;
         }
         let (last, others) = ws.split_last().ok_or(stop("no worker"))?;
@@ -629,12 +639,14 @@ mod benchmarks {
         let ws = workers::<T>(r)?;
         let model = active_model::<T>(1, 1, ExecutionPolicy::Exact, r as u8)?;
         let id = *requests::<T>(model, 1)?.first().ok_or(stop("no job"))?;
-        let output: OutputOf<T> = tensor_map(b"y", 1, 1.5)?
-            .try_into()
-            .map_err(|_| stop("output"))?;
+        let output: RevealOf<T> = Reveal::Outputs(
+            tensor_map(b"y", 1, 1.5)?
+                .try_into()
+                .map_err(|_| stop("output"))?,
+        );
         let now = frame_system::Pallet::<T>::block_number();
         for (_, who) in ws.iter() {
-            let c = output_commitment(&output, &who.encode());
+            let c = output.commitment(&who.encode());
             Inference::<T>::do_commit(who, id, c, now).map_err(|_| stop("commit"))?;
         }
         let mut req = Jobs::<T>::get(id).ok_or(stop("job"))?;
@@ -669,12 +681,14 @@ mod benchmarks {
             (k + 1) as u8,
         )?;
         let id = *requests::<T>(model, 1)?.first().ok_or(stop("no job"))?;
-        let output: OutputOf<T> = tensor_map(b"y", 1, 1.5)?
-            .try_into()
-            .map_err(|_| stop("output"))?;
+        let output: RevealOf<T> = Reveal::Outputs(
+            tensor_map(b"y", 1, 1.5)?
+                .try_into()
+                .map_err(|_| stop("output"))?,
+        );
         let now = frame_system::Pallet::<T>::block_number();
         for (_, who) in ws.iter() {
-            let c = output_commitment(&output, &who.encode());
+            let c = output.commitment(&who.encode());
             Inference::<T>::do_commit(who, id, c, now).map_err(|_| stop("commit"))?;
         }
         let mut req = Jobs::<T>::get(id).ok_or(stop("job"))?;

@@ -1,8 +1,9 @@
 //! Commit–reveal: what a worker may submit for a job, and when.
 //!
 //! Each drawn worker commits `output_commitment(outputs, worker)`
-//! ([`inferchain_primitives::output_commitment`]) before the commit deadline, then reveals the
-//! outputs, which must open its commitment, before the reveal deadline. Reveals open once the
+//! ([`inferchain_primitives::Reveal::commitment`]) before the commit deadline, then reveals a
+//! [`Reveal`] — its outputs, or `ExecutionFailed` when the model cannot run on the job's
+//! inputs — which must open its commitment, before the reveal deadline. Reveals open once the
 //! commit phase has closed or everyone has committed, so nobody can copy a revealed answer in
 //! time to commit to it; a commitment already submitted by another worker of the job is
 //! refused (`DuplicateCommitment`), and a commitment binds the worker's account, so a copied
@@ -50,9 +51,9 @@ impl<T: Config> Pallet<T> {
         let now = frame_system::Pallet::<T>::block_number();
         Self::check_batch_ids(items.iter().map(|(id, _)| *id))?;
         let mut batch = BatchOutcome::<T>::default();
-        for (id, output) in items {
-            let len = output.len() as u32;
-            batch.record(Self::do_reveal(worker, id, output, now), len)?;
+        for (id, reveal) in items {
+            let len = reveal.output_bytes().len() as u32;
+            batch.record(Self::do_reveal(worker, id, reveal, now), len)?;
         }
         batch.finish()?;
         Ok(batch)
@@ -109,11 +110,13 @@ impl<T: Config> Pallet<T> {
         Ok(())
     }
 
-    /// Checks that `worker` may reveal `output` for job `id` at block `now`.
+    /// Checks that `worker` may reveal `reveal` for job `id` at block `now`: it opens the
+    /// worker's commitment, and its outputs decode as the job's kind requires (a validation
+    /// cannot fail to execute).
     pub fn check_reveal(
         worker: &T::AccountId,
         id: JobId,
-        output: &[u8],
+        reveal: &RevealOf<T>,
         now: BlockNumberFor<T>,
     ) -> Result<(Job<T>, usize), Error<T>> {
         let req = Jobs::<T>::get(id).ok_or(Error::<T>::JobNotFound)?;
@@ -123,18 +126,20 @@ impl<T: Config> Pallet<T> {
         let commitment = slot.commitment.ok_or(Error::<T>::NotCommitted)?;
         ensure!(!slot.revealed, Error::<T>::AlreadyRevealed);
         ensure!(
-            output_commitment(output, &worker.encode()) == commitment,
+            reveal.commitment(&worker.encode()) == commitment,
             Error::<T>::CommitmentMismatch
         );
-        match req.kind {
-            JobKind::Inference { .. } => {
-                if output != EXECUTION_FAILED {
-                    TensorMap::decode_checked(output).map_err(|_| Error::<T>::BadOutputs)?;
-                }
+        match (&req.kind, reveal) {
+            (JobKind::Inference { .. }, Reveal::ExecutionFailed) => {}
+            (JobKind::Inference { .. }, Reveal::Outputs(output)) => {
+                TensorMap::decode_checked(output).map_err(|_| Error::<T>::BadOutputs)?;
             }
-            JobKind::Validation => {
+            (JobKind::Validation, Reveal::Outputs(output)) => {
                 let _outcome = ValidationOutcome::decode_all(&mut &output[..])
                     .map_err(|_| Error::<T>::BadOutputs)?;
+            }
+            (JobKind::Validation, Reveal::ExecutionFailed) => {
+                return Err(Error::<T>::BadOutputs);
             }
         }
         Ok((req, idx))
@@ -145,10 +150,10 @@ impl<T: Config> Pallet<T> {
     pub(crate) fn do_reveal(
         worker: &T::AccountId,
         id: JobId,
-        output: OutputOf<T>,
+        reveal: RevealOf<T>,
         now: BlockNumberFor<T>,
     ) -> Result<Option<Settlement>, Error<T>> {
-        let (mut req, idx) = Self::check_reveal(worker, id, &output, now)?;
+        let (mut req, idx) = Self::check_reveal(worker, id, &reveal, now)?;
         if let Some(slot) = req.slots.get_mut(idx) {
             slot.revealed = true;
         }
@@ -163,11 +168,11 @@ impl<T: Config> Pallet<T> {
             && req
                 .slots
                 .iter()
-                .all(|s| s.commitment == Some(output_commitment(&output, &s.worker.encode())));
+                .all(|s| s.commitment == Some(reveal.commitment(&s.worker.encode())));
         if opens_all || req.all_committed_revealed() {
-            Ok(Some(Self::settle(id, req, Some((idx, output)))))
+            Ok(Some(Self::settle(id, req, Some((idx, reveal)))))
         } else {
-            Reveals::<T>::insert(id, worker, output);
+            Reveals::<T>::insert(id, worker, reveal);
             Jobs::<T>::insert(id, req);
             Ok(None)
         }

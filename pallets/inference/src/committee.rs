@@ -13,7 +13,7 @@ use crate::*;
 impl<T: Config> Pallet<T> {
     /// Draws `count` distinct workers of the active set for job `id`.
     ///
-    /// Randomness: `blake2_256(parent_hash ‖ id ‖ round)`; see the module documentation for
+    /// Randomness: `blake2_256(parent_hash ‖ id ‖ round)`; see the [module documentation](self) for
     /// what a block author can bias. Reads only the active set.
     pub fn draw_workers(id: JobId, count: u32) -> Result<DrawnWorkersOf<T>, Error<T>> {
         ensure!(

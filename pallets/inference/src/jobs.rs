@@ -119,16 +119,15 @@ impl<T: Config> Pallet<T> {
         CommitQueue::<T>::try_mutate(commit_deadline.saturating_add(one), |q| q.try_push(id))
             .map_err(|_| Error::<T>::JobQueueFull)?;
         // The reveal and pruning slots are used by the jobs of the same start block only, so
-        // they have room when the commit slot has.
+        // they have room when the commit slot has, unless an upgrade changed the periods while
+        // jobs were in flight: then the request fails like any full slot.
         RevealQueue::<T>::try_mutate(after_reveal, |q| q.try_push(id))
-            .map_err(|_| Error::<T>::JobQueueFull)
-            .defensive_proof("the reveal slot has room when the commit slot has")?;
+            .map_err(|_| Error::<T>::JobQueueFull)?;
         PruneQueue::<T>::try_mutate(
             after_reveal.saturating_add(T::ResultRetention::get()),
             |q| q.try_push(id),
         )
-        .map_err(|_| Error::<T>::JobQueueFull)
-        .defensive_proof("the pruning slot has room when the commit slot has")?;
+        .map_err(|_| Error::<T>::JobQueueFull)?;
         let slots: BoundedVec<Slot<T>, T::MaxReplicas> = BoundedVec::truncate_from(
             workers
                 .into_iter()

@@ -59,28 +59,28 @@ pub use pallet::*;
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
-mod commit_reveal;
-mod committee;
-mod escrow;
-mod jobs;
+pub mod commit_reveal;
+pub mod committee;
+pub mod escrow;
+pub mod jobs;
 pub mod migrations;
 #[cfg(test)]
 mod mock;
 pub mod offchain;
-mod registry;
+pub mod registry;
 pub mod runtime_api;
 mod sections;
-mod settlement;
+pub mod settlement;
 #[cfg(any(test, feature = "runtime-benchmarks"))]
 mod testing_utils;
 #[cfg(test)]
 mod tests;
-mod try_state;
+pub mod try_state;
 pub mod types;
-mod views;
+pub mod views;
 pub mod weights;
-mod weights_ext;
-mod workers;
+pub mod weights_ext;
+pub mod workers;
 
 pub use settlement::{Offence, Settlement};
 pub use types::*;
@@ -104,7 +104,7 @@ use inferchain_primitives::{
     limits::{MAX_CHUNKS, MAX_CHUNK_BYTES, MAX_COST, MAX_MODEL_BYTES},
     model::MAX_MODEL_INFO_BYTES,
     offchain_keys::{chunk_key, request_inputs_key},
-    output_commitment, ExecutionPolicy, ModelId, ModelInfo, TensorMap,
+    ExecutionPolicy, ModelId, ModelInfo, Reveal, TensorMap,
 };
 use registry::{set_bit, ChunkUpload};
 use sp_core::H256;
@@ -121,13 +121,6 @@ pub const COMMIT_CONTEXT: &[u8] = b"inferchain/commit";
 
 /// Signing context of a reveal batch.
 pub const REVEAL_CONTEXT: &[u8] = b"inferchain/reveal";
-
-/// The output a worker reveals for an inference it could not execute for a reason that does
-/// not depend on its node (the engine rejected the inputs or the execution failed): the empty
-/// encoding, which is never a valid tensor map. A majority agreeing on it fails the request
-/// with [`FailureReason::ExecutionFailed`] instead of punishing workers for inputs a requester
-/// chose.
-pub const EXECUTION_FAILED: &[u8] = &[];
 
 /// How many later blocks' deadline slots a new job may take when the slots of the block it
 /// is created in are full (`MaxJobsPerBlock`); beyond that the request fails with
@@ -165,7 +158,7 @@ pub mod pallet {
     use frame_system::pallet_prelude::*;
 
     /// The in-code storage version.
-    const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+    const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
 
     #[pallet::pallet]
     #[pallet::storage_version(STORAGE_VERSION)]
@@ -335,7 +328,7 @@ pub mod pallet {
     /// Revealed outputs of pending jobs.
     #[pallet::storage]
     pub type Reveals<T: Config> =
-        StorageDoubleMap<_, Twox64Concat, JobId, Blake2_128Concat, T::AccountId, OutputOf<T>>;
+        StorageDoubleMap<_, Twox64Concat, JobId, Blake2_128Concat, T::AccountId, RevealOf<T>>;
 
     /// Agreed outputs of completed jobs, until pruned.
     #[pallet::storage]

@@ -77,3 +77,46 @@ pub mod v1 {
         <T as frame_system::Config>::DbWeight,
     >;
 }
+
+/// Version 2: typed reveals. A stored reveal was the raw output bytes, the empty encoding
+/// standing for an execution failure; it is now a [`crate::RevealOf`]: `Outputs(bytes)`, or
+/// `ExecutionFailed` for the empty encoding. Commitments are unchanged (a reveal commits to the
+/// same bytes as before), so jobs in flight settle as they would have.
+pub mod v2 {
+    use crate::{Config, OutputOf, Pallet, Reveals};
+    use core::marker::PhantomData;
+    use frame_support::{
+        migrations::VersionedMigration,
+        traits::{Get, UncheckedOnRuntimeUpgrade},
+        weights::Weight,
+    };
+    use inferchain_primitives::Reveal;
+
+    /// Rewrites every stored reveal as a typed reveal.
+    pub struct TypeStoredReveals<T>(PhantomData<T>);
+
+    impl<T: Config> UncheckedOnRuntimeUpgrade for TypeStoredReveals<T> {
+        fn on_runtime_upgrade() -> Weight {
+            // Bounded by the pending jobs' replicas: reveals are removed at settlement.
+            let mut count: u64 = 0;
+            Reveals::<T>::translate::<OutputOf<T>, _>(|_, _, raw| {
+                count = count.saturating_add(1);
+                Some(match raw.is_empty() {
+                    true => Reveal::ExecutionFailed,
+                    false => Reveal::Outputs(raw),
+                })
+            });
+            log::info!(target: crate::LOG_TARGET, "typed {count} stored reveals");
+            T::DbWeight::get().reads_writes(count.saturating_add(1), count)
+        }
+    }
+
+    /// [`TypeStoredReveals`] run once, from storage version 1 to 2.
+    pub type MigrateV1ToV2<T> = VersionedMigration<
+        1,
+        2,
+        TypeStoredReveals<T>,
+        Pallet<T>,
+        <T as frame_system::Config>::DbWeight,
+    >;
+}

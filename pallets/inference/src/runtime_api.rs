@@ -11,6 +11,11 @@ use inferchain_primitives::ModelId;
 
 sp_api::decl_runtime_apis! {
     /// Read access to the inference pallet for clients and nodes.
+    ///
+    /// Version 2 renamed `request` to `job` (inference requests and model validations are
+    /// both jobs); a node or client built for version 1 sees the version change instead of a
+    /// missing function.
+    #[api_version(2)]
     pub trait InferenceApi<AccountId, Balance, BlockNumber>
     where
         AccountId: Codec,

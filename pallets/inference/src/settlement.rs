@@ -9,7 +9,7 @@
 //! an honest majority among the drawn replicas.
 //!
 //! A worker that cannot execute an inference for a reason that depends on the model and the
-//! inputs reveals [`EXECUTION_FAILED`]; a majority agreeing on it fails the request with
+//! inputs reveals `Reveal::ExecutionFailed`; a majority agreeing on it fails the request with
 //! `ExecutionFailed` (workers paid, royalty refunded, `escrow.rs`) so that requesters cannot
 //! grief workers with inputs the model cannot process.
 //!
@@ -85,14 +85,14 @@ impl<T: Config> Pallet<T> {
     /// agrees only with itself. Ties go to the earliest reveal.
     pub fn largest_group(
         job: &Job<T>,
-        reveals: &[(usize, OutputOf<T>)],
-    ) -> Option<(OutputOf<T>, Vec<bool>)> {
+        reveals: &[(usize, RevealOf<T>)],
+    ) -> Option<(RevealOf<T>, Vec<bool>)> {
         let policy = Self::policy_of(job);
         // Under a tolerance, inference outputs are compared as tensor maps, decoded once.
         let maps: Vec<Option<TensorMap>> = match (&job.kind, policy) {
             (JobKind::Inference { .. }, ExecutionPolicy::Tolerance { .. }) => reveals
                 .iter()
-                .map(|(_, o)| TensorMap::decode_checked(o).ok())
+                .map(|(_, r)| r.outputs().and_then(|o| TensorMap::decode_checked(o).ok()))
                 .collect(),
             _ => Vec::new(),
         };
@@ -103,24 +103,28 @@ impl<T: Config> Pallet<T> {
             };
             match reveals.iter().position(|(s, _)| *s == slot) {
                 Some(j) => {
-                    let Some((_, out)) = reveals.get(j) else {
+                    let Some((_, revealed)) = reveals.get(j) else {
                         return false;
                     };
-                    if maps.is_empty() || out.is_empty() || rep.is_empty() {
-                        // Exact comparison, or an execution failure (agrees only with itself).
-                        out == rep
-                    } else {
-                        match (map_of(j), map_of(candidate)) {
-                            (Some(a), Some(b)) => compare(&policy, a, b).is_ok(),
-                            _ => false,
+                    match (revealed, rep) {
+                        // An execution failure agrees only with an execution failure.
+                        (Reveal::ExecutionFailed, Reveal::ExecutionFailed) => true,
+                        (Reveal::Outputs(out), Reveal::Outputs(rep)) if maps.is_empty() => {
+                            out == rep
                         }
+                        (Reveal::Outputs(_), Reveal::Outputs(_)) => {
+                            match (map_of(j), map_of(candidate)) {
+                                (Some(a), Some(b)) => compare(&policy, a, b).is_ok(),
+                                _ => false,
+                            }
+                        }
+                        _ => false,
                     }
                 }
                 None => {
                     policy == ExecutionPolicy::Exact
                         && job.slots.get(slot).is_some_and(|s| {
-                            !s.revealed
-                                && s.commitment == Some(output_commitment(rep, &s.worker.encode()))
+                            !s.revealed && s.commitment == Some(rep.commitment(&s.worker.encode()))
                         })
                 }
             }
@@ -142,13 +146,13 @@ impl<T: Config> Pallet<T> {
     pub(crate) fn settle(
         id: JobId,
         mut req: Job<T>,
-        mut in_hand: Option<(usize, OutputOf<T>)>,
+        mut in_hand: Option<(usize, RevealOf<T>)>,
     ) -> Settlement {
         let mut done = Settlement {
             replicas: req.slots.len() as u32,
             ..Default::default()
         };
-        let mut reveals: Vec<(usize, OutputOf<T>)> = Vec::new();
+        let mut reveals: Vec<(usize, RevealOf<T>)> = Vec::new();
         for (i, s) in req.slots.iter().enumerate().filter(|(_, s)| s.revealed) {
             let output = match in_hand.take_if(|(slot, _)| *slot == i) {
                 Some((_, output)) => Some(output),
@@ -197,7 +201,7 @@ impl<T: Config> Pallet<T> {
             }
         }
         match decided {
-            Some((output, members)) => {
+            Some((reveal, members)) => {
                 for (s, m) in req.slots.iter_mut().zip(members.iter()) {
                     s.agreed = *m;
                 }
@@ -210,38 +214,50 @@ impl<T: Config> Pallet<T> {
                     .collect::<Vec<_>>()
                     .try_into()
                     .defensive_unwrap_or_default();
-                let failed = matches!(req.kind, JobKind::Inference { .. })
-                    && output.as_slice() == EXECUTION_FAILED;
-                match &req.kind {
-                    JobKind::Inference {
-                        requester,
-                        royalty,
-                        worker_fee,
-                    } => {
-                        // An agreed execution failure pays the workers but not the royalty.
-                        let royalty = if failed { Zero::zero() } else { *royalty };
-                        Self::pay(id, &req, requester, royalty, *worker_fee, &agreeing)
-                    }
-                    JobKind::Validation => {
-                        Self::conclude_validation(req.model_id, Some(&output), &agreeing, false)
-                    }
-                }
-                if failed {
-                    req.status = JobStatus::Failed(FailureReason::ExecutionFailed);
-                    Self::deposit_event(Event::InferenceFailed {
-                        job_id: id,
-                        reason: FailureReason::ExecutionFailed,
-                    });
-                } else {
-                    req.status = JobStatus::Completed;
-                    Results::<T>::insert(id, output.clone());
-                    // A validation's outcome is reported by `ModelActivated`/`ModelRejected`.
-                    if matches!(req.kind, JobKind::Inference { .. }) {
+                match (req.kind.clone(), reveal) {
+                    (
+                        JobKind::Inference {
+                            requester,
+                            royalty,
+                            worker_fee,
+                        },
+                        Reveal::Outputs(output),
+                    ) => {
+                        Self::pay(id, &req, &requester, royalty, worker_fee, &agreeing);
+                        req.status = JobStatus::Completed;
+                        Results::<T>::insert(id, output.clone());
                         Self::deposit_event(Event::InferenceCompleted {
                             job_id: id,
                             outputs: output,
                             agreeing,
                         });
+                    }
+                    (
+                        JobKind::Inference {
+                            requester,
+                            worker_fee,
+                            ..
+                        },
+                        Reveal::ExecutionFailed,
+                    ) => {
+                        // An agreed execution failure pays the workers but not the royalty.
+                        Self::pay(id, &req, &requester, Zero::zero(), worker_fee, &agreeing);
+                        req.status = JobStatus::Failed(FailureReason::ExecutionFailed);
+                        Self::deposit_event(Event::InferenceFailed {
+                            job_id: id,
+                            reason: FailureReason::ExecutionFailed,
+                        });
+                    }
+                    // A validation's outcome is reported by `ModelActivated`/`ModelRejected`.
+                    (JobKind::Validation, Reveal::Outputs(output)) => {
+                        Self::conclude_validation(req.model_id, Some(&output), &agreeing, false);
+                        req.status = JobStatus::Completed;
+                        Results::<T>::insert(id, output);
+                    }
+                    (JobKind::Validation, Reveal::ExecutionFailed) => {
+                        defensive!("`check_reveal` refuses an execution failure for a validation");
+                        Self::conclude_validation(req.model_id, None, &[], false);
+                        req.status = JobStatus::Failed(FailureReason::Inconclusive);
                     }
                 }
             }

@@ -1,4 +1,7 @@
-//! Storage invariants, checked by `try-runtime` and after every unit test.
+//! Storage invariants, checked by `try-runtime`, after every unit test and after every block a
+//! unit test runs: the active set and the bonds, the retired models' removal queue, that every
+//! pending job is in the reveal queues and outlives its workers' unbonding, and that the fee and
+//! deposit holds are exactly what the jobs and models record.
 
 use crate::*;
 
@@ -24,6 +27,37 @@ impl<T: Config> Pallet<T> {
                     "active worker missing from active set"
                 );
             }
+        }
+        // The request-fee hold of each account is the fees of its pending inference jobs, and
+        // the deposit hold of each owner the deposits of its models.
+        let mut fees: alloc::collections::BTreeMap<T::AccountId, BalanceOf<T>> = Default::default();
+        for job in Jobs::<T>::iter_values().filter(|j| j.status == JobStatus::Pending) {
+            if let JobKind::Inference { requester, .. } = &job.kind {
+                let sum = fees.entry(requester.clone()).or_insert_with(Zero::zero);
+                *sum = sum.saturating_add(Self::held_fee(&job));
+            }
+        }
+        let mut deposits: alloc::collections::BTreeMap<T::AccountId, BalanceOf<T>> =
+            Default::default();
+        for model in Models::<T>::iter_values() {
+            let sum = deposits
+                .entry(model.owner.clone())
+                .or_insert_with(Zero::zero);
+            *sum = sum.saturating_add(model.deposit);
+        }
+        for (who, fee) in fees.iter() {
+            let held = T::Currency::balance_on_hold(&HoldReason::RequestFee.into(), who);
+            ensure!(
+                held == *fee,
+                "a requester's fee hold differs from its pending jobs' fees"
+            );
+        }
+        for (who, deposit) in deposits.iter() {
+            let held = T::Currency::balance_on_hold(&HoldReason::ModelDeposit.into(), who);
+            ensure!(
+                held == *deposit,
+                "an owner's deposit hold differs from its models' deposits"
+            );
         }
         for (id, model) in Models::<T>::iter() {
             let done = model.status == ModelStatus::Retired && model.pending == 0;

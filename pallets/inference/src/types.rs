@@ -28,8 +28,12 @@ pub type OutputOf<T> = BoundedVec<u8, <T as Config>::MaxOutputBytes>;
 /// A batch of commitments `(job, commitment)` submitted by one worker in one transaction.
 pub type CommitBatchOf<T> = BoundedVec<(JobId, H256), <T as Config>::MaxBatch>;
 
-/// A batch of reveals `(job, outputs)` submitted by one worker in one transaction.
-pub type RevealBatchOf<T> = BoundedVec<(JobId, OutputOf<T>), <T as Config>::MaxBatch>;
+/// What one worker reveals for one job: its outputs, or that the model could not be executed
+/// on the job's inputs.
+pub type RevealOf<T> = inferchain_primitives::Reveal<OutputOf<T>>;
+
+/// A batch of reveals `(job, reveal)` submitted by one worker in one transaction.
+pub type RevealBatchOf<T> = BoundedVec<(JobId, RevealOf<T>), <T as Config>::MaxBatch>;
 
 /// The workers drawn for a job.
 pub type DrawnWorkersOf<T> =
@@ -235,7 +239,7 @@ pub enum FailureReason {
     /// Outputs were revealed but no group of agreeing workers formed a majority.
     Inconclusive,
     /// A majority of the workers agreed that the model cannot be executed on these inputs
-    /// (they revealed the empty output, see [`crate::EXECUTION_FAILED`]). The agreeing
+    /// (they revealed `Reveal::ExecutionFailed`). The agreeing
     /// workers are paid their fee; the royalty is refunded.
     ExecutionFailed,
 }

@@ -58,7 +58,7 @@ impl<T: Config> Pallet<T> {
         Self::quote_model(&m, input_len)
     }
 
-    /// it has to do now.
+    /// Runtime API: jobs assigned to `worker` that are not final, and what it has to do now.
     pub fn pending_work(worker: &T::AccountId) -> Vec<PendingWork<BlockNumberFor<T>>> {
         let now = frame_system::Pallet::<T>::block_number();
         Self::live_jobs(now)

@@ -36,9 +36,9 @@ impl<T: Config> Pallet<T> {
 
     /// Total output bytes of a reveal batch (for weights).
     pub fn batch_bytes(items: &RevealBatchOf<T>) -> u32 {
-        items
-            .iter()
-            .fold(0u32, |sum, (_, o)| sum.saturating_add(o.len() as u32))
+        items.iter().fold(0u32, |sum, (_, r)| {
+            sum.saturating_add(r.output_bytes().len() as u32)
+        })
     }
 
     /// Weight of a reveal batch that applied `applied` items with `bytes` output bytes in

@@ -9,11 +9,13 @@ use codec::{Decode, Encode};
 use inferchain_primitives::{
     host::{inference_host, HostError},
     offchain_keys::request_inputs_key,
+    Reveal,
 };
 use sp_runtime::offchain::StorageKind;
 
-/// Executes a job through the host interface. `None` if this node cannot do it.
-pub fn compute<T: Config>(id: JobId, req: &Job<T>) -> Option<Vec<u8>> {
+/// Executes a job through the host interface: what the worker will reveal. `None` if this
+/// node cannot do it.
+pub fn compute<T: Config>(id: JobId, req: &Job<T>) -> Option<Reveal<Vec<u8>>> {
     let model = Models::<T>::get(req.model_id)?;
     let chunks = model.chunk_hashes.len() as u32;
     match req.kind {
@@ -28,7 +30,7 @@ pub fn compute<T: Config>(id: JobId, req: &Job<T>) -> Option<Vec<u8>> {
                         return None;
                     }
                 };
-            Some(outcome.encode())
+            Some(Reveal::Outputs(outcome.encode()))
         }
         JobKind::Inference { .. } => {
             let inputs = sp_io::offchain::local_storage_get(
@@ -40,12 +42,12 @@ pub fn compute<T: Config>(id: JobId, req: &Job<T>) -> Option<Vec<u8>> {
                 return None;
             };
             match inference_host::run(req.model_id, chunks, &inputs, model.policy.execution) {
-                Ok(outputs) => Some(outputs),
+                Ok(outputs) => Some(Reveal::Outputs(outputs)),
                 // Failures that depend on the model and inputs, not on this node: report them
                 // so that the request fails without punishing the workers.
                 Err(e @ (HostError::BadInputs(_) | HostError::Run(_))) => {
                     log::info!(target: LOG_TARGET, "job {id} cannot be executed: {e:?}");
-                    Some(crate::EXECUTION_FAILED.to_vec())
+                    Some(Reveal::ExecutionFailed)
                 }
                 Err(e) => {
                     log::warn!(target: LOG_TARGET, "cannot run job {id}: {e:?}");

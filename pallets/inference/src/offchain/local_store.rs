@@ -1,5 +1,6 @@
-//! What a worker's node keeps in offchain **persistent** local storage: the outputs it computed
-//! (so that a worker that committed can still reveal after a restart), when it submitted each
+//! What a worker's node keeps in offchain **persistent** local storage: what it will reveal for
+//! each job, its outputs or an execution failure (so that a worker that committed can still
+//! reveal after a restart), when it submitted each
 //! commit and reveal (so an item is resubmitted only if still missing on chain
 //! [`super::RESUBMIT_AFTER`] blocks later), and which jobs it keeps data for (so the data of
 //! ended jobs is cleared).
@@ -7,11 +8,19 @@
 use super::RESUBMIT_AFTER;
 use crate::JobId;
 use alloc::{collections::BTreeSet, vec::Vec};
-use codec::Encode;
+use codec::{Decode, Encode};
+use inferchain_primitives::Reveal;
 use sp_runtime::offchain::{storage::StorageValueRef, StorageKind};
 
-/// Local storage key of the outputs computed by `worker` for job `id`.
-pub fn output_key(worker: &[u8], id: JobId) -> Vec<u8> {
+/// Local storage key of what `worker` will reveal for job `id` (a SCALE [`Reveal`]).
+pub fn reveal_key(worker: &[u8], id: JobId) -> Vec<u8> {
+    (b"inferchain/ocw/reveal/", worker, id).encode()
+}
+
+/// Local storage key under which runtimes before the typed [`Reveal`] kept the raw outputs of
+/// `worker` for job `id` (empty for an execution failure); still read, so that a node upgraded
+/// between its commit and its reveal reveals what it committed to.
+pub fn legacy_output_key(worker: &[u8], id: JobId) -> Vec<u8> {
     (b"inferchain/ocw/output/", worker, id).encode()
 }
 
@@ -52,16 +61,21 @@ pub(super) fn cleanup(worker: &[u8], mine: &BTreeSet<JobId>) {
         return;
     }
     for id in drop {
-        StorageValueRef::persistent(&output_key(worker, id)).clear();
+        StorageValueRef::persistent(&reveal_key(worker, id)).clear();
+        StorageValueRef::persistent(&legacy_output_key(worker, id)).clear();
         StorageValueRef::persistent(&sent_key(b"commit", worker, id)).clear();
         StorageValueRef::persistent(&sent_key(b"reveal", worker, id)).clear();
     }
     store.set(&keep);
 }
 
-/// Stores the outputs of job `id` locally.
-pub(super) fn store_output(worker: &[u8], id: JobId, output: &[u8]) {
-    sp_io::offchain::local_storage_set(StorageKind::PERSISTENT, &output_key(worker, id), output);
+/// Stores what `worker` will reveal for job `id`.
+pub(super) fn store_reveal(worker: &[u8], id: JobId, reveal: &Reveal<Vec<u8>>) {
+    sp_io::offchain::local_storage_set(
+        StorageKind::PERSISTENT,
+        &reveal_key(worker, id),
+        &reveal.encode(),
+    );
     let key = jobs_key(worker);
     let store = StorageValueRef::persistent(&key);
     let mut jobs: Vec<JobId> = store.get().ok().flatten().unwrap_or_default();
@@ -71,7 +85,14 @@ pub(super) fn store_output(worker: &[u8], id: JobId, output: &[u8]) {
     }
 }
 
-/// The outputs of job `id` stored locally, if any.
-pub(super) fn stored_output(worker: &[u8], id: JobId) -> Option<Vec<u8>> {
-    sp_io::offchain::local_storage_get(StorageKind::PERSISTENT, &output_key(worker, id))
+/// What `worker` stored to reveal for job `id`, if anything.
+pub(super) fn stored_reveal(worker: &[u8], id: JobId) -> Option<Reveal<Vec<u8>>> {
+    let get = |key: &[u8]| sp_io::offchain::local_storage_get(StorageKind::PERSISTENT, key);
+    if let Some(bytes) = get(&reveal_key(worker, id)) {
+        return Reveal::decode(&mut &bytes[..]).ok();
+    }
+    get(&legacy_output_key(worker, id)).map(|raw| match raw.is_empty() {
+        true => Reveal::ExecutionFailed,
+        false => Reveal::Outputs(raw),
+    })
 }

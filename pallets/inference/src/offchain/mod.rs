@@ -19,13 +19,13 @@
 //! Outputs survive a node restart, so a worker that committed can still reveal. Transactions
 //! are submitted [`SUBMIT_DELAY_MILLIS`] after the run starts, so that peers have imported
 //! the block they depend on when the transactions reach them; a node that records having no
-//! peers ([`NODE_PEERS_KEY`]) submits at once.
+//! peers ([`inferchain_primitives::offchain_keys::NODE_PEERS_KEY`]) submits at once.
 //!
 //! Failures of the node itself (no backend, missing model chunks, unsupported policy, a
 //! contained panic) are not reported: the worker does not commit and is slashed for not
 //! committing, as it cannot do the work. Failures that depend on the model and the inputs
-//! (`HostError::BadInputs`, `HostError::Run`) are committed to as the empty output
-//! [`crate::EXECUTION_FAILED`], so that a requester cannot make honest workers lose their bond
+//! (`HostError::BadInputs`, `HostError::Run`) are committed to and revealed as
+//! `Reveal::ExecutionFailed`, so that a requester cannot make honest workers lose their bond
 //! with inputs the model cannot process. Caveat: `HostError::Run` also covers time limits,
 //! which depend on the node; a worker that hits one while the others succeed is outvoted.
 
@@ -34,19 +34,19 @@ mod local_store;
 mod submit;
 
 pub use execute::{compute, decode_outcome};
-pub use local_store::{jobs_key, output_key, sent_key};
+pub use local_store::{jobs_key, legacy_output_key, reveal_key, sent_key};
 pub use submit::{reveal_batches, submit_delay_millis};
 
 use crate::{
-    crypto, Call, CommitBatchOf, Config, JobId, JobStatus, Jobs, OutputOf, Pallet, Workers,
-    COMMIT_CONTEXT, LOG_TARGET, REVEAL_CONTEXT,
+    crypto, Call, CommitBatchOf, Config, JobId, JobStatus, Jobs, OutputOf, Pallet, RevealOf,
+    Workers, COMMIT_CONTEXT, LOG_TARGET, REVEAL_CONTEXT,
 };
 use alloc::{collections::BTreeSet, vec::Vec};
 use codec::Encode;
 use frame_support::traits::Get;
 use frame_system::pallet_prelude::BlockNumberFor;
-use inferchain_primitives::output_commitment;
-use local_store::{cleanup, sent_recently, store_output, stored_output};
+use inferchain_primitives::Reveal;
+use local_store::{cleanup, sent_recently, store_reveal, stored_reveal};
 use sp_core::H256;
 use sp_runtime::{
     offchain::{
@@ -116,7 +116,7 @@ fn process_worker<T: Config>(
     let next = now.saturating_add(1u32.into());
     let now_u32: u32 = sp_runtime::SaturatedConversion::saturated_into(now);
     let mut commits: Vec<(JobId, H256)> = Vec::new();
-    let mut reveals: Vec<(JobId, OutputOf<T>)> = Vec::new();
+    let mut reveals: Vec<(JobId, RevealOf<T>)> = Vec::new();
     let mut reveal_bytes: usize = 0;
 
     let mut mine: BTreeSet<JobId> = BTreeSet::new();
@@ -135,21 +135,21 @@ fn process_worker<T: Config>(
             if sent_recently(b"commit", &worker, id, now_u32) {
                 continue;
             }
-            let output = match stored_output(&worker, id) {
-                Some(o) => o,
+            let reveal = match stored_reveal(&worker, id) {
+                Some(r) => r,
                 None => {
-                    let Some(o) = compute::<T>(id, &req) else {
+                    let Some(r) = compute::<T>(id, &req) else {
                         continue;
                     };
-                    store_output(&worker, id, &o);
-                    o
+                    store_reveal(&worker, id, &r);
+                    r
                 }
             };
-            if OutputOf::<T>::try_from(output.clone()).is_err() {
+            if bounded::<T>(reveal.clone()).is_none() {
                 log::warn!(target: LOG_TARGET, "outputs of job {id} exceed MaxOutputBytes");
                 continue;
             }
-            let commitment = output_commitment(&output, &worker);
+            let commitment = reveal.commitment(&worker);
             if Pallet::<T>::check_commit(account, id, &commitment, next).is_ok() {
                 commits.push((id, commitment));
             }
@@ -161,21 +161,19 @@ fn process_worker<T: Config>(
             if sent_recently(b"reveal", &worker, id, now_u32) {
                 continue;
             }
-            let Some(output) = stored_output(&worker, id) else {
+            let Some(reveal) = stored_reveal(&worker, id).and_then(bounded::<T>) else {
                 log::warn!(target: LOG_TARGET, "outputs of committed job {id} are lost");
                 continue;
             };
-            if Pallet::<T>::check_reveal(account, id, &output, next).is_err() {
+            if Pallet::<T>::check_reveal(account, id, &reveal, next).is_err() {
                 continue;
             }
-            let bytes = reveal_bytes.saturating_add(output.len());
+            let bytes = reveal_bytes.saturating_add(reveal.output_bytes().len());
             if bytes > REVEAL_BYTES_PER_RUN && !reveals.is_empty() {
                 continue;
             }
-            if let Ok(bounded) = OutputOf::<T>::try_from(output) {
-                reveals.push((id, bounded));
-                reveal_bytes = bytes;
-            }
+            reveals.push((id, reveal));
+            reveal_bytes = bytes;
         }
     }
 
@@ -219,5 +217,13 @@ fn process_worker<T: Config>(
                 signature,
             },
         );
+    }
+}
+
+/// `reveal` with its outputs bounded by `MaxOutputBytes`, or `None` if they are larger.
+fn bounded<T: Config>(reveal: Reveal<Vec<u8>>) -> Option<RevealOf<T>> {
+    match reveal {
+        Reveal::Outputs(o) => OutputOf::<T>::try_from(o).ok().map(Reveal::Outputs),
+        Reveal::ExecutionFailed => Some(Reveal::ExecutionFailed),
     }
 }

@@ -2,7 +2,7 @@
 //! block the transactions depend on), in what sizes, signed how.
 
 use super::{local_store::mark_sent, SUBMIT_DELAY_MILLIS};
-use crate::{crypto, Call, Config, JobId, OutputOf, Pallet, RevealBatchOf, LOG_TARGET};
+use crate::{crypto, Call, Config, JobId, Pallet, RevealBatchOf, RevealOf, LOG_TARGET};
 use alloc::vec::Vec;
 use codec::Encode;
 use frame_support::traits::Get;
@@ -44,22 +44,23 @@ pub(super) fn send_batch<T: Config, I: Encode>(
 /// Splits reveal items, in order, into batches of at most `MaxBatch` items whose largest
 /// output times their item count stays within `MaxRevealBatchBytes` (what the runtime's block
 /// length and weight checks assume); an item larger than that travels alone.
-pub fn reveal_batches<T: Config>(items: Vec<(JobId, OutputOf<T>)>) -> Vec<RevealBatchOf<T>> {
+pub fn reveal_batches<T: Config>(items: Vec<(JobId, RevealOf<T>)>) -> Vec<RevealBatchOf<T>> {
     let max_items = T::MaxBatch::get() as usize;
     let max_bytes = T::MaxRevealBatchBytes::get() as usize;
     let mut batches = Vec::new();
-    let mut current: Vec<(JobId, OutputOf<T>)> = Vec::new();
+    let mut current: Vec<(JobId, RevealOf<T>)> = Vec::new();
     let mut largest: usize = 0;
-    for (id, output) in items {
-        let with = largest.max(output.len());
+    for (id, reveal) in items {
+        let len = reveal.output_bytes().len();
+        let with = largest.max(len);
         let full = current.len() >= max_items
             || with.saturating_mul(current.len().saturating_add(1)) > max_bytes;
         if full && !current.is_empty() {
             batches.extend(RevealBatchOf::<T>::try_from(core::mem::take(&mut current)).ok());
             largest = 0;
         }
-        largest = largest.max(output.len());
-        current.push((id, output));
+        largest = largest.max(len);
+        current.push((id, reveal));
     }
     if !current.is_empty() {
         batches.extend(RevealBatchOf::<T>::try_from(current).ok());

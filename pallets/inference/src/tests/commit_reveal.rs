@@ -253,7 +253,7 @@ fn reveal_batch_checks() {
         let id = request(genesis_model());
         let w = workers_of(id)[0];
         assert_eq!(
-            submit(reveal_call(w, vec![])),
+            submit(reveal_call::<Vec<u8>>(w, vec![])),
             Err(code(Error::<Test>::EmptyBatch))
         );
         assert_eq!(
@@ -270,5 +270,42 @@ fn reveal_batch_checks() {
                 InvalidTransaction::BadProof
             )))
         );
+    });
+}
+
+/// A committee member cannot sink a model's validation by claiming the engine failed: a
+/// validation reveals a `ValidationOutcome`, never an execution failure.
+#[test]
+fn a_validation_cannot_reveal_an_execution_failure() {
+    ExtBuilder::default().build_and_execute(|| {
+        let (_, job) = register_and_upload(100, 50);
+        let committee = workers_of(job);
+        for w in &committee {
+            assert_ok!(commit(*w, job, &FAILED));
+        }
+        assert_eq!(
+            reveal(committee[0], job, &FAILED),
+            Err(code(Error::<Test>::BadOutputs))
+        );
+    });
+}
+
+/// An execution failure and empty outputs are different reveals: the empty encoding is not a
+/// tensor map, so it is refused rather than read as a failure.
+#[test]
+fn empty_outputs_are_not_an_execution_failure() {
+    ExtBuilder::default().build_and_execute(|| {
+        let id = request(genesis_model());
+        let ws = workers_of(id);
+        for w in &ws {
+            assert_ok!(commit(*w, id, &FAILED));
+        }
+        // Same commitment (both commit to no bytes), but only the typed failure opens it.
+        assert_eq!(commitment(ws[0], &FAILED), commitment(ws[0], &[0u8; 0]));
+        assert_eq!(
+            reveal(ws[0], id, &[0u8; 0]),
+            Err(code(Error::<Test>::BadOutputs))
+        );
+        assert_ok!(reveal(ws[0], id, &FAILED));
     });
 }

@@ -49,9 +49,9 @@ fn agreed_execution_failure_pays_workers_not_royalty() {
         let ws = workers_of(id);
         let before: Vec<Balance> = ws.iter().map(|w| free(&acc(*w))).collect();
         for w in &ws {
-            assert_ok!(commit(*w, id, crate::EXECUTION_FAILED));
+            assert_ok!(commit(*w, id, &FAILED));
         }
-        assert_ok!(reveal(ws[0], id, crate::EXECUTION_FAILED));
+        assert_ok!(reveal(ws[0], id, &FAILED));
         assert_eq!(
             Jobs::<Test>::get(id).expect("job").status,
             JobStatus::Failed(FailureReason::ExecutionFailed)

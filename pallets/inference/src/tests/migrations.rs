@@ -1,6 +1,7 @@
 //! Migrations (`migrations.rs`).
 
 use super::*;
+use crate::OutputOf;
 
 #[test]
 fn migration_v1_moves_requests_to_jobs() {
@@ -51,9 +52,65 @@ fn migration_v1_moves_requests_to_jobs() {
                 None
             );
         }
-        // A second run is a no-op (the version is already 1).
+        // A second run is a no-op (the version is already 1): a value left under the old name
+        // stays there.
+        put_storage_value(b"Inference", OLD_NEXT_JOB_ID, &[], next + 7);
         MigrateV0ToV1::<Test>::on_runtime_upgrade();
         assert_eq!(NextJobId::<Test>::get(), next);
+        assert_eq!(
+            get_storage_value::<u64>(b"Inference", OLD_NEXT_JOB_ID, &[]),
+            Some(next + 7)
+        );
+        frame_support::storage::unhashed::kill(&frame_support::storage::storage_prefix(
+            b"Inference",
+            OLD_NEXT_JOB_ID,
+        ));
         check_invariants();
+    });
+}
+
+#[test]
+fn migration_v2_types_the_stored_reveals() {
+    use crate::migrations::v2::MigrateV1ToV2;
+    use frame_support::{
+        storage::unhashed,
+        traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion},
+    };
+    ExtBuilder::default().build_and_execute(|| {
+        // Two jobs with one stored reveal each, as version 1 stored them: raw output bytes,
+        // empty for an execution failure.
+        let a = request(genesis_model());
+        let b = request(single_model());
+        let wa = acc(workers_of(a)[0]);
+        let wb = acc(workers_of(b)[0]);
+        let raw_a: OutputOf<Test> = good().try_into().expect("short");
+        let raw_b: OutputOf<Test> = Default::default();
+        unhashed::put(&crate::Reveals::<Test>::hashed_key_for(a, &wa), &raw_a);
+        unhashed::put(&crate::Reveals::<Test>::hashed_key_for(b, &wb), &raw_b);
+        StorageVersion::new(1).put::<Inference>();
+
+        MigrateV1ToV2::<Test>::on_runtime_upgrade();
+
+        assert_eq!(
+            Inference::on_chain_storage_version(),
+            StorageVersion::new(2)
+        );
+        assert_eq!(
+            crate::Reveals::<Test>::get(a, &wa),
+            Some(Reveal::Outputs(raw_a.clone()))
+        );
+        assert_eq!(
+            crate::Reveals::<Test>::get(b, &wb),
+            Some(Reveal::ExecutionFailed)
+        );
+        // Version 2 already: a second run touches nothing, even a value in the old encoding.
+        unhashed::put(&crate::Reveals::<Test>::hashed_key_for(a, &wa), &raw_a);
+        MigrateV1ToV2::<Test>::on_runtime_upgrade();
+        assert_eq!(
+            unhashed::get_raw(&crate::Reveals::<Test>::hashed_key_for(a, &wa)),
+            Some(raw_a.encode())
+        );
+        // The slots were not marked revealed: drop the test's reveals.
+        let _ = crate::Reveals::<Test>::clear(u32::MAX, None);
     });
 }

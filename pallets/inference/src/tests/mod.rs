@@ -1,11 +1,14 @@
 //! Unit tests of the inference pallet on the mock runtime, one file per protocol concern, named
-//! after the module it tests. Every test runs in `ExtBuilder::build_and_execute`, which checks
-//! the storage invariants (`try_state.rs`) when the test ends.
+//! after the module it tests. Tests run in `ExtBuilder::build_and_execute`, which checks the
+//! storage invariants (`try_state.rs`) when the test ends, and `run_to_block` checks them after
+//! every block; the few tests that read the offchain database between steps (and the offchain
+//! worker's and property tests) build the externalities themselves and check the invariants
+//! explicitly.
 
 use crate::{
     mock::*, ActiveWorkers, CommitBatchOf, Error, Event, FailureReason, HoldReason, Job, JobKind,
-    JobStatus, Jobs, ModelPolicy, ModelStatus, Models, NextJobId, Offence, OutputOf, RejectReason,
-    Results, RevealBatchOf, ValidationFailure, ValidationOutcome, WorkerStatus, Workers,
+    JobStatus, Jobs, ModelPolicy, ModelStatus, Models, NextJobId, Offence, RejectReason, Results,
+    RevealBatchOf, RevealOf, ValidationFailure, ValidationOutcome, WorkerStatus, Workers,
     COMMIT_CONTEXT, REVEAL_CONTEXT,
 };
 use codec::Encode;
@@ -24,7 +27,7 @@ use frame_support::{
 use inferchain_primitives::{
     limits::{MAX_CHUNK_BYTES, MAX_MODEL_BYTES},
     offchain_keys::{chunk_key, request_inputs_key},
-    output_commitment, ExecutionPolicy, ModelId,
+    ExecutionPolicy, ModelId, Reveal,
 };
 use sp_core::H256;
 use sp_runtime::{
@@ -90,16 +93,53 @@ pub fn commit_call(i: u8, items: Vec<(u64, H256)>) -> crate::Call<Test> {
     }
 }
 
+/// What a test worker reveals: output bytes, or [`FAILED`].
+pub trait TestReveal {
+    /// The typed reveal.
+    fn to_reveal(&self) -> RevealOf<Test>;
+}
+
+impl TestReveal for [u8] {
+    fn to_reveal(&self) -> RevealOf<Test> {
+        Reveal::Outputs(self.to_vec().try_into().expect("within MaxOutputBytes"))
+    }
+}
+
+impl<const N: usize> TestReveal for [u8; N] {
+    fn to_reveal(&self) -> RevealOf<Test> {
+        self.as_slice().to_reveal()
+    }
+}
+
+impl TestReveal for Vec<u8> {
+    fn to_reveal(&self) -> RevealOf<Test> {
+        self.as_slice().to_reveal()
+    }
+}
+
+impl TestReveal for RevealOf<Test> {
+    fn to_reveal(&self) -> RevealOf<Test> {
+        self.clone()
+    }
+}
+
+/// An execution failure, as a test worker reveals it.
+pub struct Failed;
+
+/// [`Failed`]: the model could not be executed on the job's inputs.
+pub const FAILED: Failed = Failed;
+
+impl TestReveal for Failed {
+    fn to_reveal(&self) -> RevealOf<Test> {
+        Reveal::ExecutionFailed
+    }
+}
+
 /// A signed reveal call of test worker `i`.
-pub fn reveal_call(i: u8, items: Vec<(u64, Vec<u8>)>) -> crate::Call<Test> {
+pub fn reveal_call<R: TestReveal>(i: u8, items: Vec<(u64, R)>) -> crate::Call<Test> {
     let items: RevealBatchOf<Test> = items
         .into_iter()
-        .map(|(id, o)| {
-            (
-                id,
-                OutputOf::<Test>::try_from(o).expect("within MaxOutputBytes"),
-            )
-        })
+        .map(|(id, r)| (id, r.to_reveal()))
         .collect::<Vec<_>>()
         .try_into()
         .expect("within MaxBatch");
@@ -115,18 +155,18 @@ pub fn reveal_call(i: u8, items: Vec<(u64, Vec<u8>)>) -> crate::Call<Test> {
 }
 
 /// Commitment of worker `i` to `out`.
-pub fn commitment(i: u8, out: &[u8]) -> H256 {
-    output_commitment(out, &acc(i).encode())
+pub fn commitment(i: u8, out: &(impl TestReveal + ?Sized)) -> H256 {
+    out.to_reveal().commitment(&acc(i).encode())
 }
 
 /// Commits worker `i` to `out` on job `id`.
-pub fn commit(i: u8, id: u64, out: &[u8]) -> Result<(), TxError> {
+pub fn commit(i: u8, id: u64, out: &(impl TestReveal + ?Sized)) -> Result<(), TxError> {
     submit(commit_call(i, vec![(id, commitment(i, out))]))
 }
 
 /// Reveals `out` for worker `i` on job `id`.
-pub fn reveal(i: u8, id: u64, out: &[u8]) -> Result<(), TxError> {
-    submit(reveal_call(i, vec![(id, out.to_vec())]))
+pub fn reveal(i: u8, id: u64, out: &(impl TestReveal + ?Sized)) -> Result<(), TxError> {
+    submit(reveal_call(i, vec![(id, out.to_reveal())]))
 }
 
 /// Test index of an account (1..=10 workers/funded accounts).

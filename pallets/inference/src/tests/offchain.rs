@@ -326,6 +326,55 @@ fn reveal_uses_outputs_stored_before_restart() {
     });
 }
 
+/// A node upgraded between its commit and its reveal finds the raw outputs the previous
+/// runtime stored (under the legacy key) and reveals them: it is not slashed for the upgrade.
+#[test]
+fn reveal_uses_raw_outputs_stored_by_the_previous_runtime() {
+    use sp_runtime::offchain::StorageKind;
+    let host = FakeHost::default();
+    let skew = host.skew.clone();
+    let (mut ext, pool) = ocw_ext(Some(host));
+    let id = ext.execute_with(|| request(genesis_model()));
+    ext.persist_offchain_overlay();
+    ext.execute_with(|| {
+        Inference::offchain_worker(1);
+        for c in drain(&pool) {
+            assert_eq!(submit(c), Ok(()));
+        }
+        // What the previous runtime stored: the raw outputs under the legacy key, no typed
+        // reveal.
+        for w in workers_of(id) {
+            let worker = acc(w).encode();
+            sp_io::offchain::local_storage_clear(
+                StorageKind::PERSISTENT,
+                &crate::offchain::reveal_key(&worker, id),
+            );
+            sp_io::offchain::local_storage_set(
+                StorageKind::PERSISTENT,
+                &crate::offchain::legacy_output_key(&worker, id),
+                &good(),
+            );
+        }
+    });
+    // The backend would now compute something else: only the stored outputs open the
+    // commitments.
+    *skew.lock().expect("not poisoned") = 1.0;
+    ext.execute_with(|| {
+        run_to_block(2);
+        Inference::offchain_worker(2);
+        let reveals = drain(&pool);
+        assert_eq!(reveals.len(), 3);
+        for r in reveals {
+            let _ = submit(r);
+        }
+        assert_eq!(
+            Results::<Test>::get(id).map(|o| o.into_inner()),
+            Some(good())
+        );
+        assert!(slashes(id).is_empty());
+    });
+}
+
 #[test]
 fn without_backend_nothing_is_submitted() {
     let (mut ext, pool) = ocw_ext(None);
@@ -355,7 +404,7 @@ fn execution_failures_are_committed_as_such() {
         for c in commits {
             let (w, _) = summary(&c);
             if let Call::commit { items, .. } = &c {
-                assert_eq!(items[0].1, commitment(w, crate::EXECUTION_FAILED));
+                assert_eq!(items[0].1, commitment(w, &FAILED));
             }
             assert_eq!(submit(c), Ok(()));
         }

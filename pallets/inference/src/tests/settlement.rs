@@ -255,11 +255,7 @@ fn execution_failure_only_agrees_with_itself_under_tolerance() {
     ExtBuilder::default().build_and_execute(|| {
         let id = request(tolerance_model());
         let ws = workers_of(id);
-        let outs = [
-            crate::EXECUTION_FAILED.to_vec(),
-            crate::EXECUTION_FAILED.to_vec(),
-            good(),
-        ];
+        let outs = [FAILED.to_reveal(), FAILED.to_reveal(), good().to_reveal()];
         for (w, o) in ws.iter().zip(outs.iter()) {
             assert_ok!(commit(*w, id, o));
         }
