@@ -18,7 +18,7 @@ mod hooks {
         }
 
         fn offchain_worker(now: BlockNumberFor<T>) {
-            crate::offchain::run::<T>(now);
+            offchain::run::<T>(now);
         }
 
         fn integrity_test() {
