@@ -48,6 +48,9 @@ pub enum Command {
     Infer(InferArgs),
     /// Show a request: status, workers, fee and result.
     Request(RequestArgs),
+    /// Challenge a provisional result: hold the challenge bond and have the validators
+    /// re-execute the request.
+    Challenge(ChallengeArgs),
     /// List the registered models.
     Models,
     /// Register as a worker or show a worker's status.
@@ -158,6 +161,13 @@ pub struct RequestArgs {
     /// Also write the result to this file (.json or .npz).
     #[arg(long)]
     pub output: Option<PathBuf>,
+}
+
+/// Arguments of `inferchain challenge`.
+#[derive(Debug, Args)]
+pub struct ChallengeArgs {
+    /// Request id of the provisional result.
+    pub id: u64,
 }
 
 /// `inferchain worker ...`.

@@ -87,11 +87,15 @@ pub fn model_status(s: &ModelStatus) -> String {
 pub fn failure_reason(r: &FailureReason) -> &'static str {
     match r {
         FailureReason::Inconclusive => {
-            "inconclusive: the workers' outputs disagreed and no majority formed"
+            "inconclusive: no worker revealed an output; the fee was refunded"
         }
         FailureReason::ExecutionFailed => {
-            "execution failed: a majority of workers could not run the model on these inputs \
-             (workers were paid, the royalty refunded)"
+            "execution failed: the model cannot run on these inputs (the agreeing workers were \
+             paid, the royalty refunded)"
+        }
+        FailureReason::NoSupermajority => {
+            "no verdict: the workers disagreed and no output was revealed by more than two \
+             thirds of the validators; the fee was refunded"
         }
     }
 }
@@ -100,6 +104,12 @@ pub fn failure_reason(r: &FailureReason) -> &'static str {
 pub fn job_status(s: &JobStatus) -> String {
     match s {
         JobStatus::Pending => "pending".into(),
+        JobStatus::Provisional => {
+            "provisional: the committee agreed; final after the challenge window".into()
+        }
+        JobStatus::Escalated => {
+            "escalated: the validators are re-executing it (disagreement or challenge)".into()
+        }
         JobStatus::Completed => "completed".into(),
         JobStatus::Failed(r) => format!("failed: {}", failure_reason(r)),
         JobStatus::Expired => {

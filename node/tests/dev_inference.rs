@@ -5,7 +5,7 @@
 mod common;
 
 use codec::Encode;
-use common::{repo_file, wait_for, Ports, TestNode};
+use common::{is_final_status, repo_file, wait_for, Ports, TestNode};
 use inferchain_engine::{tensor_io, Engine};
 use inferchain_primitives::{model_id, output_digest, ExecutionPolicy, ModelInfo};
 use std::time::Duration;
@@ -103,9 +103,10 @@ async fn a_paid_request_on_the_sample_model_settles_with_the_engines_output() {
         .and_then(|v| v.as_u128())
         .expect("job_id") as u64;
 
-    // The offchain worker commits, reveals; the runtime compares and settles.
+    // The offchain worker commits, reveals; the runtime compares, holds the agreed result as
+    // provisional for the challenge window, then settles.
     let settled: serde_json::Value =
-        wait_for(Duration::from_secs(120), "the request to settle", || {
+        wait_for(Duration::from_secs(120), "the request to be final", || {
             let rpc = rpc.clone();
             async move {
                 let view: Option<serde_json::Value> = rpc
@@ -113,7 +114,7 @@ async fn a_paid_request_on_the_sample_model_settles_with_the_engines_output() {
                     .await
                     .ok()?;
                 let view = view?;
-                (view["status"] != "Pending").then_some(view)
+                is_final_status(&view).then_some(view)
             }
         })
         .await;

@@ -1,7 +1,10 @@
 //! Four validators, every one an inference worker, the sample model on three replicas, and
-//! Dave's engine faulty (test-only fault injection): requests still complete with the honest
-//! output, Dave's bond is slashed, the agreeing workers and the model owner are paid what the
-//! protocol defines, and the requester pays exactly the fee minus what was refunded.
+//! Dave's engine faulty (test-only fault injection): a request whose committee Dave is on
+//! disagrees, goes to the four validators (Dave among them), and their verdict — three of four,
+//! more than two thirds — completes it with the honest output; Dave is slashed for both of his
+//! wrong reveals, the honest committee members, the agreeing validators and the model owner are
+//! paid what the protocol defines, and the requester pays exactly the fee minus what was
+//! refunded.
 
 mod common;
 
@@ -11,14 +14,14 @@ use common::{
         account, bond, event_of, events_in, free, start_network, FeesPaid, InferenceRequested,
         TransactionFeePaid, WorkerSlashed,
     },
-    finalized_number, sample, wait_for, Network,
+    finalized_number, is_final_status, sample, wait_for, Network,
 };
 use std::{collections::BTreeMap, time::Duration};
 use subxt::{dynamic, rpcs::rpc_params, utils::AccountId32};
 use subxt_signer::sr25519::dev;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_faulty_worker_is_outvoted_and_slashed_on_a_real_network() {
+async fn a_faulty_worker_is_overruled_by_the_validators_and_slashed_on_a_real_network() {
     let dir = tempfile::tempdir().expect("temp dir");
     let faulty = vec!["--inference-fault-inject".to_string()];
     let network = Network::new(dir.path(), 2_000, vec![vec![], vec![], vec![], faulty]);
@@ -100,7 +103,7 @@ async fn a_faulty_worker_is_outvoted_and_slashed_on_a_real_network() {
         let tx_fee: TransactionFeePaid = event_of(&events, "TransactionFeePaid");
         let id = requested.job_id;
 
-        let settled: serde_json::Value = wait_for(Duration::from_secs(180), "settlement", || {
+        let settled: serde_json::Value = wait_for(Duration::from_secs(300), "settlement", || {
             let rpc = rpc.clone();
             async move {
                 let view: Option<serde_json::Value> = rpc
@@ -108,7 +111,7 @@ async fn a_faulty_worker_is_outvoted_and_slashed_on_a_real_network() {
                     .await
                     .ok()?;
                 let view = view?;
-                (view["status"] != "Pending").then_some(view)
+                is_final_status(&view).then_some(view)
             }
         })
         .await;
@@ -140,51 +143,85 @@ async fn a_faulty_worker_is_outvoted_and_slashed_on_a_real_network() {
             continue;
         }
 
-        // Dave was drawn: he is slashed 20% of his bond for the wrong result.
+        // Dave was drawn: his wrong reveal sent the job to the validators, who decided it.
+        let validators: Vec<&str> = settled["validators"]
+            .as_array()
+            .expect("validators")
+            .iter()
+            .filter_map(|w| w.as_str())
+            .collect();
+        let all: Vec<String> = workers.iter().map(|w| w.to_string()).collect();
+        assert_eq!(
+            validators, all,
+            "every authority re-executed the job: {settled}"
+        );
+        let agreeing_validators: Vec<&str> = settled["agreeingValidators"]
+            .as_array()
+            .expect("agreeing validators")
+            .iter()
+            .filter_map(|w| w.as_str())
+            .collect();
+        let honest_validators: Vec<String> = workers
+            .iter()
+            .filter(|w| **w != dave)
+            .map(|w| w.to_string())
+            .collect();
+        assert_eq!(agreeing_validators, honest_validators, "{settled}");
         let request_number = api
             .at_block(request_block)
             .await
             .expect("request block")
             .block_number() as u32;
-        // subxt reads at the last finalized block: wait until the settlement is finalized.
-        let (slash, fees) = wait_for(
+        // subxt reads at the last finalized block: wait until the verdict is finalized.
+        let (slashes, fees) = wait_for(
             Duration::from_secs(120),
             "finalized settlement events",
             || {
                 let api = api.clone();
                 async move {
                     let best = api.at_current_block().await.ok()?.block_number() as u32;
-                    let slashes: Vec<WorkerSlashed> =
-                        events_in(&api, request_number, best, "Inference", "WorkerSlashed").await;
-                    let slash = slashes
-                        .into_iter()
-                        .find(|s| s.job_id == id && s.worker == dave)?;
                     let fees: Vec<FeesPaid> =
                         events_in(&api, request_number, best, "Inference", "FeesPaid").await;
                     let fees = fees.into_iter().find(|f| f.job_id == id)?;
-                    Some((slash, fees))
+                    let slashes: Vec<WorkerSlashed> =
+                        events_in(&api, request_number, best, "Inference", "WorkerSlashed").await;
+                    let slashes: Vec<WorkerSlashed> =
+                        slashes.into_iter().filter(|s| s.job_id == id).collect();
+                    Some((slashes, fees))
                 }
             },
         )
         .await;
-        assert_eq!(slash.amount, dave_bond / 5, "20% of Dave's bond");
-        assert_eq!(bond(&api, &dave).await, dave_bond - slash.amount);
-
-        // The fee: worker fee to each agreeing worker, royalty to the owner, Dave's share back.
-        assert_eq!(fees.royalty, royalty);
-        assert_eq!(
-            fees.worker_fee,
-            2 * worker_fee,
-            "the two agreeing workers are paid"
+        // Dave alone is slashed, 20 % for each wrong reveal: as a validator, then as a
+        // committee member (of what was left).
+        assert!(
+            slashes.iter().all(|s| s.worker == dave),
+            "only Dave is slashed"
         );
-        assert_eq!(fees.refunded, worker_fee, "Dave's worker fee is refunded");
+        let first = dave_bond / 5;
+        let second = (dave_bond - first) / 5;
+        let amounts: Vec<u128> = slashes.iter().map(|s| s.amount).collect();
+        assert_eq!(amounts, vec![first, second]);
+        assert_eq!(bond(&api, &dave).await, dave_bond - first - second);
 
-        for who in requested.workers.iter().filter(|w| **w != dave) {
-            let expected_gain = worker_fee + if *who == owner { royalty } else { 0 };
+        // The fee: the worker fee to each honest committee member, Dave's fee in equal shares
+        // to the three agreeing validators (the indivisible remainder back), the royalty to
+        // the owner.
+        let share = worker_fee / 3;
+        assert_eq!(fees.royalty, royalty);
+        assert_eq!(fees.worker_fee, 2 * worker_fee + 3 * share);
+        assert_eq!(fees.refunded, worker_fee - 3 * share);
+        for who in workers.iter().filter(|w| **w != dave) {
+            let committee = if requested.workers.contains(who) {
+                worker_fee
+            } else {
+                0
+            };
+            let expected_gain = committee + share + if *who == owner { royalty } else { 0 };
             assert_eq!(
                 free(&api, who).await - before[who],
                 expected_gain,
-                "agreeing worker {who} is paid its fee"
+                "honest worker {who} is paid its fee and its validator's share"
             );
         }
         let requester_paid = before[&account(&requester)] - free(&api, &account(&requester)).await;

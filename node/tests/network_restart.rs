@@ -197,7 +197,8 @@ async fn a_worker_killed_while_holding_a_commitment_is_counted_by_its_commitment
         );
 
         let slashes: Vec<WorkerSlashed> =
-            events_in(&api, settled_at, settled_at, "Inference", "WorkerSlashed").await;
+            // An absent worker is slashed when the round ends, before the result is final.
+            events_in(&api, request_block, settled_at, "Inference", "WorkerSlashed").await;
         let victim_slash: u128 = slashes
             .iter()
             .filter(|s| s.job_id == id && s.worker == victim_account)

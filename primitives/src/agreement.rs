@@ -58,6 +58,13 @@ pub fn is_majority(group: usize, assigned: usize) -> bool {
     group.saturating_mul(2) > assigned && (assigned < 2 || group >= 2)
 }
 
+/// Whether `group` validators out of a validator set of `validators` reach a verdict: more
+/// than two thirds of the set (`3 * group > 2 * validators`), the same threshold GRANDPA's
+/// finality needs. An empty set never reaches one.
+pub fn is_supermajority(group: usize, validators: usize) -> bool {
+    validators > 0 && group <= validators && group.saturating_mul(3) > validators.saturating_mul(2)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -120,5 +127,22 @@ mod tests {
         assert!(!is_majority(2, 4));
         assert!(is_majority(3, 5));
         assert!(!is_majority(0, 0));
+    }
+
+    proptest! {
+        /// A supermajority is more than two thirds of the set: two disjoint groups never both
+        /// reach it, and with at most `f < n/3` faulty validators the `n - f` honest ones do.
+        #[test]
+        fn supermajority_is_two_thirds(n in 0usize..200, a in 0usize..200, b in 0usize..200) {
+            let threshold_met = |g: usize| is_supermajority(g, n);
+            prop_assert_eq!(threshold_met(a), n > 0 && a <= n && 3 * a > 2 * n);
+            if a + b <= n {
+                prop_assert!(!(threshold_met(a) && threshold_met(b)));
+            }
+            let f = a.min(n);
+            if 3 * f < n {
+                prop_assert!(threshold_met(n - f));
+            }
+        }
     }
 }

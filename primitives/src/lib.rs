@@ -11,6 +11,8 @@
 //!   largest canonical encoding of a schema.
 //! - [`policy`]: execution policies, their tolerance bounds and the one output comparison rule.
 //! - [`agreement`]: the agreement rule (the largest group, and when it decides).
+//! - [`median`]: the reference `Tolerance` outputs are judged against (their element-wise
+//!   median), which no order of the reveals can change.
 //! - [`commitment`]: output digests and commitments, and the typed [`Reveal`].
 //! - [`limits`]: every size and cost limit as a named constant.
 //! - [`offchain_keys`]: the offchain-index key layout shared by runtime and node.
@@ -24,6 +26,7 @@ pub mod agreement;
 pub mod commitment;
 pub mod host;
 pub mod limits;
+pub mod median;
 pub mod model;
 pub mod offchain_keys;
 pub mod policy;

@@ -200,7 +200,7 @@ impl_runtime_apis! {
         }
     }
 
-    #[api_version(2)]
+    #[api_version(3)]
     impl pallet_inference::runtime_api::InferenceApi<Block, AccountId, Balance, BlockNumber> for Runtime {
         fn model(model_id: ModelId) -> Option<ModelView<AccountId, Balance>> {
             Inference::model_view(model_id)

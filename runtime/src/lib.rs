@@ -65,7 +65,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
     spec_name: alloc::borrow::Cow::Borrowed("inferchain"),
     impl_name: alloc::borrow::Cow::Borrowed("inferchain-node"),
     authoring_version: 1,
-    spec_version: 101,
+    spec_version: 102,
     impl_version: 1,
     apis: apis::RUNTIME_API_VERSIONS,
     transaction_version: 1,
@@ -140,6 +140,7 @@ pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 type Migrations = (
     pallet_inference::migrations::v1::MigrateV0ToV1<Runtime>,
     pallet_inference::migrations::v2::MigrateV1ToV2<Runtime>,
+    pallet_inference::migrations::v3::MigrateV2ToV3<Runtime>,
 );
 
 /// Dispatches blocks and transactions to the pallets.

@@ -230,11 +230,13 @@ mod block_limits {
         }
     }
 
-    /// The hooks' worst case (a block where `MaxJobsPerBlock` jobs expire, as many settle at
-    /// their reveal deadline slashing every worker, as many are pruned, and each of them was
-    /// the last job of a retired model, queued for removal in `on_idle`) fits in a block; in
-    /// such a block normal transactions get what is left. The usual case is far lighter (the
-    /// next test). One queued model removal fits a block's spare weight many times over.
+    /// The hooks' worst case (a block where `MaxJobsPerBlock` jobs expire, as many end their
+    /// round at their reveal deadline slashing every worker, `MaxEscalationsPerBlock`
+    /// escalations are decided and as many start with the largest validator set, as many jobs
+    /// are pruned, and each of them was the last job of a retired model, queued for removal in
+    /// `on_idle`) fits in a block; finality comes last within what is left, and in such a
+    /// block normal transactions get what is left after it. The usual case is far lighter (the
+    /// next tests). One queued model removal fits a block's spare weight many times over.
     #[test]
     fn the_hooks_worst_case_fits_in_a_block() {
         let hooks = Inference::hooks_weight_bound();
@@ -249,16 +251,37 @@ mod block_limits {
         assert!(removal.saturating_mul(100).all_lte(max), "{removal:?}");
     }
 
-    /// A block whose hooks settle `MaxJobsPerBlock` jobs at their reveal deadline with one
-    /// slash each (what `settle_jobs` measures) leaves more than half the block to transactions.
+    /// A block whose hooks end the round of `MaxJobsPerBlock` jobs at their reveal deadline
+    /// with one slash each (what `settle_jobs` measures) leaves more than half the block to
+    /// transactions.
     #[test]
     fn usual_hooks_leave_room_for_transactions() {
-        let hooks = W::on_initialize_idle()
-            .saturating_add(W::settle_jobs(jobs()))
-            .saturating_add(W::prune_jobs(jobs()));
+        let hooks = usual_hooks();
         let max = RuntimeBlockWeights::get().max_block;
         let limit = Weight::from_parts(max.ref_time() / 2, max.proof_size());
         assert!(hooks.all_lte(limit), "hooks {hooks:?} > {limit:?}");
+    }
+
+    fn usual_hooks() -> Weight {
+        W::on_initialize_idle()
+            .saturating_add(W::settle_jobs(jobs()))
+            .saturating_add(W::prune_jobs(jobs()))
+    }
+
+    /// Finality keeps up outside of attacks: a usual block (as above) still has room to make a
+    /// whole finality slot final, so only a block whose other hooks an attacker made heavy
+    /// (paying the slashes) defers finality to the next ones.
+    #[test]
+    fn a_usual_block_makes_a_whole_finality_slot_final() {
+        let finality = Inference::full_finality_slot_weight();
+        let total = usual_hooks().saturating_add(finality);
+        let max = RuntimeBlockWeights::get().max_block;
+        println!(
+            "usual hooks with a full finality slot: {} ms of {} ms",
+            total.ref_time() / 1_000_000_000,
+            max.ref_time() / 1_000_000_000,
+        );
+        assert!(total.all_lte(max), "{total:?} > {max:?}");
     }
 
     #[test]

@@ -4,14 +4,15 @@ use super::{found, resolve_model, BlockCursor, Ctx};
 use crate::chain::{account_of, Chain};
 use crate::output::{self, amount, hex0x};
 use crate::runtime::inference::events::{
-    Committed, FeesPaid, InferenceCompleted, InferenceExpired, InferenceFailed, InferenceRequested,
-    Revealed, WorkerSlashed,
+    Challenged, Committed, EscalationStarted, FeesPaid, InferenceCompleted, InferenceExpired,
+    InferenceFailed, InferenceProvisional, InferenceRequested, JobEscalated, Revealed,
+    WorkerSlashed,
 };
 use crate::runtime::{
     self, runtime_types::bounded_collections::bounded_vec, FailureReason, JobStatus, JobView,
     ModelStatus,
 };
-use crate::{InferArgs, RequestArgs};
+use crate::{ChallengeArgs, InferArgs, RequestArgs};
 use anyhow::{anyhow, bail, Context, Result};
 use inferchain_engine::{run::describe_schema, tensor_io};
 use inferchain_primitives::model::ModelInfo;
@@ -55,11 +56,19 @@ fn emit_outputs(bytes: &[u8], output: Option<&Path>) -> Result<()> {
     Ok(())
 }
 
+/// Prints a progress line on stderr above the spinner (shown even when the spinner is
+/// hidden, as when stderr is not a terminal).
+fn note(pb: &indicatif::ProgressBar, line: String) {
+    pb.suspend(|| eprintln!("{line}"));
+}
+
 /// What was seen of a request while following blocks.
 #[derive(Default)]
 struct Progress {
     committed: Vec<AccountId32>,
     revealed: Vec<AccountId32>,
+    provisional: Option<InferenceProvisional>,
+    escalated: bool,
     completed: Option<InferenceCompleted>,
     fees: Option<FeesPaid>,
     failed: Option<FailureReason>,
@@ -169,7 +178,6 @@ pub async fn infer(ctx: &Ctx, args: InferArgs) -> Result<()> {
     let mut cursor = BlockCursor::starting_at(first_block);
     let mut progress = Progress::default();
     let mut included_at: Option<u64> = None;
-    let mut deadline: Option<u32> = None;
     let mut blocks_after = 0u64;
     while !progress.settled() {
         let at = cursor.next(&chain).await?;
@@ -197,6 +205,53 @@ pub async fn infer(ctx: &Ctx, args: InferArgs) -> Result<()> {
                 progress.slashed.push(e);
             }
         }
+        for e in found::<InferenceProvisional>(&events)? {
+            if e.job_id == rid {
+                note(
+                    &pb,
+                    format!(
+                        "block {n}: the committee agreed ({} of {replicas}); the result is \
+                     provisional and final after block {} unless challenged",
+                        e.agreeing.0.len(),
+                        e.challenge_deadline
+                    ),
+                );
+                progress.provisional = Some(e);
+            }
+        }
+        for e in found::<Challenged>(&events)? {
+            if e.job_id == rid {
+                note(
+                    &pb,
+                    format!(
+                        "block {n}: {} challenged the result (bond {})",
+                        e.challenger,
+                        amount(e.bond)
+                    ),
+                );
+            }
+        }
+        for e in found::<JobEscalated>(&events)? {
+            if e.job_id == rid {
+                note(
+                    &pb,
+                    format!("block {n}: escalated to the validators ({:?})", e.cause),
+                );
+                progress.escalated = true;
+            }
+        }
+        for e in found::<EscalationStarted>(&events)? {
+            if e.job_id == rid {
+                note(
+                    &pb,
+                    format!(
+                        "block {n}: {} validators re-execute it; verdict after block {}",
+                        e.validators.len(),
+                        e.reveal_deadline
+                    ),
+                );
+            }
+        }
         for e in found::<InferenceCompleted>(&events)? {
             if e.job_id == rid {
                 progress.completed = Some(e);
@@ -220,29 +275,41 @@ pub async fn infer(ctx: &Ctx, args: InferArgs) -> Result<()> {
         if let Some(inc) = included_at {
             blocks_after = n - inc;
         }
+        let phase = if progress.escalated {
+            "escalated to the validators"
+        } else if progress.provisional.is_some() {
+            "provisional, in the challenge window"
+        } else {
+            "committee round"
+        };
         pb.set_message(format!(
-            "request {rid}: {blocks_after} blocks since inclusion, commits {}/{replicas}, \
-             reveals {}/{replicas}",
+            "request {rid}: {blocks_after} blocks since inclusion, {phase}, commits \
+             {}/{replicas}, reveals {}/{replicas}",
             progress.committed.len(),
             progress.revealed.len()
         ));
         if progress.settled() {
             break;
         }
-        // Safety net: a request settles at the latest right after its reveal deadline.
-        if deadline.is_none() {
-            deadline = chain.job(&at, rid).await?.map(|v| v.reveal_deadline);
-        }
-        if let Some(d) = deadline {
-            if n > u64::from(d) + 3 {
-                pb.finish_and_clear();
-                let view = chain.job(&at, rid).await?;
-                bail!(
-                    "request {rid} did not settle by block {} (status: {})",
-                    d + 3,
-                    view.map(|v| output::job_status(&v.status))
-                        .unwrap_or_else(|| "unknown".into())
-                );
+        // Safety net: a committee round ends right after its reveal deadline and a provisional
+        // result is final right after its challenge deadline; an escalation ends with the
+        // validators' verdict (the chain bounds its wait in the backlog).
+        if !progress.escalated {
+            let view = chain.job(&at, rid).await?;
+            let limit = view.as_ref().map(|v| match v.status {
+                JobStatus::Pending => v.reveal_deadline,
+                _ => v.challenge_deadline,
+            });
+            if let Some(d) = limit {
+                if n > u64::from(d) + 3 {
+                    pb.finish_and_clear();
+                    bail!(
+                        "request {rid} did not settle by block {} (status: {})",
+                        d + 3,
+                        view.map(|v| output::job_status(&v.status))
+                            .unwrap_or_else(|| "unknown".into())
+                    );
+                }
             }
         }
     }
@@ -295,6 +362,65 @@ pub async fn infer(ctx: &Ctx, args: InferArgs) -> Result<()> {
     emit_outputs(&completed.outputs.0, args.output.as_deref())
 }
 
+/// `inferchain challenge ID`: holds the challenge bond and escalates a provisional result to
+/// the validators.
+pub async fn challenge(ctx: &Ctx, args: ChallengeArgs) -> Result<()> {
+    let signer = ctx.signer()?;
+    let who = account_of(&signer);
+    let chain = ctx.connect().await?;
+    let at = chain.at_best().await?;
+    let v: JobView = chain.job(&at, args.id).await?.ok_or_else(|| {
+        anyhow!(
+            "unknown request {}: never created, or pruned after its retention period",
+            args.id
+        )
+    })?;
+    if v.requester.is_none() {
+        bail!(
+            "job {} is a model validation: only inference results can be challenged",
+            args.id
+        );
+    }
+    if v.status != JobStatus::Provisional {
+        bail!(
+            "request {} cannot be challenged: it is {}",
+            args.id,
+            output::job_status(&v.status)
+        );
+    }
+    let bond = chain.constant(&at, runtime::constants().inference().challenge_bond())?;
+    let free = chain.account(&at, &who).await?.data.free;
+    if free < bond {
+        bail!(
+            "insufficient balance: a challenge holds a bond of {} but {who} has {} free",
+            amount(bond),
+            amount(free)
+        );
+    }
+    eprintln!(
+        "challenging request {} (window open until block {}); bond {}",
+        args.id,
+        v.challenge_deadline,
+        amount(bond)
+    );
+    let nonce = chain.next_nonce(&who).await?;
+    let payload = runtime::tx().inference().challenge(args.id);
+    let events = chain.submit(&payload, &signer, nonce).await?;
+    let challenged = events
+        .find_first::<Challenged>()
+        .ok_or_else(|| anyhow!("challenge succeeded without a Challenged event"))?
+        .context("decoding Challenged")?;
+    println!("request:   {}", challenged.job_id);
+    println!("challenger: {}", challenged.challenger);
+    println!("bond held: {}", amount(challenged.bond));
+    println!(
+        "the validators re-execute it; follow with `inferchain request {}`: the bond comes back \
+         with a reward if they overturn the result, and goes to the accused workers if not",
+        args.id
+    );
+    Ok(())
+}
+
 /// `inferchain request ID`.
 pub async fn request(ctx: &Ctx, args: RequestArgs) -> Result<()> {
     let chain: Chain = ctx.connect().await?;
@@ -314,12 +440,17 @@ pub async fn request(ctx: &Ctx, args: RequestArgs) -> Result<()> {
     println!("status:    {}", output::job_status(&v.status));
     println!("fee held:  {}", amount(v.fee));
     println!(
-        "blocks:    created {}, commit deadline {}, reveal deadline {} (now {})",
+        "blocks:    created {}, commit deadline {}, reveal deadline {}, challenge deadline {} \
+         (now {})",
         v.created,
         v.commit_deadline,
         v.reveal_deadline,
+        v.challenge_deadline,
         at.block_number()
     );
+    if let Some(c) = &v.challenger {
+        println!("challenger: {c}");
+    }
     for (i, w) in v.workers.iter().enumerate() {
         let c = v.committed.get(i).copied().unwrap_or(false);
         let r = v.revealed.get(i).copied().unwrap_or(false);
@@ -331,8 +462,19 @@ pub async fn request(ctx: &Ctx, args: RequestArgs) -> Result<()> {
             if a { "yes" } else { "no" }
         );
     }
+    for (i, w) in v.validators.iter().enumerate() {
+        let a = v.validators_agreed.get(i).copied().unwrap_or(false);
+        println!("validator: {w} agreed={}", if a { "yes" } else { "no" });
+    }
     match (&v.status, &v.result, &v.requester) {
         (JobStatus::Completed, Some(result), Some(_)) => {
+            emit_outputs(result, args.output.as_deref())
+        }
+        (JobStatus::Provisional, Some(result), Some(_)) => {
+            println!(
+                "result:    provisional until block {} (challenge with `inferchain challenge {}`)",
+                v.challenge_deadline, args.id
+            );
             emit_outputs(result, args.output.as_deref())
         }
         (JobStatus::Completed, None, Some(_)) => {

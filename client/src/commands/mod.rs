@@ -54,6 +54,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Models => model::list(&ctx).await,
         Command::Infer(args) => infer::infer(&ctx, args).await,
         Command::Request(args) => infer::request(&ctx, args).await,
+        Command::Challenge(args) => infer::challenge(&ctx, args).await,
         Command::Worker(WorkerCommand::Register { bond }) => worker::register(&ctx, bond).await,
         Command::Worker(WorkerCommand::Status { account }) => {
             worker::status(&ctx, account.as_deref()).await

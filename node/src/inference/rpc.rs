@@ -53,7 +53,9 @@ impl From<FeeQuote<Balance>> for Quote {
 pub struct Request {
     /// The model.
     pub model_id: ModelId,
-    /// `Pending`, `Completed`, `Failed: <reason>` or `Expired`.
+    /// `Pending`, `Provisional` (the committee agreed; final after the challenge deadline),
+    /// `Escalated` (the validators re-execute it), `Completed`, `Failed: <reason>` or
+    /// `Expired`.
     pub status: String,
     /// The fee held or paid.
     pub fee: String,
@@ -71,7 +73,16 @@ pub struct Request {
     pub commit_deadline: BlockNumber,
     /// Last block for reveals.
     pub reveal_deadline: BlockNumber,
-    /// The verified outputs (while retained), as tensors.
+    /// Last block in which the provisional result can be challenged.
+    pub challenge_deadline: BlockNumber,
+    /// Who challenged the result, if anyone did (until the verdict).
+    pub challenger: Option<String>,
+    /// The validators that re-executed the job (empty unless it was escalated).
+    pub validators: Vec<String>,
+    /// The validators whose outputs agreed with the verdict.
+    pub agreeing_validators: Vec<String>,
+    /// The outputs (while retained), as tensors: provisional while the status is
+    /// `Provisional`, verified once `Completed`.
     pub outputs: Option<serde_json::Value>,
     /// Digest of the canonical output encoding.
     pub output_digest: Option<String>,
@@ -128,6 +139,8 @@ const ENGINE_ERROR: i32 = 9004;
 fn status_text(status: &JobStatus) -> String {
     match status {
         JobStatus::Pending => "Pending".into(),
+        JobStatus::Provisional => "Provisional".into(),
+        JobStatus::Escalated => "Escalated".into(),
         JobStatus::Completed => "Completed".into(),
         JobStatus::Failed(reason) => format!("Failed: {reason:?}"),
         JobStatus::Expired => "Expired".into(),
@@ -166,6 +179,16 @@ fn request_json(view: JobView<AccountId, Balance, BlockNumber>) -> RpcResult<Req
         created: view.created,
         commit_deadline: view.commit_deadline,
         reveal_deadline: view.reveal_deadline,
+        challenge_deadline: view.challenge_deadline,
+        challenger: view.challenger.as_ref().map(|c| c.to_string()),
+        agreeing_validators: view
+            .validators
+            .iter()
+            .zip(view.validators_agreed.iter())
+            .filter(|(_, a)| **a)
+            .map(|(w, _)| w.to_string())
+            .collect(),
+        validators: view.validators.iter().map(|w| w.to_string()).collect(),
         outputs,
         output_digest,
     })

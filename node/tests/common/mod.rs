@@ -190,6 +190,15 @@ where
     }
 }
 
+/// Whether an `inference_request` status is final: not `Pending` (the committee's round),
+/// `Provisional` (in the challenge window) or `Escalated` (the validators' round).
+pub fn is_final_status(view: &serde_json::Value) -> bool {
+    !matches!(
+        view["status"].as_str(),
+        Some("Pending" | "Provisional" | "Escalated") | None
+    )
+}
+
 /// Writes a plain chain spec built from `chain` with its slot duration replaced, and returns its path.
 pub fn chain_spec_with_slot(chain: &str, slot_ms: u64, dir: &Path) -> PathBuf {
     let output = Command::new(node_binary())

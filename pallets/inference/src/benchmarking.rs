@@ -56,6 +56,19 @@ fn tensor_map(name: &[u8], elems: u32, fill: f32) -> Result<Vec<u8>, BenchmarkEr
     testing_utils::f32_map(name, &[1, elems as u64], &vec![fill; elems as usize]).ok_or(stop("map"))
 }
 
+/// The `i`-th of four distinct outputs of `elems` elements near `fill`, all within the
+/// benchmarks' tolerance (`abs` and `rel` of `1e-6`) of each other: comparing them takes the
+/// element-wise path, not the equal-bytes shortcut.
+fn near_output<T: Config>(elems: u32, fill: f32, i: usize) -> Result<RevealOf<T>, BenchmarkError> {
+    let ulp = f32::from_bits(fill.to_bits() + 1) - fill;
+    let value = fill + ulp * (i % 4) as f32;
+    Ok(Reveal::Outputs(
+        tensor_map(b"y", elems, value)?
+            .try_into()
+            .map_err(|_| stop("output"))?,
+    ))
+}
+
 /// Number of f32 elements whose one-tensor map encodes in at most `bytes` bytes.
 fn elems_for(bytes: u32) -> u32 {
     (bytes.saturating_sub(64) / 4).max(1)
@@ -207,6 +220,97 @@ fn block_jobs<T: Config>(
     )?;
     let ids = requests::<T>(model, n)?;
     Ok((ids, ws.into_iter().map(|(_, a)| a).collect()))
+}
+
+/// Creates `n` jobs in the current block on a tolerance model with `MaxReplicas` workers that
+/// all committed to minimal outputs, all but the first of which revealed: each committee round
+/// ends at its deadline with one worker absent. Returns the jobs and the block after their
+/// reveal deadline.
+fn all_but_one_revealed<T: Config>(
+    n: u32,
+) -> Result<(Vec<JobId>, BlockNumberFor<T>), BenchmarkError> {
+    let (ids, ws) = block_jobs::<T>(n, 1)?;
+    let output: RevealOf<T> = Reveal::Outputs(
+        tensor_map(b"y", 1, 1.5)?
+            .try_into()
+            .map_err(|_| stop("output"))?,
+    );
+    let now = frame_system::Pallet::<T>::block_number();
+    for id in ids.iter() {
+        for who in ws.iter() {
+            let c = output.commitment(&who.encode());
+            Inference::<T>::do_commit(who, *id, c, now).map_err(|_| stop("commit"))?;
+        }
+        for who in ws.iter().skip(1) {
+            Inference::<T>::do_reveal(who, *id, output.clone(), now).map_err(|_| stop("reveal"))?;
+        }
+    }
+    let after_reveal = now
+        .saturating_add(T::CommitPeriod::get())
+        .saturating_add(T::RevealPeriod::get())
+        .saturating_add(One::one());
+    Ok((ids, after_reveal))
+}
+
+/// Registers `n` more workers (keeping the active set), from fresh `infr` keys.
+fn more_workers<T: Config>(n: u32) -> Result<Vec<T::AccountId>, BenchmarkError> {
+    let mut out = Vec::new();
+    for _ in 0..n {
+        let key = crypto::Public::generate_pair(None);
+        let who = Inference::<T>::account_of(&key);
+        T::Currency::set_balance(&who, big::<T>());
+        Inference::<T>::do_register_worker(&who, T::MinWorkerBond::get())
+            .map_err(|_| stop("register worker"))?;
+        out.push(who);
+    }
+    Ok(out)
+}
+
+/// Every worker `ws` of job `id` commits and reveals `output`: the job is provisional.
+fn provisional<T: Config>(
+    id: JobId,
+    ws: &[T::AccountId],
+    output: &RevealOf<T>,
+) -> Result<(), BenchmarkError> {
+    let now = frame_system::Pallet::<T>::block_number();
+    for who in ws.iter() {
+        let c = output.commitment(&who.encode());
+        Inference::<T>::do_commit(who, id, c, now).map_err(|_| stop("commit"))?;
+    }
+    for who in ws.iter() {
+        if Jobs::<T>::get(id).map(|r| r.status) != Some(JobStatus::Pending) {
+            break;
+        }
+        Inference::<T>::do_reveal(who, id, output.clone(), now).map_err(|_| stop("reveal"))?;
+    }
+    if Jobs::<T>::get(id).map(|r| r.status) != Some(JobStatus::Provisional) {
+        return Err(stop("not provisional"));
+    }
+    Ok(())
+}
+
+/// The value of every element of the validators' verdict in the dispute benchmarks (the
+/// committee's outputs are all `1.5`: not within tolerance of it).
+const VERDICT_FILL: f32 = 9.5;
+
+/// A job on a tolerance model with `MaxReplicas` workers and outputs of `MaxOutputBytes`
+/// whose committee agreed, challenged, with `v` more workers as the validator set. Returns the
+/// job and the validators.
+fn challenged_job<T: Config>(v: u32) -> Result<(JobId, Vec<T::AccountId>), BenchmarkError> {
+    let elems = elems_for(T::MaxOutputBytes::get());
+    let (ids, ws) = block_jobs::<T>(1, elems)?;
+    let id = *ids.first().ok_or(stop("no job"))?;
+    let committee: RevealOf<T> = Reveal::Outputs(
+        tensor_map(b"y", elems, 1.5)?
+            .try_into()
+            .map_err(|_| stop("output"))?,
+    );
+    provisional::<T>(id, &ws, &committee)?;
+    let challenger = funded::<T>("challenger", 0);
+    Inference::<T>::do_challenge(&challenger, id).map_err(|_| stop("challenge"))?;
+    let validators = more_workers::<T>(v)?;
+    T::BenchmarkHelper::set_validators(&validators);
+    Ok((id, validators))
 }
 
 #[benchmarks]
@@ -547,28 +651,28 @@ mod benchmarks {
 
     #[benchmark]
     fn settle_jobs(n: Linear<0, { T::MaxJobsPerBlock::get() }>) -> Result<(), BenchmarkError> {
-        let (ids, ws) = block_jobs::<T>(n, 1)?;
-        let output: RevealOf<T> = Reveal::Outputs(
-            tensor_map(b"y", 1, 1.5)?
-                .try_into()
-                .map_err(|_| stop("output"))?,
-        );
-        let now = frame_system::Pallet::<T>::block_number();
-        for id in ids.iter() {
-            for who in ws.iter() {
-                let c = output.commitment(&who.encode());
-                Inference::<T>::do_commit(who, *id, c, now).map_err(|_| stop("commit"))?;
-            }
-            // All but one reveal: settlement happens at the deadline, with one no-reveal slash.
-            for who in ws.iter().skip(1) {
-                Inference::<T>::do_reveal(who, *id, output.clone(), now)
-                    .map_err(|_| stop("reveal"))?;
-            }
+        let (ids, at) = all_but_one_revealed::<T>(n)?;
+        #[block]
+        {
+            Inference::<T>::process_queues(at);
         }
-        let at = now
-            .saturating_add(T::CommitPeriod::get())
-            .saturating_add(T::RevealPeriod::get())
-            .saturating_add(One::one());
+        for id in ids {
+            assert_eq!(
+                Jobs::<T>::get(id).map(|r| r.status),
+                Some(JobStatus::Provisional)
+            );
+        }
+        Ok(())
+    }
+
+    /// `n` provisional jobs become final in one block: each with `MaxReplicas` workers, all
+    /// but one of which revealed (paid, their reveals removed; the absent one was slashed when
+    /// the round ended).
+    #[benchmark]
+    fn finalize_jobs(n: Linear<0, { T::MaxJobsPerBlock::get() }>) -> Result<(), BenchmarkError> {
+        let (ids, settle_at) = all_but_one_revealed::<T>(n)?;
+        Inference::<T>::process_queues(settle_at);
+        let at = settle_at.saturating_add(T::ChallengePeriod::get());
         #[block]
         {
             Inference::<T>::process_queues(at);
@@ -582,9 +686,89 @@ mod benchmarks {
         Ok(())
     }
 
-    /// Settling one tolerance job whose `MaxReplicas` workers all revealed agreeing outputs of
-    /// `b` bytes in total: the per-byte part of a settlement (reading, decoding and comparing
-    /// every pair of outputs, storing the result).
+    /// A challenge of a provisional result whose pruning slot is full (the escalation moves
+    /// the job out of it).
+    #[benchmark]
+    fn challenge() -> Result<(), BenchmarkError> {
+        let (ids, ws) = block_jobs::<T>(T::MaxJobsPerBlock::get(), 1)?;
+        let id = *ids.first().ok_or(stop("no job"))?;
+        let output: RevealOf<T> = Reveal::Outputs(
+            tensor_map(b"y", 1, 1.5)?
+                .try_into()
+                .map_err(|_| stop("output"))?,
+        );
+        provisional::<T>(id, &ws, &output)?;
+        let challenger = funded::<T>("challenger", 0);
+        #[extrinsic_call]
+        challenge(RawOrigin::Signed(challenger), id);
+        assert_eq!(
+            Jobs::<T>::get(id).map(|r| r.status),
+            Some(JobStatus::Escalated)
+        );
+        Ok(())
+    }
+
+    /// Starting the validators' round of one challenged job with `v` validators: the
+    /// committee's `MaxReplicas` reveals of `MaxOutputBytes` each move into the escalation.
+    #[benchmark]
+    fn start_escalation(v: Linear<1, { T::MaxValidators::get() }>) -> Result<(), BenchmarkError> {
+        let (id, _) = challenged_job::<T>(v)?;
+        let now = frame_system::Pallet::<T>::block_number();
+        let started;
+        #[block]
+        {
+            started = Inference::<T>::start_escalations(now);
+        }
+        assert_eq!(started, (1, v));
+        assert!(Escalations::<T>::contains_key(id));
+        Ok(())
+    }
+
+    /// Deciding one challenged job with `MaxValidators` validators, at its heaviest: distinct
+    /// tolerance outputs of `MaxOutputBytes` (their median computed, each compared with it
+    /// element by element), every validator agreeing (paid), the verdict overturning the
+    /// committee (every member slashed, the challenger rewarded, the requester compensated).
+    /// Measured at the largest set only, the worst case whatever the set.
+    #[benchmark]
+    fn decide_escalation() -> Result<(), BenchmarkError> {
+        let (id, validators) = challenged_job::<T>(T::MaxValidators::get())?;
+        let now = frame_system::Pallet::<T>::block_number();
+        Inference::<T>::start_escalations(now);
+        let esc = Escalations::<T>::get(id).ok_or(stop("escalation"))?;
+        let elems = elems_for(T::MaxOutputBytes::get());
+        let votes = (0..validators.len())
+            .map(|i| near_output::<T>(elems, VERDICT_FILL, i))
+            .collect::<Result<Vec<_>, _>>()?;
+        for (who, vote) in validators.iter().zip(votes.iter()) {
+            let c = vote.commitment(&who.encode());
+            Inference::<T>::do_commit(who, id, c, now).map_err(|_| stop("validator commit"))?;
+        }
+        for (who, vote) in validators.iter().zip(votes.iter()) {
+            Inference::<T>::do_reveal(who, id, vote.clone(), now)
+                .map_err(|_| stop("validator reveal"))?;
+        }
+        let at = esc.reveal_deadline.saturating_add(One::one());
+        frame_system::Pallet::<T>::set_block_number(at);
+        let decided;
+        #[block]
+        {
+            decided = Inference::<T>::decide_escalations(at);
+        }
+        assert_eq!(decided, 1);
+        assert_eq!(
+            Jobs::<T>::get(id).map(|r| r.status),
+            Some(JobStatus::Completed)
+        );
+        let esc = Escalations::<T>::get(id).ok_or(stop("escalation"))?;
+        assert!(esc.slots.iter().all(|s| s.agreed));
+        assert!(Results::<T>::contains_key(id));
+        Ok(())
+    }
+
+    /// Settling one tolerance job whose `MaxReplicas` workers all revealed distinct agreeing
+    /// outputs of `b` bytes in total: the per-byte part of a settlement (reading and decoding
+    /// the outputs, their median, comparing each with it element by element, storing the
+    /// result).
     #[benchmark]
     fn settle_bytes(
         b: Linear<
@@ -596,22 +780,21 @@ mod benchmarks {
         let elems = elems_for(b / r);
         let (ids, ws) = block_jobs::<T>(1, elems)?;
         let id = *ids.first().ok_or(stop("no job"))?;
-        let output: RevealOf<T> = Reveal::Outputs(
-            tensor_map(b"y", elems, 1.5)?
-                .try_into()
-                .map_err(|_| stop("output"))?,
-        );
+        let outs = (0..ws.len())
+            .map(|i| near_output::<T>(elems, 1.5, i))
+            .collect::<Result<Vec<_>, _>>()?;
         let now = frame_system::Pallet::<T>::block_number();
-        for who in ws.iter() {
-            let c = output.commitment(&who.encode());
+        for (who, out) in ws.iter().zip(outs.iter()) {
+            let c = out.commitment(&who.encode());
             Inference::<T>::do_commit(who, id, c, now).map_err(|_| stop("commit"))?;
         }
         let (last, others) = ws.split_last().ok_or(stop("no worker"))?;
-        for who in others {
-            Inference::<T>::do_reveal(who, id, output.clone(), now).map_err(|_| stop("reveal"))?;
+        for (who, out) in others.iter().zip(outs.iter()) {
+            Inference::<T>::do_reveal(who, id, out.clone(), now).map_err(|_| stop("reveal"))?;
         }
         // The last reveal is stored without settling, so that the block settles.
-        Reveals::<T>::insert(id, last, output);
+        let last_out = outs.last().cloned().ok_or(stop("no output"))?;
+        Reveals::<T>::insert(id, last, last_out);
         Jobs::<T>::mutate(id, |req| {
             if let Some(slot) = req
                 .as_mut()
@@ -626,7 +809,7 @@ mod benchmarks {
             let _ = Inference::<T>::settle(id, req, None);
         }
         let settled = Jobs::<T>::get(id).ok_or(stop("job"))?;
-        assert_eq!(settled.status, JobStatus::Completed);
+        assert_eq!(settled.status, JobStatus::Provisional);
         assert!(settled.slots.iter().all(|s| s.agreed));
         Ok(())
     }
@@ -659,7 +842,7 @@ mod benchmarks {
         }
         assert_eq!((done.stored, done.slashed), (0, 0));
         let settled = Jobs::<T>::get(id).ok_or(stop("job"))?;
-        assert_eq!(settled.status, JobStatus::Completed);
+        assert_eq!(settled.status, JobStatus::Provisional);
         assert!(settled.slots.iter().all(|s| s.agreed));
         Ok(())
     }
@@ -706,7 +889,7 @@ mod benchmarks {
         }
         assert_eq!((done.stored, done.slashed), (k, 0));
         let settled = Jobs::<T>::get(id).ok_or(stop("job"))?;
-        assert_eq!(settled.status, JobStatus::Completed);
+        assert_eq!(settled.status, JobStatus::Provisional);
         assert!(settled.slots.iter().all(|s| s.agreed));
         Ok(())
     }
@@ -744,6 +927,7 @@ mod benchmarks {
             .saturating_add(T::CommitPeriod::get())
             .saturating_add(T::RevealPeriod::get())
             .saturating_add(One::one())
+            .saturating_add(T::ChallengePeriod::get())
             .saturating_add(T::ResultRetention::get());
         #[block]
         {

@@ -10,6 +10,9 @@
 //! one never opens. A job settles (`settlement.rs`) as soon as nothing more can change its
 //! outcome.
 //!
+//! An escalated job gets a second round with the same rules, in which every validator has a
+//! slot ([`Round`], `disputes.rs`).
+//!
 //! [`Pallet::commit`] and [`Pallet::reveal`] are *authorized general transactions*
 //! (`#[pallet::authorize]`): the call carries the worker's `infr` public key and a signature
 //! over the batch; the authorization checks the signature and every item against state, so an
@@ -70,25 +73,30 @@ impl<T: Config> Pallet<T> {
         Ok(())
     }
 
-    /// Checks that `worker` may commit `commitment` to job `id` at block `now`.
+    /// Checks that `worker` may commit `commitment` to job `id` at block `now`, in the job's
+    /// open round (the committee's, or the validators' once an escalation started).
     pub fn check_commit(
         worker: &T::AccountId,
         id: JobId,
         commitment: &H256,
         now: BlockNumberFor<T>,
-    ) -> Result<(Job<T>, usize), Error<T>> {
-        let req = Jobs::<T>::get(id).ok_or(Error::<T>::JobNotFound)?;
-        let idx = req.slot_of(worker).ok_or(Error::<T>::NotAssigned)?;
-        ensure!(req.commit_open(now), Error::<T>::CommitClosed);
-        let slot = req.slots.get(idx).ok_or(Error::<T>::NotAssigned)?;
+    ) -> Result<(Round<T>, usize), Error<T>> {
+        let round = Round::<T>::load(id)?;
+        let idx = round.slot_of(worker).ok_or(Error::<T>::NotAssigned)?;
+        // A validator without a worker registration has a slot in every escalation but no
+        // bond that could answer for its vote: it counts as absent.
+        ensure!(Workers::<T>::contains_key(worker), Error::<T>::NotWorker);
+        ensure!(round.commit_open(now), Error::<T>::CommitClosed);
+        let slot = round.slots().get(idx).ok_or(Error::<T>::NotAssigned)?;
         ensure!(slot.commitment.is_none(), Error::<T>::AlreadyCommitted);
         ensure!(
-            !req.slots
+            !round
+                .slots()
                 .iter()
                 .any(|s| s.commitment.as_ref() == Some(commitment)),
             Error::<T>::DuplicateCommitment
         );
-        Ok((req, idx))
+        Ok((round, idx))
     }
 
     /// Records a commitment.
@@ -98,11 +106,11 @@ impl<T: Config> Pallet<T> {
         commitment: H256,
         now: BlockNumberFor<T>,
     ) -> Result<(), Error<T>> {
-        let (mut req, idx) = Self::check_commit(worker, id, &commitment, now)?;
-        if let Some(slot) = req.slots.get_mut(idx) {
+        let (mut round, idx) = Self::check_commit(worker, id, &commitment, now)?;
+        if let Some(slot) = round.slot_mut(idx) {
             slot.commitment = Some(commitment);
         }
-        Jobs::<T>::insert(id, req);
+        round.store(id);
         Self::deposit_event(Event::Committed {
             job_id: id,
             worker: worker.clone(),
@@ -111,25 +119,25 @@ impl<T: Config> Pallet<T> {
     }
 
     /// Checks that `worker` may reveal `reveal` for job `id` at block `now`: it opens the
-    /// worker's commitment, and its outputs decode as the job's kind requires (a validation
-    /// cannot fail to execute).
+    /// worker's commitment in the job's open round, and its outputs decode as the job's kind
+    /// requires (a validation cannot fail to execute).
     pub fn check_reveal(
         worker: &T::AccountId,
         id: JobId,
         reveal: &RevealOf<T>,
         now: BlockNumberFor<T>,
-    ) -> Result<(Job<T>, usize), Error<T>> {
-        let req = Jobs::<T>::get(id).ok_or(Error::<T>::JobNotFound)?;
-        let idx = req.slot_of(worker).ok_or(Error::<T>::NotAssigned)?;
-        ensure!(req.reveal_open(now), Error::<T>::RevealClosed);
-        let slot = req.slots.get(idx).ok_or(Error::<T>::NotAssigned)?;
+    ) -> Result<(Round<T>, usize), Error<T>> {
+        let round = Round::<T>::load(id)?;
+        let idx = round.slot_of(worker).ok_or(Error::<T>::NotAssigned)?;
+        ensure!(round.reveal_open(now), Error::<T>::RevealClosed);
+        let slot = round.slots().get(idx).ok_or(Error::<T>::NotAssigned)?;
         let commitment = slot.commitment.ok_or(Error::<T>::NotCommitted)?;
         ensure!(!slot.revealed, Error::<T>::AlreadyRevealed);
         ensure!(
             reveal.commitment(&worker.encode()) == commitment,
             Error::<T>::CommitmentMismatch
         );
-        match (&req.kind, reveal) {
+        match (&round.job.kind, reveal) {
             (JobKind::Inference { .. }, Reveal::ExecutionFailed) => {}
             (JobKind::Inference { .. }, Reveal::Outputs(output)) => {
                 TensorMap::decode_checked(output).map_err(|_| Error::<T>::BadOutputs)?;
@@ -142,25 +150,34 @@ impl<T: Config> Pallet<T> {
                 return Err(Error::<T>::BadOutputs);
             }
         }
-        Ok((req, idx))
+        Ok((round, idx))
     }
 
-    /// Records a reveal and settles the job if nothing more can change its outcome; returns
-    /// what the settlement did if it settled. A reveal that settles its job is never stored.
+    /// Records a reveal. In the committee's round, settles the job if nothing more can change
+    /// its outcome and returns what the settlement did; a reveal that settles its job is
+    /// handed to the settlement, which stores it if the job stays open to a challenge. In the
+    /// validators' round the reveal is stored; the verdict is reached at the round's reveal
+    /// deadline (`disputes.rs`), in the hook, whose weight is bounded per block.
     pub(crate) fn do_reveal(
         worker: &T::AccountId,
         id: JobId,
         reveal: RevealOf<T>,
         now: BlockNumberFor<T>,
     ) -> Result<Option<Settlement>, Error<T>> {
-        let (mut req, idx) = Self::check_reveal(worker, id, &reveal, now)?;
-        if let Some(slot) = req.slots.get_mut(idx) {
+        let (mut round, idx) = Self::check_reveal(worker, id, &reveal, now)?;
+        if let Some(slot) = round.slot_mut(idx) {
             slot.revealed = true;
         }
         Self::deposit_event(Event::Revealed {
             job_id: id,
             worker: worker.clone(),
         });
+        if round.escalation.is_some() {
+            Reveals::<T>::insert(id, worker, reveal);
+            round.store(id);
+            return Ok(None);
+        }
+        let req = round.job;
         let exact = Self::policy_of(&req) == ExecutionPolicy::Exact;
         // Exact comparison: one reveal that opens every commitment decides.
         let opens_all = exact
@@ -344,5 +361,88 @@ impl<T: Config> BatchOutcome<T> {
             return Ok(());
         }
         Err(self.first_skip.take().unwrap_or(Error::<T>::EmptyBatch))
+    }
+}
+
+/// The round of a job that accepts commitments and reveals: the committee's while the job is
+/// `Pending`, the validators' once the job's escalation started.
+pub struct Round<T: Config> {
+    /// The job.
+    pub job: Job<T>,
+    /// The validators' round, if the job is escalated and its round started.
+    pub escalation: Option<Escalation<T>>,
+}
+
+impl<T: Config> Round<T> {
+    /// Loads job `id` and its validators' round, if any.
+    pub fn load(id: JobId) -> Result<Self, Error<T>> {
+        let job = Jobs::<T>::get(id).ok_or(Error::<T>::JobNotFound)?;
+        let escalation = match job.status {
+            JobStatus::Escalated => Escalations::<T>::get(id),
+            _ => None,
+        };
+        Ok(Round { job, escalation })
+    }
+
+    /// The slots of the open round.
+    pub fn slots(&self) -> &[Slot<T>] {
+        match &self.escalation {
+            Some(e) => &e.slots,
+            None => &self.job.slots,
+        }
+    }
+
+    fn slot_mut(&mut self, idx: usize) -> Option<&mut Slot<T>> {
+        match &mut self.escalation {
+            Some(e) => e.slots.get_mut(idx),
+            None => self.job.slots.get_mut(idx),
+        }
+    }
+
+    /// Index of `worker`'s slot in the open round.
+    pub fn slot_of(&self, worker: &T::AccountId) -> Option<usize> {
+        self.slots().iter().position(|s| &s.worker == worker)
+    }
+
+    /// Whether commitments are accepted at block `now`.
+    pub fn commit_open(&self, now: BlockNumberFor<T>) -> bool {
+        match (&self.escalation, self.job.status) {
+            (None, _) => self.job.commit_open(now),
+            (Some(e), JobStatus::Escalated) => now <= e.commit_deadline,
+            _ => false,
+        }
+    }
+
+    /// Whether reveals are accepted at block `now`.
+    pub fn reveal_open(&self, now: BlockNumberFor<T>) -> bool {
+        match (&self.escalation, self.job.status) {
+            (None, _) => self.job.reveal_open(now),
+            (Some(e), JobStatus::Escalated) => {
+                now <= e.reveal_deadline && (now > e.commit_deadline || e.all_committed())
+            }
+            _ => false,
+        }
+    }
+
+    /// Last block of the open round's commit phase.
+    pub fn commit_deadline(&self) -> BlockNumberFor<T> {
+        self.escalation
+            .as_ref()
+            .map_or(self.job.commit_deadline, |e| e.commit_deadline)
+    }
+
+    /// Last block of the open round's reveal phase.
+    pub fn reveal_deadline(&self) -> BlockNumberFor<T> {
+        self.escalation
+            .as_ref()
+            .map_or(self.job.reveal_deadline, |e| e.reveal_deadline)
+    }
+
+    /// Stores the open round's state.
+    fn store(self, id: JobId) {
+        match self.escalation {
+            Some(e) => Escalations::<T>::insert(id, e),
+            None => Jobs::<T>::insert(id, self.job),
+        }
     }
 }

@@ -2,11 +2,19 @@
 //!
 //! - **Requests.** The quote is `royalty + replicas × worker_fee` (`worker_fee = BaseWorkerFee +
 //!   FeePerCostUnit × cost + FeePerInputByte × input bytes`), held from the requester
-//!   ([`HoldReason::RequestFee`]) when the request is made. When the job completes, the
-//!   royalty goes to the model's owner and one worker fee to each agreeing worker; the rest
-//!   (the fees of workers outside the agreeing group) is refunded. An agreed execution failure
-//!   pays the workers but refunds the royalty. A job without an agreeing majority, or that
-//!   nobody committed to, is refunded in full.
+//!   ([`HoldReason::RequestFee`]) when the request is made and paid out only when the result
+//!   is final. An unchallenged provisional result pays the royalty to the model's owner and
+//!   one worker fee to each committee member that agreed, and refunds the rest. After an
+//!   escalation (`disputes.rs`) the committee members that agree with the verdict get their
+//!   fee and the fees of the others are shared by the validators that agree with it, so the
+//!   requester pays exactly the quote. An agreed execution failure pays the workers but
+//!   refunds the royalty. A job that nobody committed to, where nothing was revealed, or
+//!   whose validators reached no supermajority is refunded in full.
+//! - **Challenges.** The challenge bond ([`HoldReason::ChallengeBond`]) is held until the
+//!   verdict: returned with [`Config::ChallengerReward`] of the slashed stake when the
+//!   challenge exposed a wrong member, shared by the accused members otherwise, returned when
+//!   there is no supermajority. A requester whose result was overturned receives
+//!   [`Config::RequesterCompensation`] of the slashed stake.
 //! - **Models.** The owner's deposit (`ModelDepositBase + ModelDepositPerByte × size`,
 //!   [`HoldReason::ModelDeposit`]) is held while the model is registered and returned when its
 //!   record is removed; a rejection agreed by the committee pays the committee
@@ -64,15 +72,14 @@ impl<T: Config> Pallet<T> {
         }
     }
 
-    /// Pays the royalty and the agreeing workers' fees of a completed inference and refunds
-    /// the rest.
+    /// Pays the royalty and the workers' fees (`payees`: who gets how much) of a final
+    /// inference out of its held fee and refunds the rest.
     pub(crate) fn pay(
         id: JobId,
         job: &Job<T>,
         requester: &T::AccountId,
         royalty: BalanceOf<T>,
-        worker_fee: BalanceOf<T>,
-        agreeing: &[T::AccountId],
+        payees: &[(T::AccountId, BalanceOf<T>)],
     ) {
         let mut remaining = Self::held_fee(job);
         let mut paid_royalty = Zero::zero();
@@ -87,8 +94,9 @@ impl<T: Config> Pallet<T> {
             }
         }
         let mut paid_workers: BalanceOf<T> = Zero::zero();
-        for w in agreeing {
-            let moved = Self::transfer_held(HoldReason::RequestFee, requester, w, worker_fee);
+        for (w, fee) in payees {
+            let fee = (*fee).min(remaining);
+            let moved = Self::transfer_held(HoldReason::RequestFee, requester, w, fee);
             paid_workers = paid_workers.saturating_add(moved);
             remaining = remaining.saturating_sub(moved);
         }
@@ -185,7 +193,11 @@ impl<T: Config> Pallet<T> {
     }
 
     /// Releases `amount` held for `reason` from `who`; returns what was released.
-    fn release_held(reason: HoldReason, who: &T::AccountId, amount: BalanceOf<T>) -> BalanceOf<T> {
+    pub(crate) fn release_held(
+        reason: HoldReason,
+        who: &T::AccountId,
+        amount: BalanceOf<T>,
+    ) -> BalanceOf<T> {
         match T::Currency::release(&reason.into(), who, amount, Precision::BestEffort) {
             Ok(released) => {
                 if released < amount {

@@ -43,6 +43,7 @@ impl<T: Config> Pallet<T> {
             Error::<T>::ModelNotActive
         );
         let info = model.info.as_ref().ok_or(Error::<T>::ModelNotActive)?;
+        ensure!(!Self::backlog_full(), Error::<T>::EscalationBacklogFull);
         let map = TensorMap::decode_checked(inputs).map_err(|_| Error::<T>::BadInputs)?;
         info.check_inputs(&map)
             .map_err(|_| Error::<T>::InputsSchemaMismatch)?;
@@ -118,15 +119,18 @@ impl<T: Config> Pallet<T> {
         let after_reveal = reveal_deadline.saturating_add(one);
         CommitQueue::<T>::try_mutate(commit_deadline.saturating_add(one), |q| q.try_push(id))
             .map_err(|_| Error::<T>::JobQueueFull)?;
-        // The reveal and pruning slots are used by the jobs of the same start block only, so
+        // The reveal, finality and pruning slots are used by the jobs of the same start block
+        // only (and pruning slots by as many decided escalations), so
         // they have room when the commit slot has, unless an upgrade changed the periods while
         // jobs were in flight: then the request fails like any full slot.
         RevealQueue::<T>::try_mutate(after_reveal, |q| q.try_push(id))
             .map_err(|_| Error::<T>::JobQueueFull)?;
-        PruneQueue::<T>::try_mutate(
-            after_reveal.saturating_add(T::ResultRetention::get()),
-            |q| q.try_push(id),
-        )
+        let final_at = after_reveal.saturating_add(T::ChallengePeriod::get());
+        FinalityQueue::<T>::try_mutate(final_at, |q| q.try_push(id))
+            .map_err(|_| Error::<T>::JobQueueFull)?;
+        PruneQueue::<T>::try_mutate(final_at.saturating_add(T::ResultRetention::get()), |q| {
+            q.try_push(id)
+        })
         .map_err(|_| Error::<T>::JobQueueFull)?;
         let slots: BoundedVec<Slot<T>, T::MaxReplicas> = BoundedVec::truncate_from(
             workers
@@ -198,15 +202,92 @@ impl<T: Config> Pallet<T> {
                 _ => skipped = skipped.saturating_add(1),
             }
         }
+        let decided = Self::decide_escalations(now);
+        let (started, validators) = Self::start_escalations(now);
         weight = weight
             .saturating_add(T::WeightInfo::expire_jobs(expired))
             .saturating_add(T::WeightInfo::settle_jobs(settled))
+            .saturating_add(Self::escalation_weight(decided, started, validators))
             .saturating_add(extra)
             .saturating_add(T::DbWeight::get().reads(skipped));
         for id in prunes.iter() {
             Self::prune(*id);
         }
-        weight.saturating_add(T::WeightInfo::prune_jobs(prunes.len() as u32))
+        weight = weight.saturating_add(T::WeightInfo::prune_jobs(prunes.len() as u32));
+        // Last, within what the block has left: provisional results whose challenge window
+        // closed become final.
+        let budget = T::BlockWeights::get().max_block.saturating_sub(weight);
+        weight.saturating_add(Self::finalize_due(now, budget))
+    }
+
+    /// Makes final the provisional jobs of the finality slots due by block `now` (those a
+    /// lagging block left first, oldest first), within `budget`: pays the agreeing workers and
+    /// removes the reveals. What does not fit stays queued, and [`FinalityLag`] records the
+    /// oldest slot left, for the next block. Returns the weight used (at most `budget`).
+    ///
+    /// Finality is the only hook work that may wait: it is done last in the block, so the
+    /// other hooks' worst case (`Pallet::hooks_weight_bound`) bounds the block's, and a block
+    /// whose other hooks are heavy (many jobs expiring or ending their round with every worker
+    /// slashed: what only an attacker paying those slashes can cause) defers it. A usual block
+    /// makes final every job of its slot. A job made final after its pruning slot passed is
+    /// pruned at once.
+    pub(crate) fn finalize_due(now: BlockNumberFor<T>, budget: Weight) -> Weight {
+        let one_job = T::WeightInfo::finalize_jobs(1)
+            .saturating_sub(T::WeightInfo::finalize_jobs(0))
+            .saturating_add(Self::hook_extra_weight(
+                &Settlement {
+                    model_queued: true,
+                    ..Default::default()
+                },
+                0,
+            ))
+            .saturating_add(T::WeightInfo::prune_jobs(1));
+        let slot = T::DbWeight::get().reads_writes(1, 1);
+        // The benchmark's fixed part is charged with the first slot.
+        let first_slot = slot.saturating_add(T::WeightInfo::finalize_jobs(0));
+        let mut spent = Weight::zero();
+        let mut at = FinalityLag::<T>::get().unwrap_or(now);
+        let mut lag = None;
+        while at <= now {
+            let step = if spent.is_zero() { first_slot } else { slot };
+            if spent.saturating_add(step).any_gt(budget) {
+                lag = Some(at);
+                break;
+            }
+            spent = spent.saturating_add(step);
+            let mut due = FinalityQueue::<T>::take(at).into_inner();
+            let mut done = 0usize;
+            for id in due.iter() {
+                if spent.saturating_add(one_job).any_gt(budget) {
+                    break;
+                }
+                done = done.saturating_add(1);
+                // A job queued early is skipped at its reserved slot (one read).
+                let Some(job) = Jobs::<T>::get(id) else {
+                    spent = spent.saturating_add(T::DbWeight::get().reads(1));
+                    continue;
+                };
+                if job.status != JobStatus::Provisional {
+                    spent = spent.saturating_add(T::DbWeight::get().reads(1));
+                    continue;
+                }
+                let pruned_by = Self::reserved_prune_slot(&job);
+                Self::finalize_provisional(*id, job);
+                spent = spent.saturating_add(one_job);
+                if pruned_by <= now {
+                    Self::prune(*id);
+                }
+            }
+            if done < due.len() {
+                let rest = due.split_off(done);
+                FinalityQueue::<T>::insert(at, BoundedVec::truncate_from(rest));
+                lag = Some(at);
+                break;
+            }
+            at = at.saturating_add(1u32.into());
+        }
+        FinalityLag::<T>::set(lag);
+        spent
     }
 
     /// Expires a job nobody committed to: everyone is slashed for not committing, an
@@ -263,30 +344,38 @@ impl<T: Config> Pallet<T> {
         let Some(job) = Jobs::<T>::get(id) else {
             return;
         };
-        if job.status == JobStatus::Pending {
-            defensive!("a job settles at its reveal deadline, before pruning");
+        if job.status == JobStatus::Provisional {
+            // Finality lags behind (`finalize_due`): the job is pruned once made final.
+            return;
+        }
+        if !job.status.is_final() {
+            defensive!("a job is final before its pruning slot (an escalation moves it)");
             return;
         }
         Jobs::<T>::remove(id);
         Results::<T>::remove(id);
+        Escalations::<T>::remove(id);
+        ChallengeDeadlines::<T>::remove(id);
         if let JobKind::Inference { .. } = job.kind {
             sp_io::offchain_index::clear(&request_inputs_key(id));
         }
         Self::deposit_event(Event::JobPruned { job_id: id });
     }
 
-    /// Most blocks from a job's creation to the block whose `on_initialize` settles it at the
-    /// latest: `MAX_DEADLINE_SPILL + CommitPeriod + RevealPeriod + 1`.
+    /// Most blocks from a job's creation to the block whose `on_initialize` ends its committee
+    /// round at the latest: `MAX_DEADLINE_SPILL + CommitPeriod + RevealPeriod + 1`.
     pub fn longest_job() -> BlockNumberFor<T> {
         T::CommitPeriod::get()
             .saturating_add(T::RevealPeriod::get())
             .saturating_add((MAX_DEADLINE_SPILL.saturating_add(1)).into())
     }
 
-    /// Ids of the jobs that may still be pending after block `now`'s `on_initialize`, earliest
-    /// reveal deadline first: every pending job is in the reveal queue of one of the next
-    /// [`Pallet::longest_job`] blocks. Off-chain use only (offchain worker, runtime API,
-    /// invariants): it reads every such queue.
+    /// Ids of the jobs that may still take commitments or reveals after block `now`'s
+    /// `on_initialize`: every pending job is in the reveal queue of one of the next
+    /// [`Pallet::longest_job`] blocks (earliest deadline first), every escalation in its round
+    /// in the verdict queue of one of the next `CommitPeriod + RevealPeriod + 1` blocks; each
+    /// id once. Off-chain use only (offchain worker, runtime API, invariants): it reads every
+    /// such queue.
     ///
     /// A runtime upgrade that shortens `CommitPeriod` or `RevealPeriod` (or
     /// `MAX_DEADLINE_SPILL`) while jobs are in flight would hide the later ones from offchain
@@ -299,6 +388,21 @@ impl<T: Config> Pallet<T> {
         while at < last {
             at = at.saturating_add(1u32.into());
             ids.extend(RevealQueue::<T>::get(at));
+        }
+        // Escalations being re-executed: their verdict is at most a validators' round away.
+        let last = now
+            .saturating_add(T::CommitPeriod::get())
+            .saturating_add(T::RevealPeriod::get())
+            .saturating_add(1u32.into());
+        let mut at = now;
+        while at < last {
+            at = at.saturating_add(1u32.into());
+            // A job escalated before its reveal deadline is in its reveal slot too.
+            for id in VerdictQueue::<T>::get(at) {
+                if !ids.contains(&id) {
+                    ids.push(id);
+                }
+            }
         }
         ids
     }

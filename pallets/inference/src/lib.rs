@@ -9,8 +9,12 @@
 //! and upload its chunks; a committee of workers validates it. **Requesters** pay for an
 //! inference on an active model. Inference requests and model validations are both **jobs**
 //! ([`Job`]): a committee is drawn, each member commits to its outputs, then reveals them; the
-//! chain compares the revealed outputs under the model's policy, pays the agreeing majority and
-//! slashes the rest. Results are kept for [`Config::ResultRetention`] blocks, then pruned.
+//! chain compares the revealed outputs under the model's policy. A unanimous committee's result
+//! is **provisional**: anyone may challenge it for [`Config::ChallengePeriod`] blocks, then it
+//! is final and paid. Any disagreement, or a challenge, **escalates** the job: every validator
+//! re-executes it, and the output revealed by more than two thirds of the validator set is the
+//! verdict; whoever revealed something else is slashed. Results are kept for
+//! [`Config::ResultRetention`] blocks after they are final, then pruned.
 //!
 //! ## Where each rule lives
 //! | question | file |
@@ -22,6 +26,7 @@
 //! | When are a job's deadlines, and what happens at them? | `jobs.rs` |
 //! | What may a worker commit or reveal, and when? Who may submit? | `commit_reveal.rs` |
 //! | Which outputs are agreed? Who is slashed and why? | `settlement.rs` |
+//! | When is a result final? Who may challenge it? How do the validators decide? | `disputes.rs` |
 //! | What is each call and hook charged? | `weights_ext.rs` (built on `weights.rs`) |
 //! | What do clients and nodes read? | `views.rs`, `runtime_api.rs` |
 //! | What must always hold in storage? | `try_state.rs` |
@@ -40,9 +45,11 @@
 //!
 //! ## Runtime configuration constraints
 //! Checked by `integrity_test`: `1 <= ValidationReplicas <= MaxReplicas <= 255`,
-//! `MaxOutputBytes > MAX_MODEL_INFO_BYTES`, `UnbondingPeriod` longer than the longest job
-//! (`CommitPeriod + RevealPeriod + MAX_DEADLINE_SPILL + 1`, so an unbonding worker's jobs have
-//! all ended when its bond can be withdrawn). Benchmarks also assume
+//! `MaxOutputBytes > MAX_MODEL_INFO_BYTES`, `UnbondingPeriod` longer than the longest dispute
+//! (`Pallet::longest_dispute`: a job, its challenge window, the escalation backlog and the
+//! validators' round, so an unbonding worker's jobs have all been decided when its bond can be
+//! withdrawn), `NoRevealSlash >= WrongResultSlash`, `ChallengerReward + RequesterCompensation
+//! <= 100 %`. Benchmarks also assume
 //! `CommitPeriod >= MaxBatch / MaxJobsPerBlock`. A chunk upload (`MAX_CHUNK_BYTES`) and a
 //! reveal batch of `MaxRevealBatchBytes` (the offchain worker splits larger ones) must fit the
 //! block length and weight.
@@ -61,6 +68,7 @@ pub use pallet::*;
 mod benchmarking;
 pub mod commit_reveal;
 pub mod committee;
+pub mod disputes;
 pub mod escrow;
 pub mod jobs;
 pub mod migrations;
@@ -86,6 +94,13 @@ pub use settlement::{Offence, Settlement};
 pub use types::*;
 pub use views::{JobView, ModelView, PendingWork, WorkKind};
 pub use weights::WeightInfo;
+
+/// What the benchmarks need from the runtime beyond the pallet's own storage.
+#[cfg(feature = "runtime-benchmarks")]
+pub trait BenchmarkHelper<AccountId> {
+    /// Makes `accounts` the validator set that [`Config::Validators`] returns.
+    fn set_validators(accounts: &[AccountId]);
+}
 
 use alloc::vec::Vec;
 use codec::{Decode, DecodeAll, Encode};
@@ -141,6 +156,16 @@ pub const LOG_TARGET: &str = "runtime::inference";
 pub type BalanceOf<T> =
     <<T as Config>::Currency as Inspect<<T as frame_system::Config>::AccountId>>::Balance;
 
+/// Bound of a pruning slot: the jobs created at one block plus the escalations decided at one
+/// block.
+pub struct PruneQueueBound<T>(core::marker::PhantomData<T>);
+
+impl<T: Config> Get<u32> for PruneQueueBound<T> {
+    fn get() -> u32 {
+        T::MaxJobsPerBlock::get().saturating_add(T::MaxEscalationsPerBlock::get())
+    }
+}
+
 /// Negative imbalance (credit) of the pallet's currency, produced by slashes.
 pub type CreditOf<T> =
     fungible::Credit<<T as frame_system::Config>::AccountId, <T as Config>::Currency>;
@@ -158,7 +183,7 @@ pub mod pallet {
     use frame_system::pallet_prelude::*;
 
     /// The in-code storage version.
-    const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
+    const STORAGE_VERSION: StorageVersion = StorageVersion::new(3);
 
     #[pallet::pallet]
     #[pallet::storage_version(STORAGE_VERSION)]
@@ -189,9 +214,9 @@ pub mod pallet {
         type MinWorkerBond: Get<BalanceOf<Self>>;
 
         /// Blocks between leaving the active set and being able to withdraw the bond. Must be
-        /// longer than a job's lifetime (`CommitPeriod + RevealPeriod + MAX_DEADLINE_SPILL + 1`):
-        /// a worker leaving the active set is drawn for no new job, so its jobs have all ended
-        /// when the bond can be withdrawn.
+        /// longer than the longest dispute (`Pallet::longest_dispute`): a worker leaving the
+        /// active set is drawn for no new job, so its jobs have all been decided, and any slash
+        /// applied, when the bond can be withdrawn.
         #[pallet::constant]
         type UnbondingPeriod: Get<BlockNumberFor<Self>>;
 
@@ -291,6 +316,53 @@ pub mod pallet {
         /// Priority of workers' commit and reveal transactions.
         #[pallet::constant]
         type WorkerTxPriority: Get<TransactionPriority>;
+
+        /// Blocks during which a provisional result can be challenged: from the block it became
+        /// provisional in, and at most until this many blocks after the job's reveal deadline
+        /// (`FinalityQueue`); it becomes final in the block after (`disputes.rs`).
+        #[pallet::constant]
+        type ChallengePeriod: Get<BlockNumberFor<Self>>;
+
+        /// Held from a challenger until the verdict: returned with a reward if the verdict
+        /// overturns the challenged result, paid to the accused workers if it upholds it.
+        #[pallet::constant]
+        type ChallengeBond: Get<BalanceOf<Self>>;
+
+        /// Part of the stake slashed in an escalation paid to a challenger whose challenge
+        /// overturned the result.
+        #[pallet::constant]
+        type ChallengerReward: Get<Perbill>;
+
+        /// Part of the stake slashed in an escalation paid to the requester whose provisional
+        /// result was overturned.
+        #[pallet::constant]
+        type RequesterCompensation: Get<Perbill>;
+
+        /// The worker accounts of the current validators (each authority's worker account is
+        /// the account of its consensus key, see `disputes.rs`). Every one of them has a slot
+        /// in each escalation; the verdict needs more than two thirds of them.
+        type Validators: Get<Vec<Self::AccountId>>;
+
+        /// Largest validator set. The runtime must keep `Validators` within it (Inferchain's
+        /// Aura `MaxAuthorities` equals it); a longer set is truncated, defensively.
+        #[pallet::constant]
+        type MaxValidators: Get<u32>;
+
+        /// Most escalations started per block; the rest wait in the backlog, oldest first.
+        #[pallet::constant]
+        type MaxEscalationsPerBlock: Get<u32>;
+
+        /// Backlog length at which new requests are refused (`EscalationBacklogFull`) until
+        /// the validators catch up. Escalations caused by disagreement and challenges are
+        /// always queued (at most one per live job), so filling the backlog never makes a
+        /// provisional result unchallengeable.
+        #[pallet::constant]
+        type MaxEscalationBacklog: Get<u32>;
+
+        /// Sets the validator set in benchmarks, whose source (`Validators`) belongs to the
+        /// runtime.
+        #[cfg(feature = "runtime-benchmarks")]
+        type BenchmarkHelper: BenchmarkHelper<Self::AccountId>;
     }
 
     /// Reasons for holding funds.
@@ -302,6 +374,8 @@ pub mod pallet {
         ModelDeposit,
         /// Fees of pending inference requests.
         RequestFee,
+        /// A challenger's bond, until the verdict.
+        ChallengeBond,
     }
 
     /// Registered workers.
@@ -354,13 +428,72 @@ pub mod pallet {
         ValueQuery,
     >;
 
-    /// Jobs to prune, by block.
+    /// Jobs to prune, by block: the jobs created at one block (their slot is reserved at
+    /// creation) and the escalations decided at one block.
     #[pallet::storage]
     pub type PruneQueue<T: Config> = StorageMap<
         _,
         Twox64Concat,
         BlockNumberFor<T>,
+        BoundedVec<JobId, PruneQueueBound<T>>,
+        ValueQuery,
+    >;
+
+    /// Jobs whose challenge window closed at the end of the previous block, by block: those
+    /// still provisional become final. Every job reserves a slot at creation
+    /// (`ChallengePeriod` blocks after its reveal deadline); a job provisional before its
+    /// reveal deadline is also queued `ChallengePeriod` blocks after the block it became
+    /// provisional in, when that slot has room (the reserved entry is then skipped). All the
+    /// reserved entries of a slot are queued before any early one (the jobs that reserve slot
+    /// `X` are created before block `X − ChallengePeriod − 1`, in which the last early entry
+    /// for `X` can be queued, because a job is created before its reveal deadline), so at most
+    /// `MaxJobsPerBlock` jobs become final per block.
+    #[pallet::storage]
+    pub type FinalityQueue<T: Config> = StorageMap<
+        _,
+        Twox64Concat,
+        BlockNumberFor<T>,
         BoundedVec<JobId, T::MaxJobsPerBlock>,
+        ValueQuery,
+    >;
+
+    /// The oldest `FinalityQueue` slot with jobs still to make final, when a block's hooks had
+    /// too little weight left for all of them (`Pallet::finalize_due`); `None` when finality
+    /// is up to date.
+    #[pallet::storage]
+    pub type FinalityLag<T: Config> = StorageValue<_, BlockNumberFor<T>, OptionQuery>;
+
+    /// The challenge deadline of a job queued early in `FinalityQueue` (others have the reserved
+    /// one, [`Job::challenge_deadline`]); removed when the job is pruned.
+    #[pallet::storage]
+    pub type ChallengeDeadlines<T: Config> =
+        StorageMap<_, Twox64Concat, JobId, BlockNumberFor<T>, OptionQuery>;
+
+    /// The validators' round of escalated jobs that started, until the job is pruned.
+    #[pallet::storage]
+    pub type Escalations<T: Config> = StorageMap<_, Twox64Concat, JobId, Escalation<T>>;
+
+    /// Challenger and bond of challenged jobs, until the verdict.
+    #[pallet::storage]
+    pub type Challenges<T: Config> =
+        StorageMap<_, Twox64Concat, JobId, (T::AccountId, BalanceOf<T>)>;
+
+    /// Escalated jobs waiting for their validators' round, by position (see `BacklogRange`).
+    #[pallet::storage]
+    pub type EscalationBacklog<T: Config> = StorageMap<_, Twox64Concat, u32, JobId>;
+
+    /// Positions `(first, end)` of the escalation backlog: entries `first..end` are queued.
+    #[pallet::storage]
+    pub type BacklogRange<T: Config> = StorageValue<_, (u32, u32), ValueQuery>;
+
+    /// Escalations whose validators' reveal deadline passed at the end of the previous block,
+    /// by block (at most `MaxEscalationsPerBlock` start per block, all with the same periods).
+    #[pallet::storage]
+    pub type VerdictQueue<T: Config> = StorageMap<
+        _,
+        Twox64Concat,
+        BlockNumberFor<T>,
+        BoundedVec<JobId, T::MaxEscalationsPerBlock>,
         ValueQuery,
     >;
 

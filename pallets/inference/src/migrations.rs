@@ -120,3 +120,89 @@ pub mod v2 {
         <T as frame_system::Config>::DbWeight,
     >;
 }
+
+/// Version 3: provisional results. A job in flight at the upgrade reserved a deadline slot
+/// and a pruning slot only; it now also needs its finality slot ([`crate::FinalityQueue`],
+/// `ChallengePeriod` blocks after its reveal deadline) and its pruning slot moves that much
+/// later, so that its round ends in a provisional result that becomes final (or is
+/// challenged) before it is pruned. A job's reveal slot gives both, so no job is read.
+pub mod v3 {
+    use crate::{Config, FinalityQueue, JobId, Pallet, PruneQueue, RevealQueue};
+    use alloc::vec::Vec;
+    use core::marker::PhantomData;
+    use frame_support::{
+        defensive,
+        migrations::VersionedMigration,
+        traits::{Get, UncheckedOnRuntimeUpgrade},
+        weights::Weight,
+    };
+    use frame_system::pallet_prelude::BlockNumberFor;
+    use sp_runtime::{traits::UniqueSaturatedInto, Saturating};
+
+    /// Queues every job of a future reveal slot for finality and moves its pruning.
+    pub struct ScheduleFinalityOfJobsInFlight<T>(PhantomData<T>);
+
+    impl<T: Config> UncheckedOnRuntimeUpgrade for ScheduleFinalityOfJobsInFlight<T> {
+        fn on_runtime_upgrade() -> Weight {
+            let now = frame_system::Pallet::<T>::block_number();
+            let period = T::ChallengePeriod::get();
+            let retention = T::ResultRetention::get();
+            // Every job in flight is in the reveal slot of one of these blocks (`live_jobs`);
+            // the slot of `now` too, in case this runs before `now`'s hooks.
+            let last = now.saturating_add(Pallet::<T>::longest_job());
+            let mut slots: Vec<(BlockNumberFor<T>, Vec<JobId>)> = Vec::new();
+            let mut at = now;
+            while at <= last {
+                let ids = RevealQueue::<T>::get(at).into_inner();
+                if !ids.is_empty() {
+                    slots.push((at, ids));
+                }
+                at = at.saturating_add(1u32.into());
+            }
+            // Every old pruning entry is removed before any new one is added: a new slot may
+            // be the old slot of a later reveal slot, which has room only once emptied.
+            for (at, ids) in slots.iter() {
+                PruneQueue::<T>::mutate(at.saturating_add(retention), |q| {
+                    q.retain(|id| !ids.contains(id))
+                });
+            }
+            let mut moved: u64 = 0;
+            for (at, ids) in slots.iter() {
+                let final_at = at.saturating_add(period);
+                FinalityQueue::<T>::mutate(final_at, |q| {
+                    for id in ids.iter() {
+                        if q.try_push(*id).is_err() {
+                            defensive!("a finality slot has room for one block's jobs");
+                        }
+                    }
+                });
+                PruneQueue::<T>::mutate(final_at.saturating_add(retention), |q| {
+                    for id in ids.iter() {
+                        if q.try_push(*id).is_err() {
+                            defensive!("a pruning slot has room for one block's jobs");
+                        }
+                    }
+                });
+                moved = moved.saturating_add(ids.len() as u64);
+            }
+            log::info!(target: crate::LOG_TARGET, "scheduled the finality of {moved} jobs");
+            // Every reveal slot read; per non-empty one, three slots read and written.
+            let lifetime: u64 = Pallet::<T>::longest_job().unique_saturated_into();
+            let read = lifetime.saturating_add(1);
+            let full = slots.len() as u64;
+            T::DbWeight::get().reads_writes(
+                read.saturating_add(full.saturating_mul(3)),
+                full.saturating_mul(3),
+            )
+        }
+    }
+
+    /// [`ScheduleFinalityOfJobsInFlight`] run once, from storage version 2 to 3.
+    pub type MigrateV2ToV3<T> = VersionedMigration<
+        2,
+        3,
+        ScheduleFinalityOfJobsInFlight<T>,
+        Pallet<T>,
+        <T as frame_system::Config>::DbWeight,
+    >;
+}

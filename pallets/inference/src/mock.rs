@@ -81,7 +81,9 @@ where
 parameter_types! {
     pub const RejectionFee: Perbill = Perbill::from_percent(10);
     pub const WrongResultSlash: Perbill = Perbill::from_percent(20);
-    pub const NoRevealSlash: Perbill = Perbill::from_percent(10);
+    pub const NoRevealSlash: Perbill = Perbill::from_percent(20);
+    pub const ChallengerReward: Perbill = Perbill::from_percent(50);
+    pub const RequesterCompensation: Perbill = Perbill::from_percent(25);
     pub const NoCommitSlash: Perbill = Perbill::from_percent(5);
     /// Changed by the test of split reveal batches.
     pub static RevealBatchBytes: u32 = 1024 * 1024;
@@ -96,7 +98,7 @@ pub const REVEAL_PERIOD: u64 = 5;
 /// Result retention in the mock.
 pub const RETENTION: u64 = 10;
 /// Unbonding period in the mock.
-pub const UNBONDING: u64 = 20;
+pub const UNBONDING: u64 = 100;
 /// Fixed part of a model deposit in the mock.
 pub const DEPOSIT_BASE: Balance = 500;
 /// Per-byte part of a model deposit in the mock.
@@ -118,7 +120,7 @@ pub const fn deposit_of(size: u32) -> Balance {
 impl pallet_inference::Config for Test {
     type RuntimeHoldReason = RuntimeHoldReason;
     type Currency = Balances;
-    type OnSlash = ();
+    type OnSlash = CountBurned;
     type WeightInfo = ();
     type MinWorkerBond = ConstU128<MIN_BOND>;
     type UnbondingPeriod = ConstU64<UNBONDING>;
@@ -145,6 +147,69 @@ impl pallet_inference::Config for Test {
     type NoRevealSlash = NoRevealSlash;
     type NoCommitSlash = NoCommitSlash;
     type WorkerTxPriority = ConstU64<1_000_000>;
+    type ChallengePeriod = ConstU64<CHALLENGE_PERIOD>;
+    type ChallengeBond = ConstU128<CHALLENGE_BOND>;
+    type ChallengerReward = ChallengerReward;
+    type RequesterCompensation = RequesterCompensation;
+    type Validators = MockValidators;
+    type MaxValidators = ConstU32<8>;
+    type MaxEscalationsPerBlock = ConstU32<2>;
+    type MaxEscalationBacklog = ConstU32<3>;
+    #[cfg(feature = "runtime-benchmarks")]
+    type BenchmarkHelper = MockValidators;
+}
+
+/// Blocks after a job's reveal deadline during which its result can be challenged.
+pub const CHALLENGE_PERIOD: u64 = 3;
+
+/// Bond held from a challenger.
+pub const CHALLENGE_BOND: Balance = 400;
+
+thread_local! {
+    static VALIDATORS: core::cell::RefCell<Vec<AccountId>> = const { core::cell::RefCell::new(Vec::new()) };
+    static BURNED: core::cell::Cell<Balance> = const { core::cell::Cell::new(0) };
+}
+
+/// The mock's slash sink: burns what it receives, like `()`, and counts it ([`burned`]) so
+/// tests can check that issuance falls by exactly what was burned.
+pub struct CountBurned;
+
+impl
+    frame_support::traits::OnUnbalanced<
+        frame_support::traits::fungible::Credit<AccountId, Balances>,
+    > for CountBurned
+{
+    fn on_nonzero_unbalanced(credit: frame_support::traits::fungible::Credit<AccountId, Balances>) {
+        use frame_support::traits::Imbalance;
+        BURNED.with(|b| b.set(b.get() + credit.peek()));
+        drop(credit);
+    }
+}
+
+/// What the slash sink burned in this test thread since [`ExtBuilder::build`].
+pub fn burned() -> Balance {
+    BURNED.with(|b| b.get())
+}
+
+/// The validator set of the mock: empty unless a test sets it ([`set_validators`]).
+pub struct MockValidators;
+
+impl frame_support::traits::Get<Vec<AccountId>> for MockValidators {
+    fn get() -> Vec<AccountId> {
+        VALIDATORS.with(|v| v.borrow().clone())
+    }
+}
+
+#[cfg(feature = "runtime-benchmarks")]
+impl crate::BenchmarkHelper<AccountId> for MockValidators {
+    fn set_validators(accounts: &[AccountId]) {
+        set_validators(accounts.to_vec());
+    }
+}
+
+/// Sets the mock's validator set (worker accounts).
+pub fn set_validators(accounts: Vec<AccountId>) {
+    VALIDATORS.with(|v| *v.borrow_mut() = accounts);
 }
 
 /// Initial free balance of every test account.
@@ -223,6 +288,11 @@ pub fn single_model() -> ModelId {
     H256::repeat_byte(0xCC)
 }
 
+/// Genesis model with exact policy and 2 replicas.
+pub fn pair_model() -> ModelId {
+    H256::repeat_byte(0xDD)
+}
+
 /// Royalty of the genesis models.
 pub const PRICE: Balance = 50;
 
@@ -298,6 +368,9 @@ impl ExtBuilder {
 
     /// The externalities, at block 1.
     pub fn build(self) -> sp_io::TestExternalities {
+        // Thread-local mock state starts afresh (proptest runs its cases on one thread).
+        BURNED.with(|b| b.set(0));
+        set_validators(Vec::new());
         let mut t = frame_system::GenesisConfig::<Test>::default()
             .build_storage()
             .expect("builds");
@@ -342,6 +415,7 @@ impl ExtBuilder {
                     ),
                 ),
                 model(single_model(), policy(ExecutionPolicy::Exact, 1)),
+                model(pair_model(), policy(ExecutionPolicy::Exact, 2)),
             ],
         }
         .assimilate_storage(&mut t)

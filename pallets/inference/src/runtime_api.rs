@@ -14,8 +14,10 @@ sp_api::decl_runtime_apis! {
     ///
     /// Version 2 renamed `request` to `job` (inference requests and model validations are
     /// both jobs); a node or client built for version 1 sees the version change instead of a
-    /// missing function.
-    #[api_version(2)]
+    /// missing function. Version 3 added the dispute fields to `JobView` (challenge deadline,
+    /// challenger, validators and their agreement) and the `Provisional` and `Escalated`
+    /// statuses.
+    #[api_version(3)]
     pub trait InferenceApi<AccountId, Balance, BlockNumber>
     where
         AccountId: Codec,

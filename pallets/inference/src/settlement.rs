@@ -1,32 +1,49 @@
 //! Settlement: which outputs are agreed, who is paid, who is slashed and why.
 //!
-//! A job settles as soon as every committed worker has revealed after the commit phase closed
-//! (or, under exact comparison, when one reveal opens every commitment), and at the latest in
-//! the block after its reveal deadline. The largest group of agreeing workers
-//! ([`Pallet::largest_group`]) decides if it is a strict majority of the assigned workers and
-//! has at least two members when two or more workers are assigned ([`Pallet::is_majority`]).
-//! Two colluding workers out of three *are* a majority: the protocol's security assumption is
-//! an honest majority among the drawn replicas.
+//! A job's committee round ends as soon as every committed worker has revealed after the
+//! commit phase closed (or, under exact comparison, when one reveal opens every commitment),
+//! and at the latest in the block after its reveal deadline. Then, for an **inference**:
+//! - nothing revealed: the job fails as `Inconclusive`, the requester is refunded in full and
+//!   the absent are slashed;
+//! - every revealed output agrees with one representative ([`Pallet::largest_group`] contains
+//!   every reveal: the same bytes, or under `Tolerance` within the tolerance of the outputs'
+//!   element-wise median, which is then the result): the result is **provisional**
+//!   (`JobStatus::Provisional`, `InferenceProvisional`). Nobody is paid yet (the absent are
+//!   slashed, see below): anyone may challenge it until
+//!   [`Pallet::challenge_deadline`] (`ChallengePeriod` blocks after the block it became
+//!   provisional in, or after the reveal deadline at the latest); unchallenged, it becomes
+//!   final in the next block ([`Pallet::finalize_provisional`]) and the agreeing workers are
+//!   paid. Members that did not commit or reveal are slashed when the round ends;
+//! - otherwise (outputs against outputs, or outputs against an execution failure): the job
+//!   is **escalated** to the validators (`disputes.rs`), whatever
+//!   the head count. A colluding majority of the committee therefore cannot outvote an
+//!   honest member, and one faulty reveal cannot force a free, refunded answer.
+//!
+//! A **model validation** is still decided by the committee's majority
+//! ([`Pallet::is_majority`]) as soon as its round ends; validations are not escalated.
 //!
 //! A worker that cannot execute an inference for a reason that depends on the model and the
-//! inputs reveals `Reveal::ExecutionFailed`; a majority agreeing on it fails the request with
-//! `ExecutionFailed` (workers paid, royalty refunded, `escrow.rs`) so that requesters cannot
-//! grief workers with inputs the model cannot process.
+//! inputs reveals `Reveal::ExecutionFailed`; an agreed execution failure fails the request
+//! with `ExecutionFailed` (workers paid, royalty refunded, `escrow.rs`) so that requesters
+//! cannot grief workers with inputs the model cannot process.
 //!
-//! Slashing (the slashed credit goes to [`Config::OnSlash`], burnt if `()`), only when the job
-//! is decided or for what a worker failed to submit:
-//! - revealed an output outside the winning group: [`Config::WrongResultSlash`]
-//!   ([`Offence::WrongResult`]);
-//! - committed but never revealed (or revealed something not matching the commitment, which is
+//! Slashing (the slashed credit goes to [`Config::OnSlash`], burnt if `()`, except in an
+//! escalation, which distributes it, `disputes.rs`):
+//! - revealed an output that differs from the final result: [`Config::WrongResultSlash`]
+//!   ([`Offence::WrongResult`]), at the verdict (only an escalation can find one);
+//! - absent members, when the committee's round ends (or, for an escalation by disagreement,
+//!   at the verdict, which knows whose commitment another reveal opened):
+//!   committed but never revealed (or revealed something not matching the commitment, which is
 //!   rejected and therefore counts as not revealed): [`Config::NoRevealSlash`]
-//!   ([`Offence::NoReveal`]);
+//!   ([`Offence::NoReveal`]), at least the slash for a wrong result (`integrity_test`), so
+//!   withholding a losing output never pays;
 //! - never committed: [`Config::NoCommitSlash`] ([`Offence::NoCommit`]).
 //!
 //! A worker slashed below [`Config::MinWorkerBond`] leaves the active set (`workers.rs`).
 
 use crate::*;
 use frame_support::traits::{fungible::BalancedHold, Imbalance, OnUnbalanced};
-use inferchain_primitives::agreement;
+use inferchain_primitives::{agreement, median::median_reference};
 
 /// Why a worker was slashed.
 #[derive(
@@ -39,10 +56,12 @@ use inferchain_primitives::agreement;
     Copy,
     PartialEq,
     Eq,
+    PartialOrd,
+    Ord,
     Debug,
 )]
 pub enum Offence {
-    /// Revealed an output outside the winning majority.
+    /// Revealed an output that differs from the final result.
     WrongResult,
     /// Committed but did not reveal (a valid opening) before the reveal deadline.
     NoReveal,
@@ -75,63 +94,92 @@ impl<T: Config> Pallet<T> {
         }
     }
 
-    /// Finds the largest agreeing group among the revealed outputs of a job, by the agreement
-    /// rule of [`inferchain_primitives::agreement`].
+    /// Finds the largest agreeing group among the revealed outputs of a job.
     ///
     /// Returns the representative output and, per slot, whether the worker agrees with it.
-    /// A slot agrees if it revealed an output that matches the representative under the
-    /// policy (`compare(policy, output, representative)`), or — under `Exact` — if it has not
-    /// revealed and its commitment opens with the representative's bytes. An execution failure
-    /// agrees only with itself. Ties go to the earliest reveal.
+    /// - Under `Tolerance` (inference jobs), the representative of the outputs is their
+    ///   element-wise median ([`inferchain_primitives::median`]), and a slot agrees if it
+    ///   revealed an output within the tolerance of it; execution failures form their own
+    ///   group, which represents the job if it is larger. Nothing depends on the order of the
+    ///   reveals.
+    /// - Otherwise, by the agreement rule of [`inferchain_primitives::agreement`]: a slot
+    ///   agrees if it revealed the representative's bytes, or — under `Exact` — if it has not
+    ///   revealed and its commitment opens with them. An execution failure agrees only with
+    ///   itself. Ties go to the earliest reveal (every candidate is a whole byte string, so
+    ///   the groups are disjoint and the order decides only between equal-sized groups).
     pub fn largest_group(
         job: &Job<T>,
+        slots: &[Slot<T>],
         reveals: &[(usize, RevealOf<T>)],
     ) -> Option<(RevealOf<T>, Vec<bool>)> {
         let policy = Self::policy_of(job);
-        // Under a tolerance, inference outputs are compared as tensor maps, decoded once.
-        let maps: Vec<Option<TensorMap>> = match (&job.kind, policy) {
-            (JobKind::Inference { .. }, ExecutionPolicy::Tolerance { .. }) => reveals
-                .iter()
-                .map(|(_, r)| r.outputs().and_then(|o| TensorMap::decode_checked(o).ok()))
-                .collect(),
-            _ => Vec::new(),
-        };
-        let map_of = |i: usize| maps.get(i).and_then(Option::as_ref);
+        if let (JobKind::Inference { .. }, ExecutionPolicy::Tolerance { .. }) = (&job.kind, policy)
+        {
+            return Self::median_group(&policy, slots.len(), reveals);
+        }
         let agrees = |candidate: usize, slot: usize| -> bool {
             let Some((_, rep)) = reveals.get(candidate) else {
                 return false;
             };
-            match reveals.iter().position(|(s, _)| *s == slot) {
-                Some(j) => {
-                    let Some((_, revealed)) = reveals.get(j) else {
-                        return false;
-                    };
-                    match (revealed, rep) {
-                        // An execution failure agrees only with an execution failure.
-                        (Reveal::ExecutionFailed, Reveal::ExecutionFailed) => true,
-                        (Reveal::Outputs(out), Reveal::Outputs(rep)) if maps.is_empty() => {
-                            out == rep
-                        }
-                        (Reveal::Outputs(_), Reveal::Outputs(_)) => {
-                            match (map_of(j), map_of(candidate)) {
-                                (Some(a), Some(b)) => compare(&policy, a, b).is_ok(),
-                                _ => false,
-                            }
-                        }
-                        _ => false,
-                    }
-                }
+            match reveals.iter().find(|(s, _)| *s == slot) {
+                Some((_, revealed)) => revealed == rep,
                 None => {
                     policy == ExecutionPolicy::Exact
-                        && job.slots.get(slot).is_some_and(|s| {
+                        && slots.get(slot).is_some_and(|s| {
                             !s.revealed && s.commitment == Some(rep.commitment(&s.worker.encode()))
                         })
                 }
             }
         };
-        let group = agreement::largest_group(job.slots.len(), reveals.len(), agrees)?;
+        let group = agreement::largest_group(slots.len(), reveals.len(), agrees)?;
         let (_, rep) = reveals.get(group.representative)?;
         Some((rep.clone(), group.members))
+    }
+
+    /// The `Tolerance` rule of [`Pallet::largest_group`]: the outputs' median and the slots
+    /// within the tolerance of it, or the execution failures if they are more.
+    fn median_group(
+        policy: &ExecutionPolicy,
+        slots: usize,
+        reveals: &[(usize, RevealOf<T>)],
+    ) -> Option<(RevealOf<T>, Vec<bool>)> {
+        let maps: Vec<(usize, TensorMap)> = reveals
+            .iter()
+            .filter_map(|(i, r)| {
+                let map = TensorMap::decode_checked(r.outputs()?).ok()?;
+                Some((*i, map))
+            })
+            .collect();
+        let outputs: Vec<TensorMap> = maps.iter().map(|(_, m)| m.clone()).collect();
+        let mut members = alloc::vec![false; slots];
+        let mut failed = alloc::vec![false; slots];
+        for (i, r) in reveals.iter() {
+            if matches!(r, Reveal::ExecutionFailed) {
+                if let Some(f) = failed.get_mut(*i) {
+                    *f = true;
+                }
+            }
+        }
+        let failures = failed.iter().filter(|f| **f).count();
+        let reference = median_reference(&outputs).and_then(|m| {
+            let bytes: OutputOf<T> = m.canonical_bytes().try_into().ok()?;
+            Some((m, bytes))
+        });
+        let Some((reference, bytes)) = reference else {
+            return (failures > 0).then_some((Reveal::ExecutionFailed, failed));
+        };
+        for (i, map) in maps.iter() {
+            if compare(policy, map, &reference).is_ok() {
+                if let Some(m) = members.get_mut(*i) {
+                    *m = true;
+                }
+            }
+        }
+        let agreeing = members.iter().filter(|m| **m).count();
+        if failures > agreeing {
+            return Some((Reveal::ExecutionFailed, failed));
+        }
+        Some((Reveal::Outputs(bytes), members))
     }
 
     /// Whether `group` agreeing workers out of `assigned` decide:
@@ -140,10 +188,207 @@ impl<T: Config> Pallet<T> {
         agreement::is_majority(group, assigned)
     }
 
-    /// Settles a pending job with the reveals it has: the stored ones and `in_hand` (the slot
-    /// index and output of a reveal being applied, marked revealed but not stored). Returns
-    /// what it did, for the weight.
+    /// Whether two reveals of `job` agree under its policy (`compare` under a tolerance,
+    /// identical bytes otherwise; an execution failure agrees only with itself).
+    pub fn reveals_agree(job: &Job<T>, a: &RevealOf<T>, b: &RevealOf<T>) -> bool {
+        match (a, b) {
+            (Reveal::ExecutionFailed, Reveal::ExecutionFailed) => true,
+            (Reveal::Outputs(x), Reveal::Outputs(y)) => match (&job.kind, Self::policy_of(job)) {
+                (JobKind::Inference { .. }, policy @ ExecutionPolicy::Tolerance { .. }) => {
+                    match (TensorMap::decode_checked(x), TensorMap::decode_checked(y)) {
+                        (Ok(x), Ok(y)) => compare(&policy, &x, &y).is_ok(),
+                        _ => false,
+                    }
+                }
+                _ => x == y,
+            },
+            _ => false,
+        }
+    }
+
+    /// The reveals of a job's committee: the stored ones (read, not removed) and `in_hand`
+    /// (the slot index and reveal being applied, marked revealed but not stored yet).
+    fn committee_reveals(
+        id: JobId,
+        job: &Job<T>,
+        in_hand: Option<(usize, RevealOf<T>)>,
+        done: &mut Settlement,
+    ) -> Vec<(usize, RevealOf<T>)> {
+        let mut in_hand = in_hand;
+        let mut reveals = Vec::new();
+        for (i, s) in job.slots.iter().enumerate().filter(|(_, s)| s.revealed) {
+            let reveal = match in_hand.take_if(|(slot, _)| *slot == i) {
+                Some((_, reveal)) => Some(reveal),
+                None => {
+                    done.stored = done.stored.saturating_add(1);
+                    Reveals::<T>::get(id, &s.worker)
+                }
+            };
+            if let Some(reveal) = reveal {
+                reveals.push((i, reveal));
+            }
+        }
+        reveals
+    }
+
+    /// Ends a job's committee round with the reveals it has: the stored ones and `in_hand`
+    /// (the slot index and reveal of a reveal being applied, marked revealed but not stored).
+    /// See the [module documentation](self). Returns what it did, for the weight.
     pub(crate) fn settle(
+        id: JobId,
+        mut job: Job<T>,
+        in_hand: Option<(usize, RevealOf<T>)>,
+    ) -> Settlement {
+        if matches!(job.kind, JobKind::Validation) {
+            return Self::settle_validation(id, job, in_hand);
+        }
+        let mut done = Settlement {
+            replicas: job.slots.len() as u32,
+            ..Default::default()
+        };
+        let hand_slot = in_hand.as_ref().map(|(i, _)| *i);
+        let reveals = Self::committee_reveals(id, &job, in_hand, &mut done);
+        if reveals.is_empty() {
+            // Nothing to judge: the job fails now, the absent are slashed.
+            done.slashed = Self::slash_absent(id, &job.slots, |_| true);
+            job.status = JobStatus::Failed(FailureReason::Inconclusive);
+            if let JobKind::Inference { requester, .. } = &job.kind {
+                Self::refund_all(&job, requester);
+            }
+            Self::deposit_event(Event::InferenceFailed {
+                job_id: id,
+                reason: FailureReason::Inconclusive,
+            });
+            done.model_queued = Self::finalize(id, job);
+            return done;
+        }
+        // The reveal in hand is kept like the others until the job is final.
+        if let Some((_, reveal)) = reveals.iter().find(|(i, _)| Some(*i) == hand_slot) {
+            if let Some(slot) = hand_slot.and_then(|i| job.slots.get(i)) {
+                Reveals::<T>::insert(id, &slot.worker, reveal.clone());
+            }
+        }
+        let group = Self::largest_group(&job, &job.slots, &reveals);
+        let unanimous = group.as_ref().filter(|(_, members)| {
+            reveals
+                .iter()
+                .all(|(i, _)| members.get(*i).copied().unwrap_or(false))
+        });
+        match unanimous {
+            Some((reveal, members)) => {
+                for (s, m) in job.slots.iter_mut().zip(members.iter()) {
+                    s.agreed = *m;
+                }
+                // Absence is a fact when the round ends: slashed now, whatever follows (a
+                // challenge cannot change it), so that finality pays and slashes nobody.
+                done.slashed = Self::slash_absent(id, &job.slots, |s| !s.agreed);
+                let agreeing: DrawnWorkersOf<T> = BoundedVec::truncate_from(
+                    job.slots
+                        .iter()
+                        .filter(|s| s.agreed)
+                        .map(|s| s.worker.clone())
+                        .collect(),
+                );
+                let outputs = match reveal {
+                    Reveal::Outputs(output) => {
+                        Results::<T>::insert(id, output.clone());
+                        Some(output.clone())
+                    }
+                    Reveal::ExecutionFailed => None,
+                };
+                job.status = JobStatus::Provisional;
+                let now = frame_system::Pallet::<T>::block_number();
+                let challenge_deadline = Self::schedule_finality(id, &job, now);
+                Self::deposit_event(Event::InferenceProvisional {
+                    job_id: id,
+                    outputs,
+                    agreeing,
+                    challenge_deadline,
+                });
+                Jobs::<T>::insert(id, job);
+            }
+            None => Self::escalate(id, job, EscalationCause::Disagreement),
+        }
+        done
+    }
+
+    /// Makes a provisional job final once its challenge window closed: pays the agreeing
+    /// workers (and the royalty, unless the agreed result is an execution failure), removes
+    /// the stored reveals. Nobody is slashed (the absent were when the round ended). Returns
+    /// what it did, for the weight.
+    pub(crate) fn finalize_provisional(id: JobId, mut job: Job<T>) -> Settlement {
+        let mut done = Settlement {
+            replicas: job.slots.len() as u32,
+            ..Default::default()
+        };
+        for s in job.slots.iter().filter(|s| s.revealed) {
+            Reveals::<T>::remove(id, &s.worker);
+            done.stored = done.stored.saturating_add(1);
+        }
+        let agreeing: DrawnWorkersOf<T> = BoundedVec::truncate_from(
+            job.slots
+                .iter()
+                .filter(|s| s.agreed)
+                .map(|s| s.worker.clone())
+                .collect(),
+        );
+        if let JobKind::Inference {
+            requester,
+            royalty,
+            worker_fee,
+        } = job.kind.clone()
+        {
+            let payees: Vec<_> = agreeing.iter().map(|w| (w.clone(), worker_fee)).collect();
+            match Results::<T>::get(id) {
+                Some(outputs) => {
+                    Self::pay(id, &job, &requester, royalty, &payees);
+                    job.status = JobStatus::Completed;
+                    Self::deposit_event(Event::InferenceCompleted {
+                        job_id: id,
+                        outputs,
+                        agreeing,
+                    });
+                }
+                None => {
+                    Self::pay(id, &job, &requester, Zero::zero(), &payees);
+                    job.status = JobStatus::Failed(FailureReason::ExecutionFailed);
+                    Self::deposit_event(Event::InferenceFailed {
+                        job_id: id,
+                        reason: FailureReason::ExecutionFailed,
+                    });
+                }
+            }
+        } else {
+            defensive!("only inference jobs are provisional");
+        }
+        done.model_queued = Self::finalize(id, job);
+        done
+    }
+
+    /// Slashes the workers of `slots` selected by `absent` that did not reveal: for not
+    /// revealing if they committed, for not committing otherwise. Returns how many it slashed.
+    pub(crate) fn slash_absent(
+        id: JobId,
+        slots: &[Slot<T>],
+        absent: impl Fn(&Slot<T>) -> bool,
+    ) -> u32 {
+        let mut slashed: u32 = 0;
+        for s in slots.iter().filter(|s| !s.revealed && absent(s)) {
+            let hit = if s.commitment.is_some() {
+                Self::slash_worker(&s.worker, id, Offence::NoReveal, T::NoRevealSlash::get())
+            } else {
+                Self::slash_worker(&s.worker, id, Offence::NoCommit, T::NoCommitSlash::get())
+            };
+            if hit {
+                slashed = slashed.saturating_add(1);
+            }
+        }
+        slashed
+    }
+
+    /// Settles a model validation by the committee's majority, with the reveals it has (the
+    /// stored ones, taken, and `in_hand`). Returns what it did, for the weight.
+    fn settle_validation(
         id: JobId,
         mut req: Job<T>,
         mut in_hand: Option<(usize, RevealOf<T>)>,
@@ -166,7 +411,7 @@ impl<T: Config> Pallet<T> {
                 reveals.push((i, output));
             }
         }
-        let group = Self::largest_group(&req, &reveals);
+        let group = Self::largest_group(&req, &req.slots, &reveals);
         let decided = group.as_ref().and_then(|(out, members)| {
             let n = members.iter().filter(|m| **m).count();
             Self::is_majority(n, req.slots.len()).then(|| (out.clone(), members.clone()))
@@ -205,56 +450,20 @@ impl<T: Config> Pallet<T> {
                 for (s, m) in req.slots.iter_mut().zip(members.iter()) {
                     s.agreed = *m;
                 }
-                let agreeing: BoundedVec<T::AccountId, T::MaxReplicas> = req
+                let agreeing: Vec<T::AccountId> = req
                     .slots
                     .iter()
-                    .zip(members.iter())
-                    .filter(|(_, m)| **m)
-                    .map(|(s, _)| s.worker.clone())
-                    .collect::<Vec<_>>()
-                    .try_into()
-                    .defensive_unwrap_or_default();
-                match (req.kind.clone(), reveal) {
-                    (
-                        JobKind::Inference {
-                            requester,
-                            royalty,
-                            worker_fee,
-                        },
-                        Reveal::Outputs(output),
-                    ) => {
-                        Self::pay(id, &req, &requester, royalty, worker_fee, &agreeing);
-                        req.status = JobStatus::Completed;
-                        Results::<T>::insert(id, output.clone());
-                        Self::deposit_event(Event::InferenceCompleted {
-                            job_id: id,
-                            outputs: output,
-                            agreeing,
-                        });
-                    }
-                    (
-                        JobKind::Inference {
-                            requester,
-                            worker_fee,
-                            ..
-                        },
-                        Reveal::ExecutionFailed,
-                    ) => {
-                        // An agreed execution failure pays the workers but not the royalty.
-                        Self::pay(id, &req, &requester, Zero::zero(), worker_fee, &agreeing);
-                        req.status = JobStatus::Failed(FailureReason::ExecutionFailed);
-                        Self::deposit_event(Event::InferenceFailed {
-                            job_id: id,
-                            reason: FailureReason::ExecutionFailed,
-                        });
-                    }
+                    .filter(|s| s.agreed)
+                    .map(|s| s.worker.clone())
+                    .collect();
+                match reveal {
                     // A validation's outcome is reported by `ModelActivated`/`ModelRejected`.
-                    (JobKind::Validation, Reveal::Outputs(output)) => {
+                    Reveal::Outputs(output) => {
                         Self::conclude_validation(req.model_id, Some(&output), &agreeing, false);
                         req.status = JobStatus::Completed;
                         Results::<T>::insert(id, output);
                     }
-                    (JobKind::Validation, Reveal::ExecutionFailed) => {
+                    Reveal::ExecutionFailed => {
                         defensive!("`check_reveal` refuses an execution failure for a validation");
                         Self::conclude_validation(req.model_id, None, &[], false);
                         req.status = JobStatus::Failed(FailureReason::Inconclusive);
@@ -263,39 +472,49 @@ impl<T: Config> Pallet<T> {
             }
             None => {
                 req.status = JobStatus::Failed(FailureReason::Inconclusive);
-                match &req.kind {
-                    JobKind::Inference { requester, .. } => {
-                        Self::refund_all(&req, requester);
-                        Self::deposit_event(Event::InferenceFailed {
-                            job_id: id,
-                            reason: FailureReason::Inconclusive,
-                        });
-                    }
-                    JobKind::Validation => {
-                        Self::conclude_validation(req.model_id, None, &[], false)
-                    }
-                }
+                Self::conclude_validation(req.model_id, None, &[], false)
             }
         }
         done.model_queued = Self::finalize(id, req);
         done
     }
 
-    /// Slashes `fraction` of a worker's bond for `offence` on job `id`; removes the worker from
-    /// the active set if its bond falls below the minimum. Returns whether it slashed.
+    /// Slashes `fraction` of a worker's bond for `offence` on job `id` and hands the credit to
+    /// [`Config::OnSlash`]; removes the worker from the active set if its bond falls below the
+    /// minimum. Returns whether it slashed.
     pub(crate) fn slash_worker(
         who: &T::AccountId,
         id: JobId,
         offence: Offence,
         fraction: Perbill,
     ) -> bool {
+        match Self::slash(who, id, offence, fraction) {
+            Some(credit) => {
+                T::OnSlash::on_unbalanced(credit);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Slashes `fraction` of a worker's bond for `offence` on job `id` and returns the credit
+    /// (`None` if nothing was slashed); removes the worker from the active set if its bond
+    /// falls below the minimum.
+    pub(crate) fn slash(
+        who: &T::AccountId,
+        id: JobId,
+        offence: Offence,
+        fraction: Perbill,
+    ) -> Option<CreditOf<T>> {
         let Some(mut worker) = Workers::<T>::get(who) else {
-            defensive!("a drawn worker stays registered until its jobs end");
-            return false;
+            // A validator without a worker registration has no bond to slash; a committee
+            // member stays registered until its jobs end.
+            log::debug!(target: LOG_TARGET, "no bond to slash for job {id}");
+            return None;
         };
         let amount = fraction.mul_floor(worker.bond);
         if amount.is_zero() {
-            return false;
+            return None;
         }
         let (credit, missing) = <T::Currency as BalancedHold<T::AccountId>>::slash(
             &HoldReason::WorkerBond.into(),
@@ -303,7 +522,6 @@ impl<T: Config> Pallet<T> {
             amount,
         );
         let slashed = credit.peek();
-        T::OnSlash::on_unbalanced(credit);
         worker.bond = worker.bond.saturating_sub(slashed);
         if !missing.is_zero() {
             defensive!("a worker's bond is held in full (checked by try-state)");
@@ -323,6 +541,6 @@ impl<T: Config> Pallet<T> {
         } else {
             Workers::<T>::insert(who, worker);
         }
-        true
+        Some(credit)
     }
 }

@@ -1,7 +1,10 @@
 //! Storage invariants, checked by `try-runtime`, after every unit test and after every block a
 //! unit test runs: the active set and the bonds, the retired models' removal queue, that every
-//! pending job is in the reveal queues and outlives its workers' unbonding, and that the fee and
-//! deposit holds are exactly what the jobs and models record.
+//! pending job is in the reveal queues and outlives its workers' unbonding, that every
+//! provisional job is queued to become final after its challenge window, that no pending or
+//! escalated job is undecided past the longest dispute, that every
+//! escalated job is queued or in its validators' round, and that the fee, deposit and
+//! challenge-bond holds are exactly what the jobs, models and challenges record.
 
 use crate::*;
 
@@ -28,10 +31,11 @@ impl<T: Config> Pallet<T> {
                 );
             }
         }
-        // The request-fee hold of each account is the fees of its pending inference jobs, and
-        // the deposit hold of each owner the deposits of its models.
+        // The request-fee hold of each account is the fees of its inference jobs that are not
+        // final, the deposit hold of each owner the deposits of its models, the challenge-bond
+        // hold of each challenger the bonds of its open challenges.
         let mut fees: alloc::collections::BTreeMap<T::AccountId, BalanceOf<T>> = Default::default();
-        for job in Jobs::<T>::iter_values().filter(|j| j.status == JobStatus::Pending) {
+        for job in Jobs::<T>::iter_values().filter(|j| !j.status.is_final()) {
             if let JobKind::Inference { requester, .. } = &job.kind {
                 let sum = fees.entry(requester.clone()).or_insert_with(Zero::zero);
                 *sum = sum.saturating_add(Self::held_fee(&job));
@@ -58,6 +62,39 @@ impl<T: Config> Pallet<T> {
                 held == *deposit,
                 "an owner's deposit hold differs from its models' deposits"
             );
+        }
+        let mut bonds: alloc::collections::BTreeMap<T::AccountId, BalanceOf<T>> =
+            Default::default();
+        for (id, (who, bond)) in Challenges::<T>::iter() {
+            ensure!(
+                Jobs::<T>::get(id).map(|j| j.status) == Some(JobStatus::Escalated),
+                "an open challenge's job is not escalated"
+            );
+            let sum = bonds.entry(who).or_insert_with(Zero::zero);
+            *sum = sum.saturating_add(bond);
+        }
+        for (who, bond) in bonds.iter() {
+            let held = T::Currency::balance_on_hold(&HoldReason::ChallengeBond.into(), who);
+            ensure!(
+                held == *bond,
+                "a challenger's bond hold differs from its open challenges"
+            );
+        }
+        // Every escalated job is in the backlog or in its validators' round.
+        let (first, end) = BacklogRange::<T>::get();
+        let mut queued: alloc::collections::BTreeSet<JobId> = Default::default();
+        let mut at = first;
+        while at != end {
+            queued.insert(EscalationBacklog::<T>::get(at).ok_or("a backlog entry is missing")?);
+            at = at.wrapping_add(1);
+        }
+        for (id, job) in Jobs::<T>::iter() {
+            if job.status == JobStatus::Escalated {
+                ensure!(
+                    queued.contains(&id) ^ Escalations::<T>::contains_key(id),
+                    "an escalated job is neither queued nor in its validators' round (or both)"
+                );
+            }
         }
         for (id, model) in Models::<T>::iter() {
             let done = model.status == ModelStatus::Retired && model.pending == 0;
@@ -89,6 +126,24 @@ impl<T: Config> Pallet<T> {
                         );
                     }
                 }
+            }
+            // No job stays undecided past its committee round, challenge window, wait in the
+            // escalation backlog and validators' round.
+            if matches!(req.status, JobStatus::Pending | JobStatus::Escalated) {
+                ensure!(
+                    now <= req.created.saturating_add(Self::longest_dispute()),
+                    "a job is undecided past the longest dispute"
+                );
+            }
+            if req.status == JobStatus::Provisional {
+                // Its finality slot holds it and is still ahead, or is one that a lagging block
+                // left (`FinalityLag`), processed first.
+                let final_at = Self::challenge_deadline(id, &req).saturating_add(1u32.into());
+                let due = final_at > now || FinalityLag::<T>::get().is_some_and(|l| l <= final_at);
+                ensure!(
+                    due && FinalityQueue::<T>::get(final_at).contains(&id),
+                    "a provisional job is not queued for finality after its challenge window"
+                );
             }
         }
         Ok(())

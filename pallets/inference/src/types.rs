@@ -3,6 +3,7 @@
 use crate::{BalanceOf, Config};
 use alloc::vec::Vec;
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use frame_support::traits::Get;
 use frame_support::{
     pallet_prelude::ConstU32, BoundedVec, CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound,
 };
@@ -10,6 +11,7 @@ use frame_system::pallet_prelude::BlockNumberFor;
 use inferchain_primitives::{limits::MAX_CHUNKS, ExecutionPolicy, ModelId, ModelInfo};
 use scale_info::TypeInfo;
 use sp_core::H256;
+use sp_runtime::Saturating;
 
 /// Identifier of a job: an inference request or a model validation. Allocated sequentially.
 pub type JobId = u64;
@@ -220,6 +222,25 @@ pub enum JobStatus {
     Failed(FailureReason),
     /// No worker committed before the commit deadline; the requester was refunded.
     Expired,
+    /// Every revealed output agreed: the result is provisional (in `Results`; no result means
+    /// an agreed execution failure) and can be challenged until its challenge deadline
+    /// (`Pallet::challenge_deadline`), after which it becomes final and is paid
+    /// (`disputes.rs`).
+    Provisional,
+    /// The revealed outputs disagreed or the provisional result was challenged: the
+    /// validators re-execute the job (or will, once its escalation leaves the backlog); their
+    /// verdict decides (`disputes.rs`).
+    Escalated,
+}
+
+impl JobStatus {
+    /// Whether the job is final (nothing more can change its outcome or its payments).
+    pub fn is_final(&self) -> bool {
+        matches!(
+            self,
+            JobStatus::Completed | JobStatus::Failed(_) | JobStatus::Expired
+        )
+    }
 }
 
 /// Why a job failed.
@@ -242,6 +263,66 @@ pub enum FailureReason {
     /// (they revealed `Reveal::ExecutionFailed`). The agreeing
     /// workers are paid their fee; the royalty is refunded.
     ExecutionFailed,
+    /// The job was escalated and no output was revealed by more than two thirds of the
+    /// validator set: the requester was refunded in full, only the absent were slashed.
+    NoSupermajority,
+}
+
+/// Why a job was escalated to the validators.
+#[derive(
+    Encode,
+    Decode,
+    DecodeWithMemTracking,
+    MaxEncodedLen,
+    TypeInfo,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Debug,
+)]
+pub enum EscalationCause {
+    /// The committee's revealed outputs disagreed.
+    Disagreement,
+    /// An account challenged the provisional result (its bond is in `Challenges`).
+    Challenge,
+}
+
+/// The validators' re-execution of an escalated job: a second commit–reveal round in which
+/// every validator's worker account has a slot.
+#[derive(
+    Encode, Decode, MaxEncodedLen, TypeInfo, CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound,
+)]
+#[scale_info(skip_type_params(T))]
+#[codec(mel_bound())]
+pub struct Escalation<T: Config> {
+    /// Why the job was escalated.
+    pub cause: EscalationCause,
+    /// The validators' worker accounts, in authority order; `agreed` marks those whose reveal
+    /// matches the verdict.
+    pub slots: BoundedVec<Slot<T>, T::MaxValidators>,
+    /// What each committee member revealed (same order as the job's slots; `None` if it did
+    /// not), moved here from `Reveals` when the escalation started so that validators reveal
+    /// into `Reveals`. Emptied once the verdict is applied.
+    pub committee_reveals: BoundedVec<Option<RevealOf<T>>, T::MaxReplicas>,
+    /// Block in which the validators' round started.
+    pub started: BlockNumberFor<T>,
+    /// Last block in which validators' commitments are accepted.
+    pub commit_deadline: BlockNumberFor<T>,
+    /// Last block in which validators' reveals are accepted.
+    pub reveal_deadline: BlockNumberFor<T>,
+}
+
+impl<T: Config> Escalation<T> {
+    /// Whether every validator slot has committed.
+    pub fn all_committed(&self) -> bool {
+        all_committed(&self.slots)
+    }
+}
+
+/// Whether every slot of `slots` has committed.
+fn all_committed<T: Config>(slots: &[Slot<T>]) -> bool {
+    slots.iter().all(|s| s.commitment.is_some())
 }
 
 /// One assigned worker's progress on a job.
@@ -290,7 +371,7 @@ pub struct Job<T: Config> {
 impl<T: Config> Job<T> {
     /// Whether every assigned worker has committed.
     pub fn all_committed(&self) -> bool {
-        self.slots.iter().all(|s| s.commitment.is_some())
+        all_committed(&self.slots)
     }
 
     /// Whether every worker that committed has revealed.
@@ -303,6 +384,14 @@ impl<T: Config> Job<T> {
     /// Index of `worker`'s slot.
     pub fn slot_of(&self, worker: &T::AccountId) -> Option<usize> {
         self.slots.iter().position(|s| &s.worker == worker)
+    }
+
+    /// The latest challenge deadline: `ChallengePeriod` blocks after the reveal deadline, the
+    /// slot reserved at creation. A result provisional earlier usually gets an earlier one
+    /// (`Pallet::challenge_deadline`).
+    pub fn challenge_deadline(&self) -> BlockNumberFor<T> {
+        self.reveal_deadline
+            .saturating_add(<T as Config>::ChallengePeriod::get())
     }
 
     /// Whether reveals are accepted at block `now`.

@@ -29,6 +29,7 @@ impl<T: Config> Pallet<T> {
     /// Runtime API: a job.
     pub fn job_view(id: JobId) -> Option<JobView<T::AccountId, BalanceOf<T>, BlockNumberFor<T>>> {
         let r = Jobs::<T>::get(id)?;
+        let escalation = Escalations::<T>::get(id);
         let requester = match &r.kind {
             JobKind::Inference { requester, .. } => Some(requester.clone()),
             JobKind::Validation => None,
@@ -46,6 +47,16 @@ impl<T: Config> Pallet<T> {
             reveal_deadline: r.reveal_deadline,
             status: r.status,
             result: Results::<T>::get(id).map(|o| o.into_inner()),
+            challenge_deadline: Self::challenge_deadline(id, &r),
+            challenger: Challenges::<T>::get(id).map(|(who, _)| who),
+            validators: escalation
+                .as_ref()
+                .map(|e| e.slots.iter().map(|s| s.worker.clone()).collect())
+                .unwrap_or_default(),
+            validators_agreed: escalation
+                .as_ref()
+                .map(|e| e.slots.iter().map(|s| s.agreed).collect())
+                .unwrap_or_default(),
         })
     }
 
@@ -64,22 +75,22 @@ impl<T: Config> Pallet<T> {
         Self::live_jobs(now)
             .into_iter()
             .filter_map(|id| {
-                let r = Jobs::<T>::get(id)?;
-                if r.status != JobStatus::Pending {
+                let round = crate::commit_reveal::Round::<T>::load(id).ok()?;
+                if !matches!(round.job.status, JobStatus::Pending | JobStatus::Escalated) {
                     return None;
                 }
-                let slot = r.slots.iter().find(|s| &s.worker == worker)?;
-                let (next, deadline) = if slot.commitment.is_none() && r.commit_open(now) {
-                    (WorkKind::Commit, r.commit_deadline)
-                } else if slot.commitment.is_some() && !slot.revealed && r.reveal_open(now) {
-                    (WorkKind::Reveal, r.reveal_deadline)
+                let slot = round.slots().iter().find(|s| &s.worker == worker)?;
+                let (next, deadline) = if slot.commitment.is_none() && round.commit_open(now) {
+                    (WorkKind::Commit, round.commit_deadline())
+                } else if slot.commitment.is_some() && !slot.revealed && round.reveal_open(now) {
+                    (WorkKind::Reveal, round.reveal_deadline())
                 } else {
-                    (WorkKind::Wait, r.reveal_deadline)
+                    (WorkKind::Wait, round.reveal_deadline())
                 };
                 Some(PendingWork {
                     job_id: id,
-                    model_id: r.model_id,
-                    validation: matches!(r.kind, JobKind::Validation),
+                    model_id: round.job.model_id,
+                    validation: matches!(round.job.kind, JobKind::Validation),
                     next,
                     deadline,
                 })
@@ -132,8 +143,8 @@ pub struct JobView<AccountId, Balance, BlockNumber> {
     pub committed: Vec<bool>,
     /// Which workers revealed (same order as `workers`).
     pub revealed: Vec<bool>,
-    /// Which workers were in the agreeing majority (same order as `workers`; all `false`
-    /// until the job is decided).
+    /// Which workers agree with the (provisional or final) result (same order as
+    /// `workers`; all `false` until the committee round ends).
     pub agreed: Vec<bool>,
     /// Created in this block.
     pub created: BlockNumber,
@@ -143,8 +154,17 @@ pub struct JobView<AccountId, Balance, BlockNumber> {
     pub reveal_deadline: BlockNumber,
     /// State.
     pub status: JobStatus,
-    /// The agreed outputs (canonical encoding) while retained.
+    /// The agreed outputs (canonical encoding) while retained: provisional while the status
+    /// is `Provisional`, final once `Completed`.
     pub result: Option<Vec<u8>>,
+    /// Last block in which the provisional result can be challenged.
+    pub challenge_deadline: BlockNumber,
+    /// Who challenged the result, until the verdict.
+    pub challenger: Option<AccountId>,
+    /// The validators re-executing (or that re-executed) an escalated job.
+    pub validators: Vec<AccountId>,
+    /// Which validators revealed the verdict (same order as `validators`).
+    pub validators_agreed: Vec<bool>,
 }
 
 /// What a worker has to do for a job, as reported by the runtime API.

@@ -69,6 +69,10 @@ pub trait WeightInfo {
 	fn settle_stored(k: u32, ) -> Weight;
 	fn slash_worker() -> Weight;
 	fn prune_jobs(n: u32, ) -> Weight;
+	fn finalize_jobs(n: u32, ) -> Weight;
+	fn challenge() -> Weight;
+	fn start_escalation(v: u32, ) -> Weight;
+	fn decide_escalation() -> Weight;
 }
 
 /// Weights for `pallet_inference` measured on the machine above, with the runtime's database weights.
@@ -612,6 +616,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2942).saturating_mul(n.into()))
 	}
+	// UNBENCHMARKED: estimates until the next `benchmark pallet` run regenerates this file.
+	fn finalize_jobs(n: u32, ) -> Weight { Self::settle_jobs(n) }
+	fn challenge() -> Weight { Self::request_inference(0, 0, 0) }
+	fn start_escalation(v: u32, ) -> Weight { Self::settle_one(v.max(1)).saturating_mul(2) }
+	fn decide_escalation() -> Weight { Self::settle_one(32).saturating_mul(4) }
 }
 
 /// The same weights with ParityDB's database weights, for tests and runtimes without their own.
@@ -786,4 +795,9 @@ impl WeightInfo for () {
 			.saturating_add(ParityDbWeight::get().writes((2_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2942).saturating_mul(n.into()))
 	}
+	// UNBENCHMARKED: estimates until the next `benchmark pallet` run regenerates this file.
+	fn finalize_jobs(n: u32, ) -> Weight { Self::settle_jobs(n) }
+	fn challenge() -> Weight { Self::request_inference(0, 0, 0) }
+	fn start_escalation(v: u32, ) -> Weight { Self::settle_one(v.max(1)).saturating_mul(2) }
+	fn decide_escalation() -> Weight { Self::settle_one(32).saturating_mul(4) }
 }

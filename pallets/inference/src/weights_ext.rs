@@ -89,9 +89,24 @@ impl<T: Config> Pallet<T> {
             .saturating_add(Self::model_removal_weight(done.model_queued))
     }
 
-    /// The hooks' heaviest block: `MaxJobsPerBlock` jobs expire, as many settle at their
-    /// reveal deadline slashing every worker, as many are pruned, and every job queues a
-    /// retired model for removal (removals happen in `on_idle`, within the spare weight).
+    /// Weight of deciding `decided` escalations (each charged as with `MaxValidators`
+    /// validators: the benchmark's worst case, whatever the set was) and starting `started`
+    /// ones among `validators` validators.
+    pub fn escalation_weight(decided: u32, started: u32, validators: u32) -> Weight {
+        T::WeightInfo::decide_escalation()
+            .saturating_mul(decided.into())
+            .saturating_add(
+                T::WeightInfo::start_escalation(validators).saturating_mul(started.into()),
+            )
+    }
+
+    /// The hooks' heaviest block before finality: `MaxJobsPerBlock` jobs expire, as many end
+    /// their committee round at their reveal deadline slashing every worker,
+    /// `MaxEscalationsPerBlock` escalations are decided and as many start, as many jobs are
+    /// pruned, and every job queues a retired model for removal (removals happen in `on_idle`,
+    /// within the spare weight). Finality comes last and uses at most what the block has left
+    /// (`Pallet::finalize_due`), so this bounds the hooks' whole weight when it is within the
+    /// block.
     pub fn hooks_weight_bound() -> Weight {
         let jobs = T::MaxJobsPerBlock::get();
         let replicas = T::MaxReplicas::get();
@@ -101,15 +116,38 @@ impl<T: Config> Pallet<T> {
             slashed: replicas,
             model_queued: true,
         };
+        let escalations = T::MaxEscalationsPerBlock::get();
         T::WeightInfo::on_initialize_idle()
             .saturating_add(T::WeightInfo::expire_jobs(jobs))
             .saturating_add(T::WeightInfo::settle_jobs(jobs))
+            .saturating_add(Self::escalation_weight(
+                escalations,
+                escalations,
+                T::MaxValidators::get(),
+            ))
             .saturating_add(T::WeightInfo::prune_jobs(jobs))
             .saturating_add(
                 Self::hook_extra_weight(&worst, replicas)
                     .saturating_add(Self::hook_extra_weight(&worst, 1))
                     .saturating_mul(jobs.into()),
             )
+    }
+
+    /// Weight of making a full finality slot final (`MaxJobsPerBlock` jobs, each the last of a
+    /// retired model): what a block whose other hooks are usual has room for, so that
+    /// finality keeps up outside of attacks (`runtime/src/tests.rs` checks it).
+    pub fn full_finality_slot_weight() -> Weight {
+        let jobs = T::MaxJobsPerBlock::get();
+        T::WeightInfo::finalize_jobs(jobs).saturating_add(
+            Self::hook_extra_weight(
+                &Settlement {
+                    model_queued: true,
+                    ..Default::default()
+                },
+                0,
+            )
+            .saturating_mul(jobs.into()),
+        )
     }
 
     /// The heaviest settlement a reveal can make: `MaxReplicas` replicas, all but the settling

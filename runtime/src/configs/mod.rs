@@ -1,5 +1,6 @@
 //! Configuration of each pallet in the runtime.
 
+use alloc::vec::Vec;
 use frame_support::{
     derive_impl,
     dispatch::DispatchClass,
@@ -138,12 +139,52 @@ impl pallet_utility::Config for Runtime {
 parameter_types! {
     /// Share of a rejected model's deposit paid to the validation committee.
     pub const InferenceRejectionFee: Perbill = Perbill::from_percent(10);
-    /// Share of its bond a worker loses for a result outside the agreeing majority.
+    /// Share of its bond a worker loses for a result that differs from the final one.
     pub const InferenceWrongResultSlash: Perbill = Perbill::from_percent(20);
-    /// Share of its bond a worker loses for committing and not revealing.
-    pub const InferenceNoRevealSlash: Perbill = Perbill::from_percent(10);
+    /// Share of its bond a worker loses for committing and not revealing: as much as for a
+    /// wrong result, so withholding a losing output never pays.
+    pub const InferenceNoRevealSlash: Perbill = Perbill::from_percent(20);
     /// Share of its bond a worker loses for not committing at all.
     pub const InferenceNoCommitSlash: Perbill = Perbill::from_percent(5);
+    /// Share of the stake slashed in an escalation paid to a challenger that overturned the
+    /// result.
+    pub const InferenceChallengerReward: Perbill = Perbill::from_percent(50);
+    /// Share of the stake slashed in an escalation paid to the requester whose provisional
+    /// result was overturned.
+    pub const InferenceRequesterCompensation: Perbill = Perbill::from_percent(25);
+}
+
+/// The validators' worker accounts: the account of each Aura authority's sr25519 key. A
+/// validator runs its worker under its Aura key, inserted as its `infr` key too (`--dev` and
+/// `--alice`-style nodes do this), and registers it as a worker (the chain specs' authorities
+/// are genesis workers).
+pub struct AuraWorkerAccounts;
+
+/// The benchmarks' validators become Aura's authorities (their accounts are sr25519 keys).
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_inference::BenchmarkHelper<AccountId> for AuraWorkerAccounts {
+    fn set_validators(accounts: &[AccountId]) {
+        let keys: Vec<AuraId> = accounts
+            .iter()
+            .map(|a| {
+                let raw: &[u8; 32] = a.as_ref();
+                AuraId::from(sp_core::sr25519::Public::from_raw(*raw))
+            })
+            .collect();
+        pallet_aura::Authorities::<Runtime>::put(frame_support::BoundedVec::truncate_from(keys));
+    }
+}
+
+impl frame_support::traits::Get<Vec<AccountId>> for AuraWorkerAccounts {
+    fn get() -> Vec<AccountId> {
+        use sp_runtime::traits::IdentifyAccount;
+        pallet_aura::Authorities::<Runtime>::get()
+            .into_iter()
+            .map(|a| {
+                sp_runtime::MultiSigner::from(sp_core::sr25519::Public::from(a)).into_account()
+            })
+            .collect()
+    }
 }
 
 #[docify::export(inference_config)]
@@ -182,6 +223,19 @@ impl pallet_inference::Config for Runtime {
     type NoRevealSlash = InferenceNoRevealSlash;
     type NoCommitSlash = InferenceNoCommitSlash;
     type WorkerTxPriority = ConstU64<{ TransactionPriority::MAX / 2 }>;
+    // A provisional result is final 5 blocks after its reveal deadline (10 s on the dev chain,
+    // 30 s at 6-second blocks): long enough for a watcher's challenge to be included.
+    type ChallengePeriod = ConstU32<5>;
+    type ChallengeBond = ConstU128<{ 10 * UNIT }>;
+    type ChallengerReward = InferenceChallengerReward;
+    type RequesterCompensation = InferenceRequesterCompensation;
+    type Validators = AuraWorkerAccounts;
+    // As many as Aura's authorities.
+    type MaxValidators = ConstU32<32>;
+    type MaxEscalationsPerBlock = ConstU32<4>;
+    type MaxEscalationBacklog = ConstU32<64>;
+    #[cfg(feature = "runtime-benchmarks")]
+    type BenchmarkHelper = AuraWorkerAccounts;
 }
 
 impl<C> frame_system::offchain::CreateTransactionBase<C> for Runtime

@@ -9,6 +9,10 @@
 //!   **persistent** local storage and commits to them;
 //! - for a job whose reveal phase is open, reveals the stored outputs.
 //!
+//! Escalated jobs are executed the same way by the validators' worker keys, in the job's
+//! second round ([`crate::commit_reveal::Round`]); a validator that was on the committee reuses
+//! its stored outputs.
+//!
 //! Commitments and reveals of one key are batched into authorized transactions (`commit` /
 //! `reveal`, signed by the `infr` key) of at most `MaxBatch` items (and `MaxRevealBatchBytes`
 //! of outputs), as many per block as the work needs (up to [`ITEMS_PER_RUN`] items of each
@@ -38,8 +42,8 @@ pub use local_store::{jobs_key, legacy_output_key, reveal_key, sent_key};
 pub use submit::{reveal_batches, submit_delay_millis};
 
 use crate::{
-    crypto, Call, CommitBatchOf, Config, JobId, JobStatus, Jobs, OutputOf, Pallet, RevealOf,
-    Workers, COMMIT_CONTEXT, LOG_TARGET, REVEAL_CONTEXT,
+    crypto, Call, CommitBatchOf, Config, JobId, JobStatus, OutputOf, Pallet, RevealOf, Workers,
+    COMMIT_CONTEXT, LOG_TARGET, REVEAL_CONTEXT,
 };
 use alloc::{collections::BTreeSet, vec::Vec};
 use codec::Encode;
@@ -121,24 +125,24 @@ fn process_worker<T: Config>(
 
     let mut mine: BTreeSet<JobId> = BTreeSet::new();
     for &id in live {
-        let Some(req) = Jobs::<T>::get(id) else {
+        let Ok(round) = crate::commit_reveal::Round::<T>::load(id) else {
             continue;
         };
-        if req.status != JobStatus::Pending {
+        if !matches!(round.job.status, JobStatus::Pending | JobStatus::Escalated) {
             continue;
         }
-        let Some(slot) = req.slots.iter().find(|s| &s.worker == account) else {
+        let Some(slot) = round.slots().iter().find(|s| &s.worker == account) else {
             continue;
         };
         mine.insert(id);
-        if slot.commitment.is_none() && req.commit_open(next) && commits.len() < ITEMS_PER_RUN {
+        if slot.commitment.is_none() && round.commit_open(next) && commits.len() < ITEMS_PER_RUN {
             if sent_recently(b"commit", &worker, id, now_u32) {
                 continue;
             }
             let reveal = match stored_reveal(&worker, id) {
                 Some(r) => r,
                 None => {
-                    let Some(r) = compute::<T>(id, &req) else {
+                    let Some(r) = compute::<T>(id, &round.job) else {
                         continue;
                     };
                     store_reveal(&worker, id, &r);
@@ -155,7 +159,7 @@ fn process_worker<T: Config>(
             }
         } else if slot.commitment.is_some()
             && !slot.revealed
-            && req.reveal_open(next)
+            && round.reveal_open(next)
             && reveals.len() < ITEMS_PER_RUN
         {
             if sent_recently(b"reveal", &worker, id, now_u32) {

@@ -235,5 +235,22 @@ mod calls {
             let who = ensure_signed(origin)?;
             Self::do_revalidate(&who, model_id)
         }
+
+        /// Challenges the provisional result of inference job `job_id`, holding
+        /// `ChallengeBond` from the caller until the validators' verdict: any account may
+        /// (the requester, a worker, a watcher), within the job's challenge window
+        /// (`disputes.rs`).
+        #[pallet::call_index(12)]
+        #[pallet::weight(T::WeightInfo::challenge())]
+        pub fn challenge(origin: OriginFor<T>, job_id: JobId) -> DispatchResult {
+            let who = ensure_signed(origin)?;
+            let bond = Self::do_challenge(&who, job_id)?;
+            Self::deposit_event(Event::Challenged {
+                job_id,
+                challenger: who,
+                bond,
+            });
+            Ok(())
+        }
     }
 }

@@ -93,5 +93,13 @@ mod errors {
         NotRevalidatable,
         /// An arithmetic overflow.
         Overflow,
+        /// Only a provisional result can be challenged (not a pending, escalated or final
+        /// job, nor a model validation).
+        NotChallengeable,
+        /// The job's challenge window is over.
+        ChallengeWindowClosed,
+        /// Too many escalations wait for the validators: new requests are refused for now;
+        /// try again later.
+        EscalationBacklogFull,
     }
 }

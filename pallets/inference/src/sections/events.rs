@@ -147,13 +147,92 @@ mod events {
             /// The worker.
             worker: T::AccountId,
         },
-        /// An inference request completed with the agreed outputs (a canonical tensor map).
+        /// Every revealed output of an inference's committee agreed: the result is provisional
+        /// until `challenge_deadline` (anyone may challenge it until then), final after it.
+        InferenceProvisional {
+            /// The job.
+            job_id: JobId,
+            /// The agreed output encoding (`None`: an agreed execution failure).
+            outputs: Option<OutputOf<T>>,
+            /// The committee members that agreed.
+            agreeing: BoundedVec<T::AccountId, T::MaxReplicas>,
+            /// Last block of the challenge window.
+            challenge_deadline: BlockNumberFor<T>,
+        },
+        /// A provisional result was challenged (the bond is held until the verdict).
+        Challenged {
+            /// The job.
+            job_id: JobId,
+            /// Who challenged.
+            challenger: T::AccountId,
+            /// The bond held.
+            bond: BalanceOf<T>,
+        },
+        /// A job was escalated to the validators (queued in the backlog).
+        JobEscalated {
+            /// The job.
+            job_id: JobId,
+            /// Disagreement in the committee or a challenge.
+            cause: EscalationCause,
+        },
+        /// The validators' round of an escalated job started.
+        EscalationStarted {
+            /// The job.
+            job_id: JobId,
+            /// The validators' worker accounts, each with a slot.
+            validators: Vec<T::AccountId>,
+            /// Last block of the validators' reveals; the verdict is in the next block.
+            reveal_deadline: BlockNumberFor<T>,
+        },
+        /// The validators decided an escalated job.
+        EscalationDecided {
+            /// The job.
+            job_id: JobId,
+            /// The output more than two thirds of the validator set revealed (`None`: no
+            /// supermajority, the requester was refunded).
+            verdict: Option<RevealOf<T>>,
+            /// For a challenged job: whether the provisional result stands (no committee member
+            /// whose output made it is outside the verdict's tolerance).
+            upheld: Option<bool>,
+            /// The validators that revealed the verdict.
+            agreeing: Vec<T::AccountId>,
+        },
+        /// The verdict rejected a challenge: the challenger's bond went to the accused workers.
+        ChallengeRejected {
+            /// The job.
+            job_id: JobId,
+            /// The challenger.
+            challenger: T::AccountId,
+            /// The bond forfeited.
+            forfeited: BalanceOf<T>,
+        },
+        /// The verdict overturned a challenged result: the challenger got its bond back and a
+        /// reward from the slashed stake.
+        ChallengeUpheld {
+            /// The job.
+            job_id: JobId,
+            /// The challenger.
+            challenger: T::AccountId,
+            /// The reward paid.
+            reward: BalanceOf<T>,
+        },
+        /// A requester whose provisional result was overturned was compensated from the slashed
+        /// stake.
+        RequesterCompensated {
+            /// The job.
+            job_id: JobId,
+            /// The requester.
+            requester: T::AccountId,
+            /// The compensation paid.
+            amount: BalanceOf<T>,
+        },
+        /// An inference request is final with these outputs (a canonical tensor map).
         InferenceCompleted {
             /// The job.
             job_id: JobId,
             /// The agreed output encoding.
             outputs: OutputOf<T>,
-            /// The workers in the agreeing majority.
+            /// The committee members whose outputs agree with the final result.
             agreeing: BoundedVec<T::AccountId, T::MaxReplicas>,
         },
         /// Fees of a completed inference were paid and the rest refunded.
@@ -167,8 +246,9 @@ mod events {
             /// Returned to the requester.
             refunded: BalanceOf<T>,
         },
-        /// An inference request failed: no agreeing majority (the requester was refunded in
-        /// full) or an agreed execution failure (the workers were paid, the royalty refunded).
+        /// An inference request failed for good: nothing revealed, no validator supermajority
+        /// (the requester was refunded in full) or an agreed execution failure (the workers
+        /// were paid, the royalty refunded).
         InferenceFailed {
             /// The job.
             job_id: JobId,

@@ -41,8 +41,22 @@ mod hooks {
             assert!(!T::CommitPeriod::get().is_zero());
             assert!(!T::RevealPeriod::get().is_zero());
             assert!(
-                T::UnbondingPeriod::get() > Self::longest_job(),
-                "UnbondingPeriod must outlast a job"
+                T::UnbondingPeriod::get() > Self::longest_dispute(),
+                "UnbondingPeriod must outlast a job and its escalation"
+            );
+            assert!(
+                T::NoRevealSlash::get() >= T::WrongResultSlash::get(),
+                "withholding a reveal must cost at least as much as revealing a wrong result"
+            );
+            assert!(T::MaxEscalationsPerBlock::get() >= 1);
+            assert!(
+                !T::ResultRetention::get().is_zero(),
+                "a decided escalation is pruned in a later block"
+            );
+            assert!(
+                T::ChallengerReward::get().saturating_add(T::RequesterCompensation::get())
+                    <= Perbill::one(),
+                "the challenger's and the requester's shares cannot exceed the slashed stake"
             );
         }
 

@@ -11,8 +11,13 @@ fn honest_request_completes_and_pays() {
         for w in &ws {
             assert_ok!(commit(*w, id, &good()));
         }
-        // Exact: one reveal that opens every commitment settles.
+        // Exact: one reveal that opens every commitment settles, provisionally.
         assert_ok!(reveal(ws[0], id, &good()));
+        assert_eq!(
+            Jobs::<Test>::get(id).expect("job").status,
+            JobStatus::Provisional
+        );
+        run_to_final(id);
         let r = Jobs::<Test>::get(id).expect("job");
         assert_eq!(r.status, JobStatus::Completed);
         assert_eq!(
@@ -52,6 +57,7 @@ fn agreed_execution_failure_pays_workers_not_royalty() {
             assert_ok!(commit(*w, id, &FAILED));
         }
         assert_ok!(reveal(ws[0], id, &FAILED));
+        run_to_final(id);
         assert_eq!(
             Jobs::<Test>::get(id).expect("job").status,
             JobStatus::Failed(FailureReason::ExecutionFailed)

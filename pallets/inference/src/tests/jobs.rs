@@ -146,7 +146,7 @@ fn results_and_inputs_are_pruned() {
     ext.persist_offchain_overlay();
     assert!(ext.offchain_db().get(&request_inputs_key(id)).is_some());
     ext.execute_with(|| {
-        let prune_at = 1 + COMMIT_PERIOD + REVEAL_PERIOD + 1 + RETENTION;
+        let prune_at = 1 + COMMIT_PERIOD + REVEAL_PERIOD + 1 + CHALLENGE_PERIOD + RETENTION;
         run_to_block(prune_at - 1);
         assert!(Results::<Test>::get(id).is_some());
         assert!(Inference::job_view(id).expect("view").result.is_some());
@@ -182,5 +182,89 @@ fn request_id_overflow_is_an_error() {
             ),
             Error::<Test>::Overflow
         );
+    });
+}
+
+/// The weight of making one job final in `finalize_due`, and of reading or writing one slot.
+fn one_final_job() -> Weight {
+    use crate::weights::WeightInfo;
+    <() as WeightInfo>::finalize_jobs(1) - <() as WeightInfo>::finalize_jobs(0)
+        + db_write()
+        + <() as WeightInfo>::prune_jobs(1)
+}
+
+/// A block whose other hooks leave too little weight makes final what fits and leaves the
+/// rest queued (`FinalityLag`); the next block makes them final first. Nothing is lost, paid
+/// twice or challengeable after its window.
+#[test]
+fn finality_that_does_not_fit_waits_for_the_next_block() {
+    use crate::weights::WeightInfo;
+    ExtBuilder::default().build_and_execute(|| {
+        let ids: Vec<u64> = (0..3).map(|_| request(genesis_model())).collect();
+        for id in &ids {
+            unanimous(*id, &good());
+        }
+        let at = final_block(ids[0]);
+        assert!(ids.iter().all(|id| final_block(*id) == at));
+        run_to_block(at - 1);
+        // Block `at` with room for the slot and two jobs only.
+        System::set_block_number(at);
+        let budget = <() as WeightInfo>::finalize_jobs(0)
+            + db_read()
+            + db_write()
+            + one_final_job() * 2;
+        let used = Inference::finalize_due(at, budget);
+        assert!(used.all_lte(budget));
+        let status = |id: u64| Jobs::<Test>::get(id).expect("job").status;
+        assert_eq!(status(ids[0]), JobStatus::Completed);
+        assert_eq!(status(ids[1]), JobStatus::Completed);
+        assert_eq!(status(ids[2]), JobStatus::Provisional);
+        assert_eq!(crate::FinalityLag::<Test>::get(), Some(at));
+        check_invariants();
+        assert_noop!(
+            Inference::challenge(RuntimeOrigin::signed(acc(7)), ids[2]),
+            Error::<Test>::ChallengeWindowClosed
+        );
+        // The next block catches up.
+        run_to_block(at + 1);
+        assert_eq!(status(ids[2]), JobStatus::Completed);
+        assert_eq!(crate::FinalityLag::<Test>::get(), None);
+        let paid = ids
+            .iter()
+            .filter(|id| {
+                System::events().iter().any(|r| {
+                    matches!(&r.event, RuntimeEvent::Inference(Event::InferenceCompleted { job_id, .. }) if job_id == *id)
+                })
+            })
+            .count();
+        assert_eq!(paid, 3);
+    });
+}
+
+/// A job made final only after its pruning slot passed (finality lagged that long) is pruned
+/// at once: it neither stays forever nor is pruned while provisional.
+#[test]
+fn a_job_made_final_after_its_pruning_slot_is_pruned_at_once() {
+    ExtBuilder::default().build_and_execute(|| {
+        let id = request(genesis_model());
+        unanimous(id, &good());
+        let at = final_block(id);
+        let reserved = Jobs::<Test>::get(id).expect("job").challenge_deadline() + 1;
+        run_to_block(at - 1);
+        // Finality lags from this block on; the pruning slot passes while it is provisional.
+        System::set_block_number(at);
+        assert_eq!(Inference::finalize_due(at, Weight::zero()), Weight::zero());
+        assert_eq!(crate::FinalityLag::<Test>::get(), Some(at));
+        let prune_at = reserved + RETENTION;
+        System::set_block_number(prune_at);
+        Inference::prune(id);
+        assert_eq!(
+            Jobs::<Test>::get(id).map(|j| j.status),
+            Some(JobStatus::Provisional)
+        );
+        Inference::finalize_due(prune_at, Weight::MAX);
+        assert!(!Jobs::<Test>::contains_key(id));
+        assert!(has_event(Event::JobPruned { job_id: id }));
+        assert_eq!(crate::FinalityLag::<Test>::get(), None);
     });
 }

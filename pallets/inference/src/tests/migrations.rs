@@ -114,3 +114,47 @@ fn migration_v2_types_the_stored_reveals() {
         let _ = crate::Reveals::<Test>::clear(u32::MAX, None);
     });
 }
+
+#[test]
+fn migration_v3_schedules_the_finality_of_jobs_in_flight() {
+    use crate::migrations::v3::MigrateV2ToV3;
+    use crate::{FinalityQueue, PruneQueue};
+    use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
+    ExtBuilder::default().build_and_execute(|| {
+        // A job in flight as version 2 scheduled it: no finality slot, pruned `RETENTION`
+        // blocks after its reveal slot.
+        let id = request(genesis_model());
+        let job = Jobs::<Test>::get(id).expect("job");
+        let after_reveal = job.reveal_deadline + 1;
+        let final_at = after_reveal + CHALLENGE_PERIOD;
+        FinalityQueue::<Test>::remove(final_at);
+        PruneQueue::<Test>::remove(final_at + RETENTION);
+        PruneQueue::<Test>::mutate(after_reveal + RETENTION, |q| q.try_push(id).expect("room"));
+        StorageVersion::new(2).put::<Inference>();
+
+        MigrateV2ToV3::<Test>::on_runtime_upgrade();
+
+        assert_eq!(
+            Inference::on_chain_storage_version(),
+            StorageVersion::new(3)
+        );
+        assert_eq!(FinalityQueue::<Test>::get(final_at).into_inner(), vec![id]);
+        assert!(PruneQueue::<Test>::get(after_reveal + RETENTION).is_empty());
+        assert_eq!(
+            PruneQueue::<Test>::get(final_at + RETENTION).into_inner(),
+            vec![id]
+        );
+        // Version 3 already: a second run queues nothing twice.
+        MigrateV2ToV3::<Test>::on_runtime_upgrade();
+        assert_eq!(FinalityQueue::<Test>::get(final_at).len(), 1);
+        // The job ends as any other: provisional, final, paid, then pruned.
+        unanimous(id, &good());
+        run_to_final(id);
+        assert_eq!(
+            Jobs::<Test>::get(id).map(|j| j.status),
+            Some(JobStatus::Completed)
+        );
+        run_to_block(final_at + RETENTION);
+        assert!(!Jobs::<Test>::contains_key(id));
+    });
+}

@@ -37,6 +37,7 @@ use sp_runtime::{
 
 mod commit_reveal;
 mod committee;
+mod disputes;
 mod escrow;
 mod genesis;
 mod jobs;
@@ -313,4 +314,96 @@ pub fn db_write() -> Weight {
         frame_support::weights::RuntimeDbWeight,
     >>::get()
     .writes(1)
+}
+
+// ------------------------------------------------------------------ disputes helpers
+
+/// The first block at which job `id`'s provisional result is final: the block after its
+/// challenge deadline.
+pub fn final_block(id: u64) -> u64 {
+    Inference::challenge_deadline(id, &Jobs::<Test>::get(id).expect("job")) + 1
+}
+
+/// Runs to the block at which job `id`'s provisional result becomes final.
+pub fn run_to_final(id: u64) {
+    run_to_block(final_block(id));
+}
+
+/// Commits and reveals `out` for every committee member of job `id`: the job becomes
+/// provisional.
+pub fn unanimous(id: u64, out: &(impl TestReveal + ?Sized)) {
+    let ws = workers_of(id);
+    for w in &ws {
+        assert_ok!(commit(*w, id, out));
+    }
+    // Under exact comparison one reveal opens every matching commitment: reveal until the
+    // job is settled.
+    for w in &ws {
+        if Jobs::<Test>::get(id).expect("job").status != JobStatus::Pending {
+            break;
+        }
+        assert_ok!(reveal(*w, id, out));
+    }
+    assert_eq!(
+        Jobs::<Test>::get(id).expect("job").status,
+        JobStatus::Provisional
+    );
+}
+
+/// Makes test workers `ws` the validator set.
+pub fn set_validator_workers(ws: &[u8]) {
+    set_validators(ws.iter().map(|w| acc(*w)).collect());
+}
+
+/// Runs blocks until the validators' round of escalated job `id` has started; returns the
+/// round.
+pub fn run_to_escalation_start(id: u64) -> crate::Escalation<Test> {
+    for _ in 0..100 {
+        if let Some(e) = crate::Escalations::<Test>::get(id) {
+            return e;
+        }
+        run_to_block(System::block_number() + 1);
+    }
+    panic!("escalation of job {id} never started");
+}
+
+/// Runs the validators' round of escalated job `id`: each `(validator, reveal)` commits, then
+/// reveals after the commit deadline; runs to the verdict block.
+pub fn run_escalation<R: TestReveal>(id: u64, votes: &[(u8, R)]) {
+    let esc = run_to_escalation_start(id);
+    for (v, r) in votes {
+        assert_ok!(commit(*v, id, r));
+    }
+    run_to_block(esc.commit_deadline + 1);
+    for (v, r) in votes {
+        assert_ok!(reveal(*v, id, r));
+    }
+    run_to_block(esc.reveal_deadline + 1);
+    assert!(
+        Jobs::<Test>::get(id).expect("job").status.is_final(),
+        "the verdict is applied in the block after the reveal deadline"
+    );
+}
+
+/// The genesis workers (of `1..=n`) that are not on job `id`'s committee.
+pub fn others_of(id: u64, n: u8) -> Vec<u8> {
+    let ws = workers_of(id);
+    (1..=n).filter(|w| !ws.contains(w)).collect()
+}
+
+/// The default genesis workers `1..=6` that are not on job `id`'s committee.
+pub fn others(id: u64) -> Vec<u8> {
+    others_of(id, 6)
+}
+
+/// Checks that no balance was created or lost: every account's total (held included) adds up
+/// to the total issuance, which fell from `issuance` by exactly what the slash sink burned.
+pub fn assert_conserved(issuance: Balance) {
+    let accounts: Vec<AccountId> = (1..=10)
+        .map(acc)
+        .chain([owner(), requester(), pauper()])
+        .collect();
+    let total: Balance = accounts.iter().map(Balances::total_balance).sum();
+    assert_eq!(Balances::total_issuance(), issuance - burned());
+    assert_eq!(total, Balances::total_issuance());
 }

@@ -177,7 +177,7 @@ fn commits_once_then_reveals_and_completes() {
         for id in [a, b] {
             assert_eq!(
                 Jobs::<Test>::get(id).expect("job").status,
-                JobStatus::Completed
+                JobStatus::Provisional
             );
             assert_eq!(
                 Results::<Test>::get(id).map(|o| o.into_inner()),
@@ -232,7 +232,7 @@ fn reveal_batches_are_split_at_the_byte_limit() {
         for id in [a, b] {
             assert_eq!(
                 Jobs::<Test>::get(id).map(|r| r.status),
-                Some(JobStatus::Completed)
+                Some(JobStatus::Provisional)
             );
         }
     });
@@ -413,6 +413,7 @@ fn execution_failures_are_committed_as_such() {
         for r in drain(&pool) {
             let _ = submit(r);
         }
+        run_to_final(id);
         assert_eq!(
             Jobs::<Test>::get(id).expect("job").status,
             JobStatus::Failed(FailureReason::ExecutionFailed)
@@ -485,6 +486,11 @@ fn uploaded_model_serves_requests_end_to_end() {
         }
         assert_eq!(
             Jobs::<Test>::get(id).expect("job").status,
+            JobStatus::Provisional
+        );
+        run_to_final(id);
+        assert_eq!(
+            Jobs::<Test>::get(id).expect("job").status,
             JobStatus::Completed
         );
         assert_eq!(
@@ -520,5 +526,64 @@ fn rejected_models_are_reported() {
             Models::<Test>::get(model).expect("model").status,
             ModelStatus::Rejected(RejectReason::Invalid)
         );
+    });
+}
+
+/// An escalated job is re-executed by the validators' worker keys through the same
+/// commit–reveal round, and their verdict settles it.
+#[test]
+fn validators_re_execute_escalated_jobs() {
+    let (mut ext, pool) = ocw_ext(Some(FakeHost::default()));
+    let id = ext.execute_with(|| request(genesis_model()));
+    ext.persist_offchain_overlay();
+    ext.execute_with(|| {
+        let ws = workers_of(id);
+        let vs = others(id);
+        set_validator_workers(&vs);
+        assert_ok!(commit(ws[0], id, &good()));
+        assert_ok!(commit(ws[1], id, &bad()));
+        assert_ok!(commit(ws[2], id, &good()));
+        assert_ok!(reveal(ws[0], id, &good()));
+        assert_ok!(reveal(ws[1], id, &bad()));
+        assert_ok!(reveal(ws[2], id, &good()));
+        assert_eq!(
+            Jobs::<Test>::get(id).expect("job").status,
+            JobStatus::Escalated
+        );
+        let esc = run_to_escalation_start(id);
+        let now = System::block_number();
+        Inference::offchain_worker(now);
+        let commits = drain(&pool);
+        let mut signers: Vec<u8> = commits.iter().map(|c| summary(c).0).collect();
+        signers.sort();
+        assert_eq!(
+            signers, vs,
+            "one commit per validator, none from the committee"
+        );
+        for c in commits {
+            assert_eq!(summary(&c).1, vec![id]);
+            assert_eq!(submit(c), Ok(()));
+        }
+        run_to_block(esc.commit_deadline + 1);
+        Inference::offchain_worker(esc.commit_deadline + 1);
+        let reveals = drain(&pool);
+        assert_eq!(reveals.len(), vs.len());
+        for r in reveals {
+            assert_eq!(submit(r), Ok(()));
+        }
+        run_to_block(esc.reveal_deadline + 1);
+        assert_eq!(
+            Jobs::<Test>::get(id).expect("job").status,
+            JobStatus::Completed
+        );
+        assert_eq!(
+            Results::<Test>::get(id).map(|o| o.into_inner()),
+            Some(good())
+        );
+        assert_eq!(
+            slashes(id),
+            vec![(ws[1], crate::Offence::WrongResult, MIN_BOND * 2 / 5)]
+        );
+        check_invariants();
     });
 }

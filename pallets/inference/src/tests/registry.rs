@@ -426,7 +426,12 @@ fn retire_model_paths() {
             assert_ok!(commit(w, req, &good()));
         }
         assert_ok!(reveal(workers_of(req)[0], req, &good()));
-        // Queued: removed, with its deposit returned, when the block has spare weight.
+        // A provisional result can still be challenged, and the validators need the model.
+        assert!(!crate::ModelsToRemove::<Test>::contains_key(genesis_model()));
+        run_to_block(final_block(req) - 1);
+        System::set_block_number(final_block(req));
+        Inference::on_initialize(final_block(req));
+        // Final: queued, removed with its deposit returned when the block has spare weight.
         assert!(crate::ModelsToRemove::<Test>::contains_key(genesis_model()));
         check_invariants();
         let read = db_read();

@@ -1,4 +1,5 @@
-//! Invariants (`try_state.rs`) over random scenarios of requests, commits, reveals, blocks, unbonding, new models and retirements.
+//! Invariants (`try_state.rs`) over random scenarios of requests, commits, reveals, challenges,
+//! escalations, blocks, unbonding, new models and retirements.
 
 use super::*;
 
@@ -23,6 +24,8 @@ enum Action {
     NewModel(u8),
     /// The owner retires one of its models.
     Retire(u8),
+    /// An account (a worker or the requester) challenges the picked job.
+    Challenge(u8, u8),
 }
 
 fn action() -> impl Strategy<Value = Action> {
@@ -37,18 +40,8 @@ fn action() -> impl Strategy<Value = Action> {
         1 => (1u8..=6).prop_map(Action::Withdraw),
         1 => any::<u8>().prop_map(Action::NewModel),
         1 => any::<u8>().prop_map(Action::Retire),
+        1 => (0u8..=6, any::<u8>()).prop_map(|(w, j)| Action::Challenge(w, j)),
     ]
-}
-
-/// Sum of all slashes so far.
-fn slashed_total() -> Balance {
-    System::events()
-        .iter()
-        .filter_map(|r| match &r.event {
-            RuntimeEvent::Inference(Event::WorkerSlashed { amount, .. }) => Some(*amount),
-            _ => None,
-        })
-        .sum()
 }
 
 /// Checks every invariant at the current block.
@@ -58,14 +51,17 @@ fn check(issuance: Balance) -> Result<(), TestCaseError> {
         "{:?}",
         Inference::do_try_state()
     );
-    // Issuance changes only by slashes.
-    prop_assert_eq!(Balances::total_issuance(), issuance - slashed_total());
-    // The requester's hold is exactly the fees of pending requests.
+    // Issuance changes only by what the slash sink burned: rewards, compensations and
+    // forfeited challenge bonds move between accounts.
+    prop_assert_eq!(Balances::total_issuance(), issuance - burned());
+    // The requester's hold is exactly the fees of the requests not final yet.
     let now = System::block_number();
     let mut pending_fees: Balance = 0;
     for (_, r) in Jobs::<Test>::iter() {
         if r.status == JobStatus::Pending {
             prop_assert!(now <= r.reveal_deadline, "job pending past its deadline");
+        }
+        if !r.status.is_final() {
             if let JobKind::Inference {
                 royalty,
                 worker_fee,
@@ -77,6 +73,17 @@ fn check(issuance: Balance) -> Result<(), TestCaseError> {
         }
     }
     prop_assert_eq!(held(HoldReason::RequestFee, &requester()), pending_fees);
+    // Challenge bonds are held exactly for the challenges not decided yet.
+    let mut bonds: std::collections::BTreeMap<AccountId, Balance> = Default::default();
+    for (_, (who, bond)) in crate::Challenges::<Test>::iter() {
+        *bonds.entry(who).or_default() += bond;
+    }
+    for who in (1..=6).map(acc).chain([requester()]) {
+        prop_assert_eq!(
+            held(HoldReason::ChallengeBond, &who),
+            bonds.get(&who).copied().unwrap_or(0)
+        );
+    }
     // The owner's deposit hold is exactly the deposits of its models.
     let deposits: Balance = Models::<Test>::iter_values().map(|m| m.deposit).sum();
     prop_assert_eq!(held(HoldReason::ModelDeposit, &owner()), deposits);
@@ -134,6 +141,8 @@ proptest! {
     #[test]
     fn invariants_hold_over_random_scenarios(actions in proptest::collection::vec(action(), 1..60)) {
         ExtBuilder::default().build().execute_with(|| -> Result<(), TestCaseError> {
+            // The six genesis workers are also the validators: escalations are decided.
+            set_validator_workers(&[1, 2, 3, 4, 5, 6]);
             let issuance = Balances::total_issuance();
             for a in actions {
                 match a {
@@ -160,6 +169,10 @@ proptest! {
                         let _ = Inference::withdraw_bond(RuntimeOrigin::signed(acc(w)));
                     },
                     Action::NewModel(salt) => new_model(salt),
+                    Action::Challenge(w, sel) => if let Some(id) = job(sel) {
+                        let who = if w == 0 { requester() } else { acc(w) };
+                        let _ = Inference::challenge(RuntimeOrigin::signed(who), id);
+                    },
                     Action::Retire(sel) => {
                         let ids: Vec<ModelId> = Models::<Test>::iter_keys().collect();
                         if !ids.is_empty() {
@@ -183,11 +196,23 @@ proptest! {
                         + REVEAL_PERIOD
                         + crate::MAX_DEADLINE_SPILL as u64
             );
-            run_to_block(last_deadline.max(System::block_number()) + 2);
+            // Then every result becomes final within the challenge period, or after the
+            // escalations queued before it are decided (at most a backlog's worth, two a
+            // block, each a validators' round).
+            run_to_block(last_deadline.max(System::block_number()) + 2 + CHALLENGE_PERIOD);
+            let rounds = (3u64).div_ceil(2) + 1;
+            for _ in 0..rounds * (COMMIT_PERIOD + REVEAL_PERIOD + 2) {
+                if Jobs::<Test>::iter().all(|(_, r)| r.status.is_final()) {
+                    break;
+                }
+                run_to_block(System::block_number() + 1);
+                check(issuance)?;
+            }
             check(issuance)?;
             for (_, r) in Jobs::<Test>::iter() {
-                prop_assert!(r.status != JobStatus::Pending);
+                prop_assert!(r.status.is_final(), "{:?}", r.status);
             }
+            prop_assert_eq!(crate::Challenges::<Test>::iter().count(), 0);
             prop_assert_eq!(held(HoldReason::RequestFee, &requester()), 0);
             for w in 1..=6 {
                 prop_assert!(Inference::pending_work(&acc(w)).is_empty());
@@ -208,6 +233,8 @@ proptest! {
             run_to_block(System::block_number() + RETENTION + 1);
             prop_assert_eq!(Jobs::<Test>::iter().count(), 0);
             prop_assert_eq!(Results::<Test>::iter().count(), 0);
+            prop_assert_eq!(crate::Escalations::<Test>::iter().count(), 0);
+            prop_assert_eq!(crate::Reveals::<Test>::iter().count(), 0);
             Ok(())
         })?;
     }

@@ -62,8 +62,11 @@ fn reveal_weight_is_refunded_to_what_was_done() {
         );
         assert_eq!(
             Jobs::<Test>::get(b).expect("job").status,
-            JobStatus::Completed
+            JobStatus::Provisional
         );
+        // The reveals are kept while the results can be challenged, removed when final.
+        assert_eq!(crate::Reveals::<Test>::iter().count(), 6);
+        run_to_final(b);
         assert_eq!(crate::Reveals::<Test>::iter().count(), 0);
         check_invariants();
     });
@@ -100,12 +103,13 @@ fn settlement_weight_counts_stored_reveals_and_slashes() {
         );
         assert_eq!(
             Jobs::<Test>::get(a).expect("job").status,
-            JobStatus::Completed
+            JobStatus::Provisional
         );
-        assert_eq!(crate::Reveals::<Test>::iter_prefix(a).count(), 0);
+        // The reveal that settled is kept (for a challenge) until the result is final.
+        assert_eq!(crate::Reveals::<Test>::iter_prefix(a).count(), 1);
         // Exact, worker 3 committed to other outputs: workers 1 and 3's reveals are stored
-        // (neither opens every commitment), worker 2's settles reading both, and worker 3 is
-        // outvoted and slashed.
+        // (neither opens every commitment), worker 2's settles reading both, and the
+        // disagreement escalates the job: nobody is slashed before the validators' verdict.
         let b = request(genesis_model());
         assert_ok!(commit(1, b, &good()));
         assert_ok!(commit(2, b, &good()));
@@ -132,10 +136,14 @@ fn settlement_weight_counts_stored_reveals_and_slashes() {
         );
         assert_eq!(
             dispatch(2, b, good()),
-            Some(Inference::reveal_weight(1, len, weight(2, 1), 0))
+            Some(Inference::reveal_weight(1, len, weight(2, 0), 0))
         );
-        assert_eq!(slashes(b).len(), 1);
-        assert_eq!(crate::Reveals::<Test>::iter_prefix(b).count(), 0);
+        assert_eq!(
+            Jobs::<Test>::get(b).expect("job").status,
+            JobStatus::Escalated
+        );
+        assert!(slashes(b).is_empty());
+        assert_eq!(crate::Reveals::<Test>::iter_prefix(b).count(), 3);
         check_invariants();
     });
 }
@@ -167,6 +175,7 @@ fn hook_charges_every_slash_and_model_removal() {
         let expected = W::on_initialize_idle()
             .saturating_add(W::expire_jobs(0))
             .saturating_add(W::settle_jobs(1))
+            .saturating_add(W::finalize_jobs(0))
             .saturating_add(W::slash_worker().saturating_mul(2))
             .saturating_add(db_write())
             .saturating_add(W::prune_jobs(0));

@@ -129,12 +129,14 @@ fn unbonding_worker_keeps_its_jobs() {
     ExtBuilder::default().workers(3).build_and_execute(|| {
         let id = request(genesis_model());
         assert_ok!(Inference::unregister_worker(RuntimeOrigin::signed(acc(1))));
-        run_to_block(1 + UNBONDING);
-        // Still assigned? The job has ended long ago (expired), so no.
+        // Nobody commits: the job expires after its commit deadline, long before the
+        // unbonding ends, so the bond is free to withdraw.
+        run_to_block(2 + COMMIT_PERIOD);
         assert_eq!(
             Jobs::<Test>::get(id).map(|r| r.status),
             Some(JobStatus::Expired)
         );
+        run_to_block(1 + UNBONDING);
         assert_ok!(Inference::withdraw_bond(RuntimeOrigin::signed(acc(1))));
     });
     ExtBuilder::default().workers(3).build_and_execute(|| {
@@ -147,6 +149,7 @@ fn unbonding_worker_keeps_its_jobs() {
             assert_ok!(commit(w, id, &good()));
         }
         assert_ok!(reveal(2, id, &good()));
+        run_to_final(id);
         assert_eq!(
             Jobs::<Test>::get(id).map(|r| r.status),
             Some(JobStatus::Completed)
@@ -157,7 +160,7 @@ fn unbonding_worker_keeps_its_jobs() {
             Inference::withdraw_bond(RuntimeOrigin::signed(acc(2))),
             Error::<Test>::UnbondingNotOver
         );
-        assert!(UNBONDING > Inference::longest_job());
+        assert!(UNBONDING > Inference::longest_dispute());
         check_invariants();
     });
 }
