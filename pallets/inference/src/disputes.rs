@@ -6,7 +6,7 @@
 //! until it is final, [`Config::ChallengePeriod`] blocks after it became provisional (at the
 //! latest after the job's reveal deadline); only the absent are slashed before, when the
 //! round ends. Any disagreement among the committee's reveals, or a challenge by any account
-//! within the window ([`Pallet::do_challenge`], holding [`Config::ChallengeBond`]),
+//! within the window (`challenge`, holding [`Config::ChallengeBond`]),
 //! **escalates** the job: every validator re-executes it through the same commit–reveal
 //! protocol, and the output revealed by **more than two thirds of the validator set** is the
 //! verdict. So a wrong result becomes final only if the whole committee colludes *and* nobody
@@ -19,7 +19,7 @@
 //! worker under the same key, inserted as its `infr` key too (the dev nodes do this). A
 //! validator that is not a registered worker cannot be slashed and counts as absent.
 //!
-//! ## Outcome of an escalation (applied in [`Pallet::decide`])
+//! ## Outcome of an escalation (applied by `Pallet::decide`)
 //! - **Verdict** (an output revealed by more than 2/3 of the validator set, compared under the
 //!   model's policy; under a tolerance, the median of their outputs): everyone whose reveal
 //!   differs from it (committee members and validators alike) is slashed

@@ -216,7 +216,11 @@ impl<T: Config> Pallet<T> {
         weight = weight.saturating_add(T::WeightInfo::prune_jobs(prunes.len() as u32));
         // Last, within what the block has left: provisional results whose challenge window
         // closed become final.
-        let budget = T::BlockWeights::get().max_block.saturating_sub(weight);
+        let limits = T::BlockWeights::get();
+        let budget = limits
+            .max_block
+            .saturating_sub(limits.base_block)
+            .saturating_sub(weight);
         weight.saturating_add(Self::finalize_due(now, budget))
     }
 

@@ -23,9 +23,9 @@
 //! | How is a model registered, uploaded, validated, retired and removed? | `registry.rs` |
 //! | Where does the requester's money go? The owner's deposit? | `escrow.rs` |
 //! | Who is drawn for a job, with what randomness? | `committee.rs` |
-//! | When are a job's deadlines, and what happens at them? | `jobs.rs` |
+//! | When are a job's deadlines, and what happens at them (finality within the block's spare weight)? | `jobs.rs` |
 //! | What may a worker commit or reveal, and when? Who may submit? | `commit_reveal.rs` |
-//! | Which outputs are agreed? Who is slashed and why? | `settlement.rs` |
+//! | Which outputs are agreed? Who is slashed and why? What does finality pay? | `settlement.rs` (the rules themselves: `primitives/src/agreement.rs`, `primitives/src/median.rs`) |
 //! | When is a result final? Who may challenge it? How do the validators decide? | `disputes.rs` |
 //! | What is each call and hook charged? | `weights_ext.rs` (built on `weights.rs`) |
 //! | What do clients and nodes read? | `views.rs`, `runtime_api.rs` |

@@ -12,7 +12,7 @@
 //!   slashed, see below): anyone may challenge it until
 //!   [`Pallet::challenge_deadline`] (`ChallengePeriod` blocks after the block it became
 //!   provisional in, or after the reveal deadline at the latest); unchallenged, it becomes
-//!   final in the next block ([`Pallet::finalize_provisional`]) and the agreeing workers are
+//!   final in a later block (`Pallet::finalize_provisional`) and the agreeing workers are
 //!   paid. Members that did not commit or reveal are slashed when the round ends;
 //! - otherwise (outputs against outputs, or outputs against an execution failure): the job
 //!   is **escalated** to the validators (`disputes.rs`), whatever
