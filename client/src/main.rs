@@ -151,6 +151,11 @@ pub struct InferArgs {
     /// Print the request id once the request is included, without waiting for the result.
     #[arg(long)]
     pub no_wait: bool,
+    /// Return the committee's result as soon as it is provisional, marked as such (anyone can
+    /// still challenge it until its challenge deadline), instead of waiting for the final
+    /// result.
+    #[arg(long, conflicts_with = "no_wait")]
+    pub provisional: bool,
 }
 
 /// Arguments of `inferchain request`.

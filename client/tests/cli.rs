@@ -570,6 +570,26 @@ fn dev_chain_end_to_end() {
         local.canonical_bytes()
     );
 
+    // --provisional returns the committee's result as soon as it is provisional, marked as
+    // such and with its challenge deadline; by default `infer` waits for the final result.
+    let out = ok(
+        &url,
+        &[
+            "infer",
+            "--model",
+            "sample",
+            "--input",
+            input.to_str().unwrap(),
+            "--provisional",
+        ],
+    );
+    assert!(
+        field(&out, "status").starts_with("provisional (final after block"),
+        "{out}"
+    );
+    assert!(out.contains("inferchain challenge"), "{out}");
+    assert!(out.contains("outputs:"), "{out}");
+
     // Bob's request is visible afterwards, by id
     let shown = ok(&url, &["request", &rid]);
     assert_eq!(field(&shown, "status"), "completed", "{shown}");

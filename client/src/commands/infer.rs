@@ -82,6 +82,42 @@ impl Progress {
     }
 }
 
+/// Blocks after a challenge deadline that `infer` waits for finality: the chain makes results
+/// final in the next block, or later when a block's hooks left it no room (an attack).
+const FINALITY_GRACE: u32 = 30;
+
+/// Prints a provisional result (`infer --provisional`): its outputs, the agreeing workers and
+/// until when it can be challenged.
+fn print_provisional(
+    rid: u64,
+    name: &str,
+    id: &[u8],
+    replicas: usize,
+    blocks_after: u64,
+    p: InferenceProvisional,
+    args: &InferArgs,
+) -> Result<()> {
+    println!("request:   {rid}");
+    println!("model:     {name} ({})", hex0x(id));
+    println!(
+        "status:    provisional (final after block {} unless challenged: `inferchain challenge {rid}`)",
+        p.challenge_deadline
+    );
+    println!("blocks:    {blocks_after} after inclusion");
+    println!("agreeing:  {} of {replicas} workers", p.agreeing.0.len());
+    for w in &p.agreeing.0 {
+        println!("  {w}");
+    }
+    match p.outputs {
+        Some(outputs) => emit_outputs(&outputs.0, args.output.as_deref()),
+        None => bail!(
+            "request {rid}: the committee agrees the model cannot run this input (provisional \
+             until block {})",
+            p.challenge_deadline
+        ),
+    }
+}
+
 /// `inferchain infer`.
 pub async fn infer(ctx: &Ctx, args: InferArgs) -> Result<()> {
     let signer = ctx.signer()?;
@@ -288,24 +324,24 @@ pub async fn infer(ctx: &Ctx, args: InferArgs) -> Result<()> {
             progress.committed.len(),
             progress.revealed.len()
         ));
-        if progress.settled() {
+        if progress.settled() || (args.provisional && progress.provisional.is_some()) {
             break;
         }
-        // Safety net: a committee round ends right after its reveal deadline and a provisional
-        // result is final right after its challenge deadline; an escalation ends with the
-        // validators' verdict (the chain bounds its wait in the backlog).
+        // Safety net: a committee round ends right after its reveal deadline; a provisional
+        // result is final right after its challenge deadline, or a few blocks later when the
+        // chain had to defer finality; an escalation ends with the validators' verdict (the
+        // chain bounds its wait in the backlog).
         if !progress.escalated {
             let view = chain.job(&at, rid).await?;
             let limit = view.as_ref().map(|v| match v.status {
-                JobStatus::Pending => v.reveal_deadline,
-                _ => v.challenge_deadline,
+                JobStatus::Pending => v.reveal_deadline + 3,
+                _ => v.challenge_deadline + FINALITY_GRACE,
             });
             if let Some(d) = limit {
-                if n > u64::from(d) + 3 {
+                if n > u64::from(d) {
                     pb.finish_and_clear();
                     bail!(
-                        "request {rid} did not settle by block {} (status: {})",
-                        d + 3,
+                        "request {rid} did not settle by block {d} (status: {})",
                         view.map(|v| output::job_status(&v.status))
                             .unwrap_or_else(|| "unknown".into())
                     );
@@ -314,6 +350,12 @@ pub async fn infer(ctx: &Ctx, args: InferArgs) -> Result<()> {
         }
     }
     pb.finish_and_clear();
+
+    if !progress.settled() {
+        if let Some(p) = progress.provisional {
+            return print_provisional(rid, &name, &id, replicas, blocks_after, p, &args);
+        }
+    }
 
     let status = if progress.expired {
         "expired".to_string()
