@@ -249,6 +249,13 @@ impl Chain {
             .await
     }
 
+    /// The job (request) `id` at `at`, or an error a user can read if there is none.
+    pub async fn existing_job(&self, at: &AtBlock, id: JobId) -> Result<JobView> {
+        self.job(at, id).await?.ok_or_else(|| {
+            anyhow!("unknown request {id}: never created, or pruned after its retention period")
+        })
+    }
+
     /// A constant of the runtime at `at`.
     pub fn constant<A: constants::Address>(&self, at: &AtBlock, addr: A) -> Result<A::Target> {
         let what = format!(

@@ -411,12 +411,7 @@ pub async fn challenge(ctx: &Ctx, args: ChallengeArgs) -> Result<()> {
     let who = account_of(&signer);
     let chain = ctx.connect().await?;
     let at = chain.at_best().await?;
-    let v: JobView = chain.job(&at, args.id).await?.ok_or_else(|| {
-        anyhow!(
-            "unknown request {}: never created, or pruned after its retention period",
-            args.id
-        )
-    })?;
+    let v: JobView = chain.existing_job(&at, args.id).await?;
     if v.requester.is_none() {
         bail!(
             "job {} is a model validation: only inference results can be challenged",
@@ -467,12 +462,7 @@ pub async fn challenge(ctx: &Ctx, args: ChallengeArgs) -> Result<()> {
 pub async fn request(ctx: &Ctx, args: RequestArgs) -> Result<()> {
     let chain: Chain = ctx.connect().await?;
     let at = chain.at_best().await?;
-    let v: JobView = chain.job(&at, args.id).await?.ok_or_else(|| {
-        anyhow!(
-            "unknown request {}: never created, or pruned after its retention period",
-            args.id
-        )
-    })?;
+    let v: JobView = chain.existing_job(&at, args.id).await?;
     println!("request:   {}", args.id);
     println!("model:     {}", hex0x(v.model_id.as_bytes()));
     match &v.requester {
