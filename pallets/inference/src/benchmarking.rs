@@ -224,8 +224,9 @@ fn block_jobs<T: Config>(
 
 /// Creates `n` jobs in the current block on a tolerance model with `MaxReplicas` workers that
 /// all committed to minimal outputs, all but the first of which revealed: each committee round
-/// ends at its deadline with one worker absent. Returns the jobs and the block after their
-/// reveal deadline.
+/// ends at its deadline with one worker absent, which escalates the job (what the hook's
+/// settlement does whenever a round lasts to its deadline: a round whose members all revealed
+/// ended with the last reveal). Returns the jobs and the block after their reveal deadline.
 fn all_but_one_revealed<T: Config>(
     n: u32,
 ) -> Result<(Vec<JobId>, BlockNumberFor<T>), BenchmarkError> {
@@ -659,20 +660,29 @@ mod benchmarks {
         for id in ids {
             assert_eq!(
                 Jobs::<T>::get(id).map(|r| r.status),
-                Some(JobStatus::Provisional)
+                Some(JobStatus::Escalated)
             );
         }
         Ok(())
     }
 
     /// `n` provisional jobs become final in one block: each with `MaxReplicas` workers, all
-    /// but one of which revealed (paid, their reveals removed; the absent one was slashed when
-    /// the round ended).
+    /// of which revealed (paid, their reveals removed).
     #[benchmark]
     fn finalize_jobs(n: Linear<0, { T::MaxJobsPerBlock::get() }>) -> Result<(), BenchmarkError> {
-        let (ids, settle_at) = all_but_one_revealed::<T>(n)?;
-        Inference::<T>::process_queues(settle_at);
-        let at = settle_at.saturating_add(T::ChallengePeriod::get());
+        let (ids, ws) = block_jobs::<T>(n, 1)?;
+        let output: RevealOf<T> = Reveal::Outputs(
+            tensor_map(b"y", 1, 1.5)?
+                .try_into()
+                .map_err(|_| stop("output"))?,
+        );
+        for id in ids.iter() {
+            provisional::<T>(*id, &ws, &output)?;
+        }
+        // Provisional in this block: final in the block after the challenge period.
+        let at = frame_system::Pallet::<T>::block_number()
+            .saturating_add(T::ChallengePeriod::get())
+            .saturating_add(One::one());
         #[block]
         {
             Inference::<T>::process_queues(at);

@@ -2,17 +2,21 @@
 //! them.
 //!
 //! ## Trust model
-//! A committee's unanimous result is only *provisional* (`settlement.rs`): nobody is paid
-//! until it is final, [`Config::ChallengePeriod`] blocks after it became provisional (at the
-//! latest after the job's reveal deadline); only the absent are slashed before, when the
-//! round ends. Any disagreement among the committee's reveals, or a challenge by any account
-//! within the window (`challenge`, holding [`Config::ChallengeBond`]),
-//! **escalates** the job: every validator re-executes it through the same commit–reveal
-//! protocol, and the output revealed by **more than two thirds of the validator set** is the
-//! verdict. So a wrong result becomes final only if the whole committee colludes *and* nobody
-//! challenges, or more than a third of the validators are faulty (the assumption GRANDPA's
-//! finality already makes). One honest committee member, or one honest watcher, suffices to
-//! bring a wrong result before the validators.
+//! A result is *provisional* only when the whole committee stands behind it (`settlement.rs`):
+//! every member revealed an agreeing output (or, under exact comparison, committed to it).
+//! Nobody is paid until it is final, [`Config::ChallengePeriod`] blocks after it became
+//! provisional (at the latest after the job's reveal deadline). Anything less **escalates**
+//! the job: a disagreement among the committee's reveals, a member that did not commit or
+//! reveal (whoever kept it away: an honest member censored or offline cannot let a colluding
+//! rest through unchecked), or a challenge by any account within the window (`challenge`,
+//! holding [`Config::ChallengeBond`]). Every validator then re-executes the job through the
+//! same commit–reveal protocol, and the output revealed by **more than two thirds of the
+//! validator set** is the verdict. So a wrong result becomes final only if the whole committee
+//! colludes *and* nobody challenges, or more than a third of the validators are faulty (the
+//! assumption GRANDPA's finality already makes). One honest committee member, or one honest
+//! watcher, suffices to bring a wrong result before the validators. A committee whose members
+//! all stayed away (nothing revealed) has no result to judge: the job fails and the requester
+//! is refunded, so nobody gets an answer for free.
 //!
 //! **Validators' worker accounts.** [`Config::Validators`] lists them; Inferchain's runtime
 //! maps each Aura authority to the account of its Aura (sr25519) key, so a validator runs its
@@ -24,7 +28,7 @@
 //!   model's policy; under a tolerance, the median of their outputs): everyone whose reveal
 //!   differs from it (committee members and validators alike) is slashed
 //!   [`Config::WrongResultSlash`], everyone who did not reveal is slashed as for not revealing
-//!   or not committing (a challenged job's committee was, when its round ended). The requester pays exactly the quote: the committee
+//!   or not committing. The requester pays exactly the quote: the committee
 //!   members that agree with the verdict get their fee, the fees of the others go in equal
 //!   shares to the validators that agree with it, the royalty goes to the owner (refunded if
 //!   the verdict is an execution failure). A challenge *stands* when the verdict finds a
@@ -212,7 +216,11 @@ impl<T: Config> Pallet<T> {
         slots: BoundedVec<Slot<T>, T::MaxValidators>,
         now: BlockNumberFor<T>,
     ) {
-        let provisional = Self::provisional_reveal(id);
+        let cause = Self::escalation_cause(id, job);
+        let provisional = match cause {
+            EscalationCause::Challenge => Self::provisional_reveal(id),
+            _ => None,
+        };
         let stored: Vec<Option<RevealOf<T>>> = job
             .slots
             .iter()
@@ -239,11 +247,6 @@ impl<T: Config> Pallet<T> {
                 .map(|(s, r)| r.clone().or_else(|| opened(s)))
                 .collect(),
         );
-        let cause = if Challenges::<T>::contains_key(id) {
-            EscalationCause::Challenge
-        } else {
-            EscalationCause::Disagreement
-        };
         let commit_deadline = now.saturating_add(T::CommitPeriod::get());
         let reveal_deadline = commit_deadline.saturating_add(T::RevealPeriod::get());
         let verdict_at = reveal_deadline.saturating_add(1u32.into());
@@ -268,6 +271,20 @@ impl<T: Config> Pallet<T> {
             validators,
             reveal_deadline,
         });
+    }
+
+    /// Why job `id`, escalated and not yet started, was escalated: a challenge holds a bond in
+    /// [`Challenges`]; otherwise the committee members marked `agreed` are those whose
+    /// agreeing outputs an absent member left short of a provisional result (`settlement.rs`),
+    /// and none are marked after a disagreement.
+    pub(crate) fn escalation_cause(id: JobId, job: &Job<T>) -> EscalationCause {
+        if Challenges::<T>::contains_key(id) {
+            EscalationCause::Challenge
+        } else if job.slots.iter().any(|s| s.agreed) {
+            EscalationCause::Absence
+        } else {
+            EscalationCause::Disagreement
+        }
     }
 
     /// The provisional result of job `id` as a reveal: its outputs, or an execution failure
@@ -343,8 +360,9 @@ impl<T: Config> Pallet<T> {
             for (s, r) in job.slots.iter_mut().zip(esc.committee_reveals.iter()) {
                 let was_agreed = s.agreed;
                 s.agreed = false;
-                // A challenged job was provisional: its absent members were slashed then.
-                if r.is_none() && esc.cause == EscalationCause::Disagreement && !was_agreed {
+                // A challenged job was provisional: nobody was absent (or, made provisional
+                // before an absence escalated, the absent were slashed then).
+                if r.is_none() && esc.cause != EscalationCause::Challenge && !was_agreed {
                     if s.revealed {
                         defensive!("a committee member's reveal is moved with the escalation");
                     }
@@ -415,7 +433,8 @@ impl<T: Config> Pallet<T> {
                 None if was_agreed => {
                     defensive!("an agreeing committee member's reveal is known");
                 }
-                // A challenged job was provisional: its absent members were slashed then.
+                // Only a result made provisional before an absence escalated (storage version
+                // 3) can be challenged with a member absent: it was slashed then.
                 None if esc.cause == EscalationCause::Challenge => {}
                 None => add(Self::slash_for_absence(id, s)),
             }
@@ -441,7 +460,7 @@ impl<T: Config> Pallet<T> {
         // a challenge that exposed a wrong member is rewarded from what they lost.
         let upheld = match esc.cause {
             EscalationCause::Challenge => Some(wrong == 0),
-            EscalationCause::Disagreement => None,
+            EscalationCause::Disagreement | EscalationCause::Absence => None,
         };
         // The challenger.
         let total = pot.peek();

@@ -84,7 +84,7 @@ parameter_types! {
     pub const NoRevealSlash: Perbill = Perbill::from_percent(20);
     pub const ChallengerReward: Perbill = Perbill::from_percent(50);
     pub const RequesterCompensation: Perbill = Perbill::from_percent(25);
-    pub const NoCommitSlash: Perbill = Perbill::from_percent(5);
+    pub const NoCommitSlash: Perbill = Perbill::from_percent(20);
     /// Changed by the test of split reveal batches.
     pub static RevealBatchBytes: u32 = 1024 * 1024;
 }

@@ -5,19 +5,21 @@
 //! and at the latest in the block after its reveal deadline. Then, for an **inference**:
 //! - nothing revealed: the job fails as `Inconclusive`, the requester is refunded in full and
 //!   the absent are slashed;
-//! - every revealed output agrees with one representative ([`Pallet::largest_group`] contains
-//!   every reveal: the same bytes, or under `Tolerance` within the tolerance of the outputs'
-//!   element-wise median, which is then the result): the result is **provisional**
-//!   (`JobStatus::Provisional`, `InferenceProvisional`). Nobody is paid yet (the absent are
-//!   slashed, see below): anyone may challenge it until
-//!   [`Pallet::challenge_deadline`] (`ChallengePeriod` blocks after the block it became
-//!   provisional in, or after the reveal deadline at the latest); unchallenged, it becomes
-//!   final in a later block (`Pallet::finalize_provisional`) and the agreeing workers are
-//!   paid. Members that did not commit or reveal are slashed when the round ends;
-//! - otherwise (outputs against outputs, or outputs against an execution failure): the job
-//!   is **escalated** to the validators (`disputes.rs`), whatever
-//!   the head count. A colluding majority of the committee therefore cannot outvote an
-//!   honest member, and one faulty reveal cannot force a free, refunded answer.
+//! - every member agrees with one representative ([`Pallet::largest_group`] contains every
+//!   slot: it revealed the same bytes, or under `Tolerance` an output within the tolerance of
+//!   the outputs' element-wise median, which is then the result, or under `Exact` committed to
+//!   the representative without revealing it): the result is **provisional**
+//!   (`JobStatus::Provisional`, `InferenceProvisional`). Nobody is paid or slashed yet: anyone
+//!   may challenge it until [`Pallet::challenge_deadline`] (`ChallengePeriod` blocks after the
+//!   block it became provisional in, or after the reveal deadline at the latest);
+//!   unchallenged, it becomes final in a later block (`Pallet::finalize_provisional`) and the
+//!   workers are paid;
+//! - otherwise the job is **escalated** to the validators (`disputes.rs`), whatever the head
+//!   count: outputs against outputs, or outputs against an execution failure
+//!   (`EscalationCause::Disagreement`), or agreeing outputs with a member that did not commit
+//!   or reveal (`EscalationCause::Absence`). A colluding majority of the committee therefore
+//!   cannot outvote an honest member, nor keep it away and pass unchecked, and one faulty
+//!   reveal cannot force a free, refunded answer.
 //!
 //! A **model validation** is still decided by the committee's majority
 //! ([`Pallet::is_majority`]) as soon as its round ends; validations are not escalated.
@@ -31,13 +33,14 @@
 //! escalation, which distributes it, `disputes.rs`):
 //! - revealed an output that differs from the final result: [`Config::WrongResultSlash`]
 //!   ([`Offence::WrongResult`]), at the verdict (only an escalation can find one);
-//! - absent members, when the committee's round ends (or, for an escalation by disagreement,
-//!   at the verdict, which knows whose commitment another reveal opened):
-//!   committed but never revealed (or revealed something not matching the commitment, which is
-//!   rejected and therefore counts as not revealed): [`Config::NoRevealSlash`]
-//!   ([`Offence::NoReveal`]), at least the slash for a wrong result (`integrity_test`), so
-//!   withholding a losing output never pays;
-//! - never committed: [`Config::NoCommitSlash`] ([`Offence::NoCommit`]).
+//! - absent members, at the verdict of the escalation their absence caused (or when the round
+//!   ends, if nothing was revealed): committed but never revealed (or revealed something not
+//!   matching the commitment, which is rejected and therefore counts as not revealed):
+//!   [`Config::NoRevealSlash`] ([`Offence::NoReveal`]); never committed:
+//!   [`Config::NoCommitSlash`] ([`Offence::NoCommit`]). Both are at least the slash for a
+//!   wrong result (`integrity_test`): withholding a losing output never pays, and an absence,
+//!   which costs the validators an escalation like a wrong output does, costs its author as
+//!   much.
 //!
 //! A worker slashed below [`Config::MinWorkerBond`] leaves the active set (`workers.rs`).
 
@@ -268,47 +271,44 @@ impl<T: Config> Pallet<T> {
                 Reveals::<T>::insert(id, &slot.worker, reveal.clone());
             }
         }
-        let group = Self::largest_group(&job, &job.slots, &reveals);
-        let unanimous = group.as_ref().filter(|(_, members)| {
-            reveals
-                .iter()
-                .all(|(i, _)| members.get(*i).copied().unwrap_or(false))
-        });
-        match unanimous {
-            Some((reveal, members)) => {
-                for (s, m) in job.slots.iter_mut().zip(members.iter()) {
-                    s.agreed = *m;
-                }
-                // Absence is a fact when the round ends: slashed now, whatever follows (a
-                // challenge cannot change it), so that finality pays and slashes nobody.
-                done.slashed = Self::slash_absent(id, &job.slots, |s| !s.agreed);
-                let agreeing: DrawnWorkersOf<T> = BoundedVec::truncate_from(
-                    job.slots
-                        .iter()
-                        .filter(|s| s.agreed)
-                        .map(|s| s.worker.clone())
-                        .collect(),
-                );
-                let outputs = match reveal {
-                    Reveal::Outputs(output) => {
-                        Results::<T>::insert(id, output.clone());
-                        Some(output.clone())
-                    }
-                    Reveal::ExecutionFailed => None,
-                };
-                job.status = JobStatus::Provisional;
-                let now = frame_system::Pallet::<T>::block_number();
-                let challenge_deadline = Self::schedule_finality(id, &job, now);
-                Self::deposit_event(Event::InferenceProvisional {
-                    job_id: id,
-                    outputs,
-                    agreeing,
-                    challenge_deadline,
-                });
-                Jobs::<T>::insert(id, job);
-            }
-            None => Self::escalate(id, job, EscalationCause::Disagreement),
+        let Some((reveal, members)) = Self::largest_group(&job, &job.slots, &reveals) else {
+            Self::escalate(id, job, EscalationCause::Disagreement);
+            return done;
+        };
+        let agrees = |i: usize| members.get(i).copied().unwrap_or(false);
+        if !reveals.iter().all(|(i, _)| agrees(*i)) {
+            Self::escalate(id, job, EscalationCause::Disagreement);
+            return done;
         }
+        for (s, m) in job.slots.iter_mut().zip(members.iter()) {
+            s.agreed = *m;
+        }
+        if job.slots.iter().any(|s| !s.agreed) {
+            // The outputs revealed agree, but not the whole committee is behind them: the
+            // validators decide, and the absent are slashed at their verdict. The members
+            // marked `agreed` record why the job was escalated (`Pallet::escalation_cause`).
+            Self::escalate(id, job, EscalationCause::Absence);
+            return done;
+        }
+        let agreeing: DrawnWorkersOf<T> =
+            BoundedVec::truncate_from(job.slots.iter().map(|s| s.worker.clone()).collect());
+        let outputs = match reveal {
+            Reveal::Outputs(output) => {
+                Results::<T>::insert(id, output.clone());
+                Some(output)
+            }
+            Reveal::ExecutionFailed => None,
+        };
+        job.status = JobStatus::Provisional;
+        let now = frame_system::Pallet::<T>::block_number();
+        let challenge_deadline = Self::schedule_finality(id, &job, now);
+        Self::deposit_event(Event::InferenceProvisional {
+            job_id: id,
+            outputs,
+            agreeing,
+            challenge_deadline,
+        });
+        Jobs::<T>::insert(id, job);
         done
     }
 

@@ -286,6 +286,9 @@ pub enum EscalationCause {
     Disagreement,
     /// An account challenged the provisional result (its bond is in `Challenges`).
     Challenge,
+    /// The revealed outputs agreed, but a committee member did not commit or reveal: the
+    /// result of an incomplete committee is never provisional, whoever kept the others away.
+    Absence,
 }
 
 /// The validators' re-execution of an escalated job: a second commit–reveal round in which

@@ -144,8 +144,9 @@ parameter_types! {
     /// Share of its bond a worker loses for committing and not revealing: as much as for a
     /// wrong result, so withholding a losing output never pays.
     pub const InferenceNoRevealSlash: Perbill = Perbill::from_percent(20);
-    /// Share of its bond a worker loses for not committing at all.
-    pub const InferenceNoCommitSlash: Perbill = Perbill::from_percent(5);
+    /// Share of its bond a worker loses for not committing at all: an absence escalates the
+    /// job to the validators like a wrong result, so it costs as much.
+    pub const InferenceNoCommitSlash: Perbill = Perbill::from_percent(20);
     /// Share of the stake slashed in an escalation paid to a challenger that overturned the
     /// result.
     pub const InferenceChallengerReward: Perbill = Perbill::from_percent(50);

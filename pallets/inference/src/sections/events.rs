@@ -172,7 +172,7 @@ mod events {
         JobEscalated {
             /// The job.
             job_id: JobId,
-            /// Disagreement in the committee or a challenge.
+            /// Disagreement in the committee, an absent member or a challenge.
             cause: EscalationCause,
         },
         /// The validators' round of an escalated job started.

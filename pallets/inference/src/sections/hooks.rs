@@ -48,6 +48,10 @@ mod hooks {
                 T::NoRevealSlash::get() >= T::WrongResultSlash::get(),
                 "withholding a reveal must cost at least as much as revealing a wrong result"
             );
+            assert!(
+                T::NoCommitSlash::get() >= T::WrongResultSlash::get(),
+                "an absence escalates like a wrong result and must cost at least as much"
+            );
             assert!(T::MaxEscalationsPerBlock::get() >= 1);
             assert!(
                 !T::ResultRetention::get().is_zero(),

@@ -221,11 +221,12 @@ fn reveal_errors_are_rejected_at_the_pool() {
 #[test]
 fn copying_a_revealed_answer_does_not_open_a_commitment() {
     // A lazy worker commits to junk, waits for the others to reveal, then tries to reveal the
-    // correct answer: its commitment does not open, the reveal is refused, and it is slashed
-    // for not revealing.
+    // correct answer: its commitment does not open, the reveal is refused, its absence
+    // escalates the job, and the verdict slashes it for not revealing.
     ExtBuilder::default().build_and_execute(|| {
         let id = request(genesis_model());
         let ws = workers_of(id);
+        set_validator_workers(&others(id));
         assert_ok!(commit(ws[0], id, &good()));
         assert_ok!(commit(ws[1], id, &good()));
         assert_ok!(commit(ws[2], id, &bad()));
@@ -235,7 +236,12 @@ fn copying_a_revealed_answer_does_not_open_a_commitment() {
             Err(code(Error::<Test>::CommitmentMismatch))
         );
         assert_ok!(reveal(ws[1], id, &good()));
-        run_to_final(id);
+        run_to_block(Jobs::<Test>::get(id).expect("job").reveal_deadline + 1);
+        assert_eq!(
+            Jobs::<Test>::get(id).expect("job").status,
+            JobStatus::Escalated
+        );
+        validators_confirm(id, &good());
         assert_eq!(
             Jobs::<Test>::get(id).expect("job").status,
             JobStatus::Completed

@@ -1,8 +1,8 @@
 //! Disputes (`disputes.rs`): the attacks on the committee's result and why none pays — a
 //! colluding majority, a forced-inconclusive round, withholding, a fully colluding committee
 //! against a watcher, a frivolous challenger, faulty validators — and the challenge's errors and
-//! bounds. Numbers: bonds of `2 * MIN_BOND` = 2000, so a wrong or withheld reveal costs 400 and
-//! a missing commitment 100; the challenge bond is 400, the challenger's reward 50 % and the
+//! bounds. Numbers: bonds of `2 * MIN_BOND` = 2000, so a wrong or withheld reveal and a
+//! missing commitment each cost 400; the challenge bond is 400, the challenger's reward 50 % and the
 //! requester's compensation 25 % of the slashed stake.
 
 use super::*;
@@ -12,8 +12,8 @@ use crate::EscalationCause;
 const BOND: Balance = MIN_BOND * 2;
 /// What a wrong or withheld reveal costs (20 %).
 const WRONG: Balance = BOND / 5;
-/// What a missing commitment costs (5 %).
-const ABSENT: Balance = BOND / 20;
+/// What a missing commitment costs (20 %, as much as a wrong reveal: it escalates the job).
+const ABSENT: Balance = BOND / 5;
 
 /// A funded account that is no worker: the watcher who challenges.
 fn watcher() -> AccountId {
@@ -103,26 +103,23 @@ fn forcing_an_inconclusive_round_no_longer_pays() {
             assert_ok!(commit(accomplice, id, &bad()));
             assert_ok!(reveal(honest, id, &good()));
             let quote = PRICE + 2 * WORKER_FEE;
-            if withhold {
-                // The accomplice withholds: the honest reveal alone is the provisional result.
+            let offence = if withhold {
+                // The accomplice withholds: its absence escalates the job.
                 run_to_block(Jobs::<Test>::get(id).expect("job").reveal_deadline + 1);
-                assert_eq!(status(id), JobStatus::Provisional);
-                run_to_final(id);
-                assert_eq!(slashes(id), vec![(accomplice, Offence::NoReveal, WRONG)]);
-                // The accomplice's fee is refunded: the requester paid for one replica.
-                assert_eq!(free(&requester()), INITIAL - quote + WORKER_FEE);
+                Offence::NoReveal
             } else {
                 assert_ok!(reveal(accomplice, id, &bad()));
-                assert_eq!(status(id), JobStatus::Escalated);
-                let votes: Vec<(u8, Vec<u8>)> = others(id).iter().map(|v| (*v, good())).collect();
-                run_escalation(id, &votes);
-                assert_eq!(slashes(id), vec![(accomplice, Offence::WrongResult, WRONG)]);
-                assert_eq!(
-                    free(&requester()),
-                    INITIAL - quote + WORKER_FEE % 4,
-                    "no refund: the accomplice's fee goes to the validators"
-                );
-            }
+                Offence::WrongResult
+            };
+            assert_eq!(status(id), JobStatus::Escalated);
+            let votes: Vec<(u8, Vec<u8>)> = others(id).iter().map(|v| (*v, good())).collect();
+            run_escalation(id, &votes);
+            assert_eq!(slashes(id), vec![(accomplice, offence, WRONG)]);
+            assert_eq!(
+                free(&requester()),
+                INITIAL - quote + WORKER_FEE % 4,
+                "no refund: the accomplice's fee goes to the validators"
+            );
             assert_eq!(status(id), JobStatus::Completed);
             let camp_after = free(&requester()) + free(&acc(accomplice)) + bond(accomplice);
             assert!(

@@ -385,6 +385,16 @@ pub fn run_escalation<R: TestReveal>(id: u64, votes: &[(u8, R)]) {
     );
 }
 
+/// Runs the validators' round on escalated job `id`, every validator of the round revealing
+/// `out`; returns them.
+pub fn validators_confirm<R: TestReveal + Clone>(id: u64, out: &R) -> Vec<u8> {
+    let esc = run_to_escalation_start(id);
+    let vs: Vec<u8> = esc.slots.iter().map(|s| idx(&s.worker)).collect();
+    let votes: Vec<(u8, R)> = vs.iter().map(|v| (*v, out.clone())).collect();
+    run_escalation(id, &votes);
+    vs
+}
+
 /// The genesis workers (of `1..=n`) that are not on job `id`'s committee.
 pub fn others_of(id: u64, n: u8) -> Vec<u8> {
     let ws = workers_of(id);

@@ -287,7 +287,7 @@ fn validation_without_response_rejects_and_refunds() {
         for (w, offence, amount) in s {
             assert!(committee.contains(&w));
             assert_eq!(offence, Offence::NoCommit);
-            assert_eq!(amount, MIN_BOND * 2 / 20);
+            assert_eq!(amount, MIN_BOND * 2 / 5);
         }
         check_invariants();
     });

@@ -101,66 +101,63 @@ fn one_wrong_worker_among_three_escalates_and_is_slashed() {
 /// Absence is a fact when the committee's round ends: the silent member is slashed then (a
 /// challenge cannot change it), the others' unanimous output is provisional, and finality
 /// pays them and slashes nobody.
+/// A member that does not commit, or commits and does not reveal, while the two others reveal
+/// the same output: the job is not provisional but escalated (`EscalationCause::Absence`),
+/// nobody is paid or slashed before the verdict, which slashes the absent member 20 % of its
+/// bond (as much as a wrong output), pays the two others their fee and the validators the
+/// absent member's.
 #[test]
-fn worker_that_never_reveals_is_slashed_when_the_round_ends() {
-    ExtBuilder::default().build_and_execute(|| {
-        let id = request(genesis_model());
-        let ws = workers_of(id);
-        let before = free(&acc(ws[0]));
-        assert_ok!(commit(ws[0], id, &good()));
-        assert_ok!(commit(ws[1], id, &good()));
-        assert_ok!(commit(ws[2], id, &bad()));
-        assert_ok!(reveal(ws[0], id, &good()));
-        assert_ok!(reveal(ws[1], id, &good()));
-        assert_eq!(
-            Jobs::<Test>::get(id).expect("job").status,
-            JobStatus::Pending
-        );
-        run_to_block(2 + COMMIT_PERIOD + REVEAL_PERIOD);
-        assert_eq!(
-            Jobs::<Test>::get(id).expect("job").status,
-            JobStatus::Provisional
-        );
-        let slashed = vec![(ws[2], Offence::NoReveal, MIN_BOND * 2 / 5)];
-        assert_eq!(slashes(id), slashed);
-        assert_eq!(free(&acc(ws[0])), before, "not paid before finality");
-        run_to_final(id);
-        assert_eq!(
-            Jobs::<Test>::get(id).expect("job").status,
-            JobStatus::Completed
-        );
-        assert_eq!(slashes(id), slashed, "finality slashes nobody");
-        assert_eq!(free(&acc(ws[0])), before + WORKER_FEE);
-        assert_eq!(free(&requester()), INITIAL - FEE3 + WORKER_FEE);
-        check_invariants();
-    });
-}
-
-#[test]
-fn worker_that_never_commits_is_slashed_least() {
-    ExtBuilder::default().build_and_execute(|| {
-        let id = request(genesis_model());
-        let ws = workers_of(id);
-        assert_ok!(commit(ws[0], id, &good()));
-        assert_ok!(commit(ws[1], id, &good()));
-        run_to_block(2 + COMMIT_PERIOD);
-        assert_ok!(reveal(ws[0], id, &good()));
-        assert_eq!(
-            Jobs::<Test>::get(id).expect("job").status,
-            JobStatus::Pending
-        );
-        assert_ok!(reveal(ws[1], id, &good()));
-        assert_eq!(
-            Jobs::<Test>::get(id).expect("job").status,
-            JobStatus::Provisional
-        );
-        run_to_final(id);
-        assert_eq!(
-            slashes(id),
-            vec![(ws[2], Offence::NoCommit, MIN_BOND * 2 / 20)]
-        );
-        assert_eq!(free(&requester()), INITIAL - FEE3 + WORKER_FEE);
-    });
+fn an_absent_member_escalates_the_job_and_is_slashed_at_the_verdict() {
+    for committed in [false, true] {
+        ExtBuilder::default().build_and_execute(|| {
+            let id = request(genesis_model());
+            let ws = workers_of(id);
+            set_validator_workers(&others(id));
+            let before = free(&acc(ws[0]));
+            assert_ok!(commit(ws[0], id, &good()));
+            assert_ok!(commit(ws[1], id, &good()));
+            let offence = if committed {
+                assert_ok!(commit(ws[2], id, &bad()));
+                Offence::NoReveal
+            } else {
+                Offence::NoCommit
+            };
+            run_to_block(2 + COMMIT_PERIOD);
+            assert_ok!(reveal(ws[0], id, &good()));
+            assert_ok!(reveal(ws[1], id, &good()));
+            let job = Jobs::<Test>::get(id).expect("job");
+            if committed {
+                // The round lasts until the reveal deadline: the third may still reveal.
+                assert_eq!(job.status, JobStatus::Pending);
+                run_to_block(job.reveal_deadline + 1);
+            }
+            assert_eq!(
+                Jobs::<Test>::get(id).expect("job").status,
+                JobStatus::Escalated
+            );
+            assert!(has_event(Event::JobEscalated {
+                job_id: id,
+                cause: crate::EscalationCause::Absence,
+            }));
+            assert!(slashes(id).is_empty(), "nobody slashed before the verdict");
+            assert!(Results::<Test>::get(id).is_none(), "no provisional result");
+            let vs = validators_confirm(id, &good());
+            assert_eq!(
+                Jobs::<Test>::get(id).expect("job").status,
+                JobStatus::Completed
+            );
+            assert_eq!(slashes(id), vec![(ws[2], offence, MIN_BOND * 2 / 5)]);
+            assert_eq!(free(&acc(ws[0])), before + WORKER_FEE);
+            let share = WORKER_FEE / vs.len() as Balance;
+            assert_eq!(free(&acc(vs[0])), before + share);
+            assert_eq!(
+                free(&requester()),
+                INITIAL - FEE3 + WORKER_FEE % vs.len() as Balance,
+                "the requester pays the quote (less what does not divide among the validators)"
+            );
+            check_invariants();
+        });
+    }
 }
 
 #[test]
@@ -178,8 +175,8 @@ fn nobody_revealing_is_inconclusive_and_refunded() {
         s.sort();
         let mut expected = vec![
             (ws[0], Offence::NoReveal, MIN_BOND * 2 / 5),
-            (ws[1], Offence::NoCommit, MIN_BOND * 2 / 20),
-            (ws[2], Offence::NoCommit, MIN_BOND * 2 / 20),
+            (ws[1], Offence::NoCommit, MIN_BOND * 2 / 5),
+            (ws[2], Offence::NoCommit, MIN_BOND * 2 / 5),
         ];
         expected.sort();
         assert_eq!(s, expected);
