@@ -1,10 +1,13 @@
-//! The agreement rule: which group of a job's workers decides its outcome.
+//! The agreement rules: which group of a job's workers stands behind an outcome, and when the
+//! validators' group is a verdict.
 //!
 //! A job's committee reveals outputs; each revealed output is a *candidate*, and the workers
 //! that agree with a candidate (under the model's policy, or because their commitment opens
-//! with the candidate's bytes) form its *group*. The largest group decides if it is a majority
-//! ([`is_majority`]). Both rules are pure functions of the committee size and the agreement
-//! relation, so the pallet's settlement and the property tests below apply the same rule.
+//! with the candidate's bytes) form its *group* ([`largest_group`]). A committee's largest
+//! group gives a (provisional) result only when it holds every member; in a validators' round
+//! it is the verdict when it holds more than two thirds of the set ([`is_supermajority`]).
+//! Both rules are pure functions of the group sizes and the agreement relation, so the
+//! pallet's settlement and the property tests below apply the same rule.
 
 use alloc::vec::Vec;
 
@@ -51,13 +54,6 @@ pub fn largest_group(
     best
 }
 
-/// Whether `group` agreeing workers out of `assigned` decide a job: a strict majority, with at
-/// least two members when two or more workers are assigned (a single worker decides only a
-/// job it alone was drawn for).
-pub fn is_majority(group: usize, assigned: usize) -> bool {
-    group.saturating_mul(2) > assigned && (assigned < 2 || group >= 2)
-}
-
 /// Whether `group` validators out of a validator set of `validators` reach a verdict: more
 /// than two thirds of the set (`3 * group > 2 * validators`), the same threshold GRANDPA's
 /// finality needs. An empty set never reaches one.
@@ -102,31 +98,6 @@ mod tests {
             }
         }
 
-        #[test]
-        fn a_majority_is_strict_and_never_two_disjoint(group in 0usize..20, other in 0usize..20, assigned in 0usize..20) {
-            if is_majority(group, assigned) {
-                prop_assert!(group * 2 > assigned);
-                // Two disjoint groups cannot both decide.
-                if group + other <= assigned {
-                    prop_assert!(!is_majority(other, assigned));
-                }
-                if assigned >= 2 {
-                    prop_assert!(group >= 2);
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn majorities_of_small_committees() {
-        assert!(is_majority(1, 1));
-        assert!(!is_majority(1, 2));
-        assert!(is_majority(2, 2));
-        assert!(!is_majority(1, 3));
-        assert!(is_majority(2, 3));
-        assert!(!is_majority(2, 4));
-        assert!(is_majority(3, 5));
-        assert!(!is_majority(0, 0));
     }
 
     proptest! {

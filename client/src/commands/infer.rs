@@ -86,6 +86,19 @@ impl Progress {
 /// final in the next block, or later when a block's hooks left it no room (an attack).
 const FINALITY_GRACE: u32 = 30;
 
+/// Last block by which a job in `v`'s state must have moved on, for a waiting command's safety
+/// net: a committee round ends right after its reveal deadline; a provisional result is final
+/// right after its challenge deadline, or a few blocks later when the chain had to defer
+/// finality. `None` in the other states: an escalation ends with the validators' verdict (the
+/// chain bounds its wait in the backlog), and a final job has nothing left to wait for.
+pub(crate) fn stall_limit(v: &JobView) -> Option<u32> {
+    match v.status {
+        JobStatus::Pending => Some(v.reveal_deadline + 3),
+        JobStatus::Provisional => Some(v.challenge_deadline + FINALITY_GRACE),
+        _ => None,
+    }
+}
+
 /// Prints a provisional result (`infer --provisional`): its outputs, the agreeing workers and
 /// until when it can be challenged.
 fn print_provisional(
@@ -327,17 +340,10 @@ pub async fn infer(ctx: &Ctx, args: InferArgs) -> Result<()> {
         if progress.settled() || (args.provisional && progress.provisional.is_some()) {
             break;
         }
-        // Safety net: a committee round ends right after its reveal deadline; a provisional
-        // result is final right after its challenge deadline, or a few blocks later when the
-        // chain had to defer finality; an escalation ends with the validators' verdict (the
-        // chain bounds its wait in the backlog).
+        // Safety net (`stall_limit`).
         if !progress.escalated {
             let view = chain.job(&at, rid).await?;
-            let limit = view.as_ref().map(|v| match v.status {
-                JobStatus::Pending => v.reveal_deadline + 3,
-                _ => v.challenge_deadline + FINALITY_GRACE,
-            });
-            if let Some(d) = limit {
+            if let Some(d) = view.as_ref().and_then(stall_limit) {
                 if n > u64::from(d) {
                     pb.finish_and_clear();
                     bail!(
@@ -412,16 +418,18 @@ pub async fn challenge(ctx: &Ctx, args: ChallengeArgs) -> Result<()> {
     let chain = ctx.connect().await?;
     let at = chain.at_best().await?;
     let v: JobView = chain.existing_job(&at, args.id).await?;
-    if v.requester.is_none() {
-        bail!(
-            "job {} is a model validation: only inference results can be challenged",
-            args.id
-        );
-    }
+    // Requests and model validations are challenged alike.
+    let what = match v.requester {
+        Some(_) => format!("request {}", args.id),
+        None => format!(
+            "validation {} of model {}",
+            args.id,
+            hex0x(v.model_id.as_bytes())
+        ),
+    };
     if v.status != JobStatus::Provisional {
         bail!(
-            "request {} cannot be challenged: it is {}",
-            args.id,
+            "{what} cannot be challenged: it is {}",
             output::job_status(&v.status)
         );
     }
@@ -435,8 +443,7 @@ pub async fn challenge(ctx: &Ctx, args: ChallengeArgs) -> Result<()> {
         );
     }
     eprintln!(
-        "challenging request {} (window open until block {}); bond {}",
-        args.id,
+        "challenging {what} (window open until block {}); bond {}",
         v.challenge_deadline,
         amount(bond)
     );

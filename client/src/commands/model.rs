@@ -1,11 +1,11 @@
 //! `inferchain model inspect`, `inferchain model register` and `inferchain models`.
 
-use super::{BlockCursor, Ctx};
+use super::{infer::stall_limit, BlockCursor, Ctx};
 use crate::chain::{account_of, Chain};
 use crate::output::{self, amount, hex0x};
 use crate::runtime::{
     self, inference::events::ModelRegistered, runtime_types::bounded_collections::bounded_vec,
-    JobView, Model, ModelIdBytes, ModelPolicy, ModelStatus,
+    JobStatus, JobView, Model, ModelIdBytes, ModelPolicy, ModelStatus,
 };
 use crate::RegisterArgs;
 use anyhow::{anyhow, bail, Context, Result};
@@ -262,7 +262,7 @@ async fn upload(
 async fn wait_validation(chain: &Chain, id: &ModelIdBytes) -> Result<Model> {
     let pb = output::spinner("validating");
     let mut cursor = BlockCursor::starting_at(chain.best_number().await?);
-    let mut deadline: Option<u32> = None;
+    let mut limit: Option<u32> = None;
     loop {
         let at = cursor.next(chain).await?;
         let record = chain
@@ -285,23 +285,27 @@ async fn wait_validation(chain: &Chain, id: &ModelIdBytes) -> Result<Model> {
             ModelStatus::Validating(job) => {
                 let view: Option<JobView> = chain.job(&at, job).await?;
                 if let Some(v) = view {
-                    deadline = Some(v.reveal_deadline);
+                    limit = stall_limit(&v);
                     let n = v.workers.len();
                     let c = v.committed.iter().filter(|b| **b).count();
                     let r = v.revealed.iter().filter(|b| **b).count();
+                    let phase = match v.status {
+                        JobStatus::Provisional => format!(
+                            "the committee agreed; final after block {} unless challenged",
+                            v.challenge_deadline
+                        ),
+                        JobStatus::Escalated => "escalated to the validators".to_string(),
+                        _ => format!("commits {c}/{n}, reveals {r}/{n}"),
+                    };
                     pb.set_message(format!(
-                        "validating (job {job}, block {}): commits {c}/{n}, reveals {r}/{n}",
+                        "validating (job {job}, block {}): {phase}",
                         at.block_number()
                     ));
                 }
-                if let Some(d) = deadline {
-                    if at.block_number() > u64::from(d) + 3 {
+                if let Some(d) = limit {
+                    if at.block_number() > u64::from(d) {
                         pb.finish_and_clear();
-                        bail!(
-                            "validation of {} did not conclude by block {}",
-                            hex0x(id),
-                            d + 3
-                        );
+                        bail!("validation of {} did not conclude by block {d}", hex0x(id));
                     }
                 }
             }

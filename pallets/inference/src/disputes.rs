@@ -39,6 +39,15 @@
 //!   committee members it accused.
 //! - **No supermajority**: the job fails (`NoSupermajority`), the requester is refunded in
 //!   full, a challenger gets its bond back, and only the absent are slashed.
+//! - **Model validations** are disputed the same way (their outcome, compared exactly, is the
+//!   encoded [`ValidationOutcome`]: the model's schema and cost, or why it is rejected), so a
+//!   committee cannot activate a model with a cost below its real one, nor reject a good
+//!   model, unchecked. The verdict activates or rejects the model; a rejection pays
+//!   [`Config::RejectionFee`] of the deposit to the agreeing committee members and, for the
+//!   shares of the others, the agreeing validators (`escrow.rs`). There is no quote to pay and
+//!   no requester to compensate: the owner may be the one who bought a wrong outcome. Without
+//!   a supermajority the model is rejected as inconclusive with its whole deposit returned,
+//!   and its owner may start a new validation.
 //!
 //! ## Bounded work
 //! Escalated jobs wait in a FIFO backlog ([`EscalationBacklog`]); at most
@@ -342,18 +351,10 @@ impl<T: Config> Pallet<T> {
                 pot.subsume(c);
             }
         };
-        let JobKind::Inference {
-            requester,
-            royalty,
-            worker_fee,
-        } = job.kind.clone()
-        else {
-            defensive!("only inference jobs are escalated");
-            return;
-        };
         let Some((verdict, members)) = verdict else {
-            // No supermajority: full refund, the absent are slashed, a challenger gets its
-            // bond back.
+            // No supermajority: the job fails without an outcome (a request is refunded in
+            // full, a validation rejects the model as inconclusive and returns the deposit),
+            // the absent are slashed, a challenger gets its bond back.
             for s in esc.slots.iter().filter(|s| !s.revealed) {
                 add(Self::slash_for_absence(id, s));
             }
@@ -372,7 +373,6 @@ impl<T: Config> Pallet<T> {
             if let Some((challenger, bond)) = challenge {
                 Self::release_held(HoldReason::ChallengeBond, &challenger, bond);
             }
-            Self::refund_all(&job, &requester);
             T::OnSlash::on_unbalanced(pot);
             Results::<T>::remove(id);
             job.status = JobStatus::Failed(FailureReason::NoSupermajority);
@@ -382,10 +382,18 @@ impl<T: Config> Pallet<T> {
                 upheld: None,
                 agreeing: Vec::new(),
             });
-            Self::deposit_event(Event::InferenceFailed {
-                job_id: id,
-                reason: FailureReason::NoSupermajority,
-            });
+            match &job.kind {
+                JobKind::Inference { requester, .. } => {
+                    Self::refund_all(&job, requester);
+                    Self::deposit_event(Event::InferenceFailed {
+                        job_id: id,
+                        reason: FailureReason::NoSupermajority,
+                    });
+                }
+                JobKind::Validation => {
+                    Self::conclude_validation(job.model_id, None, FeeShares::default(), false)
+                }
+            }
             Self::close_escalation(id, job, esc, now);
             return;
         };
@@ -439,21 +447,29 @@ impl<T: Config> Pallet<T> {
                 None => add(Self::slash_for_absence(id, s)),
             }
         }
-        // The requester pays the quote: agreeing members their fee, the validators the rest.
-        let mut payees: Vec<(T::AccountId, BalanceOf<T>)> = agreeing_committee
-            .iter()
-            .map(|w| (w.clone(), worker_fee))
-            .collect();
-        if !agreeing_validators.is_empty() {
-            let share = worker_fee.saturating_mul(unpaid.into())
-                / (agreeing_validators.len() as u32).into();
-            payees.extend(agreeing_validators.iter().map(|v| (v.clone(), share)));
+        // A request's requester pays the quote: agreeing members their fee, the validators the
+        // rest. (A validation's rejection fee is paid with its outcome, below.)
+        if let JobKind::Inference {
+            requester,
+            royalty,
+            worker_fee,
+        } = &job.kind
+        {
+            let mut payees: Vec<(T::AccountId, BalanceOf<T>)> = agreeing_committee
+                .iter()
+                .map(|w| (w.clone(), *worker_fee))
+                .collect();
+            if !agreeing_validators.is_empty() {
+                let share = worker_fee.saturating_mul(unpaid.into())
+                    / (agreeing_validators.len() as u32).into();
+                payees.extend(agreeing_validators.iter().map(|v| (v.clone(), share)));
+            }
+            let outcome_royalty = match verdict {
+                Reveal::Outputs(_) => *royalty,
+                Reveal::ExecutionFailed => Zero::zero(),
+            };
+            Self::pay(id, &job, requester, outcome_royalty, &payees);
         }
-        let outcome_royalty = match verdict {
-            Reveal::Outputs(_) => royalty,
-            Reveal::ExecutionFailed => Zero::zero(),
-        };
-        Self::pay(id, &job, &requester, outcome_royalty, &payees);
         // A challenge is rejected exactly when no member it accused is found wrong (under a
         // tolerance the verdict may differ from the provisional result while every member's
         // output is still within the tolerance of it): the bond then goes to the accused, and
@@ -491,12 +507,14 @@ impl<T: Config> Pallet<T> {
                 });
             }
         }
-        if upheld == Some(false) {
+        // A requester whose provisional result was overturned is compensated. (A model's
+        // owner is not: it may be the one who bought the validation.)
+        if let (Some(false), JobKind::Inference { requester, .. }) = (upheld, &job.kind) {
             let compensation = T::RequesterCompensation::get().mul_floor(total);
             let (compensation, rest) = pot.split(compensation);
             pot = rest;
             let amount = compensation.peek();
-            Self::resolve_or_burn(&requester, compensation);
+            Self::resolve_or_burn(requester, compensation);
             Self::deposit_event(Event::RequesterCompensated {
                 job_id: id,
                 requester: requester.clone(),
@@ -504,35 +522,47 @@ impl<T: Config> Pallet<T> {
             });
         }
         T::OnSlash::on_unbalanced(pot);
-        match verdict.clone() {
+        let outputs = match &verdict {
             Reveal::Outputs(outputs) => {
                 Results::<T>::insert(id, outputs.clone());
                 job.status = JobStatus::Completed;
-                Self::deposit_event(Event::EscalationDecided {
-                    job_id: id,
-                    verdict: Some(verdict),
-                    upheld,
-                    agreeing: agreeing_validators,
-                });
-                Self::deposit_event(Event::InferenceCompleted {
-                    job_id: id,
-                    outputs,
-                    agreeing: BoundedVec::truncate_from(agreeing_committee),
-                });
+                Some(outputs.clone())
             }
             Reveal::ExecutionFailed => {
                 Results::<T>::remove(id);
                 job.status = JobStatus::Failed(FailureReason::ExecutionFailed);
-                Self::deposit_event(Event::EscalationDecided {
+                None
+            }
+        };
+        Self::deposit_event(Event::EscalationDecided {
+            job_id: id,
+            verdict: Some(verdict),
+            upheld,
+            agreeing: agreeing_validators.clone(),
+        });
+        match (&job.kind, outputs) {
+            (JobKind::Inference { .. }, Some(outputs)) => {
+                Self::deposit_event(Event::InferenceCompleted {
                     job_id: id,
-                    verdict: Some(verdict),
-                    upheld,
-                    agreeing: agreeing_validators,
-                });
-                Self::deposit_event(Event::InferenceFailed {
-                    job_id: id,
-                    reason: FailureReason::ExecutionFailed,
-                });
+                    outputs,
+                    agreeing: BoundedVec::truncate_from(agreeing_committee),
+                })
+            }
+            (JobKind::Inference { .. }, None) => Self::deposit_event(Event::InferenceFailed {
+                job_id: id,
+                reason: FailureReason::ExecutionFailed,
+            }),
+            // A validation's outcome is reported by `ModelActivated`/`ModelRejected`.
+            (JobKind::Validation, outcome) => {
+                if outcome.is_none() {
+                    defensive!("`check_reveal` refuses an execution failure for a validation");
+                }
+                let shares = FeeShares {
+                    agreeing: &agreeing_committee,
+                    committee: job.slots.len() as u32,
+                    validators: &agreeing_validators,
+                };
+                Self::conclude_validation(job.model_id, outcome.as_ref(), shares, false);
             }
         }
         Self::close_escalation(id, job, esc, now);

@@ -17,8 +17,11 @@
 //!   [`Config::RequesterCompensation`] of the slashed stake.
 //! - **Models.** The owner's deposit (`ModelDepositBase + ModelDepositPerByte × size`,
 //!   [`HoldReason::ModelDeposit`]) is held while the model is registered and returned when its
-//!   record is removed; a rejection agreed by the committee pays the committee
-//!   [`Config::RejectionFee`] of it.
+//!   record is removed; a final rejection pays [`Config::RejectionFee`] of it to those who
+//!   found it, one share per committee member ([`FeeShares`]): each member that agrees with
+//!   the final outcome gets its share, and after an escalation the shares of the others go to
+//!   the validators that agree with the verdict. A validation that ends without an outcome
+//!   (nobody revealed, no supermajority) returns the whole deposit.
 //! - **Bonds** are held and slashed in `workers.rs` and `settlement.rs`.
 //!
 //! Every transfer moves held funds with `Precision::BestEffort`; an amount that cannot move can
@@ -30,6 +33,29 @@ use frame_support::traits::{
     fungible::{Inspect, MutateHold},
     tokens::{Fortitude, Precision, Restriction},
 };
+
+/// Who shares a model's rejection fee ([`Pallet::pay_rejection_fee`]): one share per committee
+/// member, paid to each member in `agreeing`; the shares of the other members are split equally
+/// among `validators` (the validators that agree with an escalation's verdict; none otherwise).
+pub struct FeeShares<'a, A> {
+    /// Committee members that agree with the final outcome.
+    pub agreeing: &'a [A],
+    /// Size of the committee: the number of shares.
+    pub committee: u32,
+    /// Validators that agree with the verdict of the job's escalation.
+    pub validators: &'a [A],
+}
+
+impl<A> Default for FeeShares<'_, A> {
+    /// Nobody: no fee is paid.
+    fn default() -> Self {
+        Self {
+            agreeing: &[],
+            committee: 0,
+            validators: &[],
+        }
+    }
+}
 
 impl<T: Config> Pallet<T> {
     /// Fee quote for a request of `input_len` bytes of canonical inputs on `model`.
@@ -139,20 +165,35 @@ impl<T: Config> Pallet<T> {
         Self::release_held(HoldReason::ModelDeposit, owner, amount)
     }
 
-    /// Pays the agreeing committee of a rejected model `RejectionFee` of its deposit, in equal
-    /// shares; returns the total paid.
-    pub(crate) fn pay_rejection_fee(model: &Model<T>, agreeing: &[T::AccountId]) -> BalanceOf<T> {
-        if agreeing.is_empty() {
+    /// Pays `RejectionFee` of a rejected model's deposit as `shares` says; returns the total
+    /// paid.
+    pub(crate) fn pay_rejection_fee(
+        model: &Model<T>,
+        shares: FeeShares<'_, T::AccountId>,
+    ) -> BalanceOf<T> {
+        if shares.committee == 0 {
             return Zero::zero();
         }
         let fee = T::RejectionFee::get().mul_floor(model.deposit);
-        let each = fee / (agreeing.len() as u32).into();
-        agreeing.iter().fold(Zero::zero(), |paid: BalanceOf<T>, w| {
+        let share = fee / shares.committee.into();
+        let unpaid = shares
+            .committee
+            .saturating_sub(shares.agreeing.len() as u32);
+        let per_validator = match shares.validators.len() as u32 {
+            0 => Zero::zero(),
+            n => share.saturating_mul(unpaid.into()) / n.into(),
+        };
+        let payees = shares
+            .agreeing
+            .iter()
+            .map(|w| (w, share))
+            .chain(shares.validators.iter().map(|v| (v, per_validator)));
+        payees.fold(Zero::zero(), |paid: BalanceOf<T>, (w, amount)| {
             paid.saturating_add(Self::transfer_held(
                 HoldReason::ModelDeposit,
                 &model.owner,
                 w,
-                each,
+                amount,
             ))
         })
     }

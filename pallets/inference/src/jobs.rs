@@ -313,7 +313,9 @@ impl<T: Config> Pallet<T> {
                 Self::refund_all(&job, requester);
                 Self::deposit_event(Event::InferenceExpired { job_id: id });
             }
-            JobKind::Validation => Self::conclude_validation(job.model_id, None, &[], true),
+            JobKind::Validation => {
+                Self::conclude_validation(job.model_id, None, FeeShares::default(), true)
+            }
         }
         done.model_queued = Self::finalize(id, job);
         done

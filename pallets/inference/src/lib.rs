@@ -90,6 +90,7 @@ pub mod weights;
 pub mod weights_ext;
 pub mod workers;
 
+pub use escrow::FeeShares;
 pub use settlement::{Offence, Settlement};
 pub use types::*;
 pub use views::{JobView, ModelView, PendingWork, WorkKind};

@@ -4,9 +4,11 @@
 //! A model's life: `Uploading` (registered, deposit held, chunks arriving; bytes go to the
 //! offchain index, state keeps which chunks arrived) → `Validating(job)` (the last chunk starts
 //! a validation job: a committee of [`Config::ValidationReplicas`] workers runs the engine's
-//! checks through commit–reveal and reveals a [`ValidationOutcome`]) → `Active` (requests
-//! accepted) or `Rejected` (the agreeing committee is paid [`Config::RejectionFee`] of the
-//! deposit, the rest returned) → `Retired` by the owner → removed, deposit returned, once no
+//! checks through commit–reveal and reveals a [`ValidationOutcome`]; like an inference's, the
+//! outcome is provisional until its challenge window closes, and any disagreement, absence or
+//! challenge escalates it to the validators: `settlement.rs`, `disputes.rs`) → `Active`
+//! (requests accepted) or `Rejected` (those who found it are paid [`Config::RejectionFee`] of
+//! the deposit, the rest returned) → `Retired` by the owner → removed, deposit returned, once no
 //! request is pending. The deposit's holds and payments are in `escrow.rs`.
 
 use crate::*;
@@ -245,12 +247,13 @@ impl<T: Config> Pallet<T> {
         Ok(())
     }
 
-    /// Applies the outcome of a model validation: `Some(outcome)` is the agreed encoding,
-    /// `None` means no majority (`expired` if nobody committed).
+    /// Applies the final outcome of a model validation: `Some(outcome)` is the agreed
+    /// encoding, `None` means none was reached (`expired` if nobody committed). A rejection
+    /// pays the rejection fee as `shares` says.
     pub(crate) fn conclude_validation(
         model_id: ModelId,
         outcome: Option<&OutputOf<T>>,
-        agreeing: &[T::AccountId],
+        shares: FeeShares<'_, T::AccountId>,
         expired: bool,
     ) {
         let Some(mut model) = Models::<T>::get(model_id) else {
@@ -273,9 +276,9 @@ impl<T: Config> Pallet<T> {
             None if expired => RejectReason::NoResponse,
             None => RejectReason::Inconclusive,
         };
-        // The committee is paid the rejection fee only when it agreed on a rejection.
+        // The rejection fee is paid only for a rejection that was agreed.
         let fee = if decoded.is_some() {
-            Self::pay_rejection_fee(&model, agreeing)
+            Self::pay_rejection_fee(&model, shares)
         } else {
             Zero::zero()
         };

@@ -21,8 +21,11 @@
 //!   cannot outvote an honest member, nor keep it away and pass unchecked, and one faulty
 //!   reveal cannot force a free, refunded answer.
 //!
-//! A **model validation** is still decided by the committee's majority
-//! ([`Pallet::is_majority`]) as soon as its round ends; validations are not escalated.
+//! A **model validation** follows the same rules, its outputs being the encoded
+//! [`ValidationOutcome`] (compared exactly): nothing revealed rejects the model as
+//! inconclusive (`RejectReason::Inconclusive`, deposit returned); a whole committee's outcome
+//! is provisional (`ValidationProvisional`) and activates or rejects the model when final
+//! (`registry.rs`); anything else is escalated.
 //!
 //! A worker that cannot execute an inference for a reason that depends on the model and the
 //! inputs reveals `Reveal::ExecutionFailed`; an agreed execution failure fails the request
@@ -185,12 +188,6 @@ impl<T: Config> Pallet<T> {
         Some((Reveal::Outputs(bytes), members))
     }
 
-    /// Whether `group` agreeing workers out of `assigned` decide:
-    /// [`inferchain_primitives::agreement::is_majority`].
-    pub fn is_majority(group: usize, assigned: usize) -> bool {
-        agreement::is_majority(group, assigned)
-    }
-
     /// Whether two reveals of `job` agree under its policy (`compare` under a tolerance,
     /// identical bytes otherwise; an execution failure agrees only with itself).
     pub fn reveals_agree(job: &Job<T>, a: &RevealOf<T>, b: &RevealOf<T>) -> bool {
@@ -242,9 +239,6 @@ impl<T: Config> Pallet<T> {
         mut job: Job<T>,
         in_hand: Option<(usize, RevealOf<T>)>,
     ) -> Settlement {
-        if matches!(job.kind, JobKind::Validation) {
-            return Self::settle_validation(id, job, in_hand);
-        }
         let mut done = Settlement {
             replicas: job.slots.len() as u32,
             ..Default::default()
@@ -255,13 +249,18 @@ impl<T: Config> Pallet<T> {
             // Nothing to judge: the job fails now, the absent are slashed.
             done.slashed = Self::slash_absent(id, &job.slots, |_| true);
             job.status = JobStatus::Failed(FailureReason::Inconclusive);
-            if let JobKind::Inference { requester, .. } = &job.kind {
-                Self::refund_all(&job, requester);
+            match &job.kind {
+                JobKind::Inference { requester, .. } => {
+                    Self::refund_all(&job, requester);
+                    Self::deposit_event(Event::InferenceFailed {
+                        job_id: id,
+                        reason: FailureReason::Inconclusive,
+                    });
+                }
+                JobKind::Validation => {
+                    Self::conclude_validation(job.model_id, None, FeeShares::default(), false)
+                }
             }
-            Self::deposit_event(Event::InferenceFailed {
-                job_id: id,
-                reason: FailureReason::Inconclusive,
-            });
             done.model_queued = Self::finalize(id, job);
             return done;
         }
@@ -302,20 +301,28 @@ impl<T: Config> Pallet<T> {
         job.status = JobStatus::Provisional;
         let now = frame_system::Pallet::<T>::block_number();
         let challenge_deadline = Self::schedule_finality(id, &job, now);
-        Self::deposit_event(Event::InferenceProvisional {
-            job_id: id,
-            outputs,
-            agreeing,
-            challenge_deadline,
-        });
+        match job.kind {
+            JobKind::Inference { .. } => Self::deposit_event(Event::InferenceProvisional {
+                job_id: id,
+                outputs,
+                agreeing,
+                challenge_deadline,
+            }),
+            JobKind::Validation => Self::deposit_event(Event::ValidationProvisional {
+                model_id: job.model_id,
+                job_id: id,
+                agreeing,
+                challenge_deadline,
+            }),
+        }
         Jobs::<T>::insert(id, job);
         done
     }
 
-    /// Makes a provisional job final once its challenge window closed: pays the agreeing
-    /// workers (and the royalty, unless the agreed result is an execution failure), removes
-    /// the stored reveals. Nobody is slashed (the absent were when the round ended). Returns
-    /// what it did, for the weight.
+    /// Makes a provisional job final once its challenge window closed: an inference pays the
+    /// agreeing workers (and the royalty, unless the agreed result is an execution failure), a
+    /// validation activates or rejects its model; the stored reveals are removed. Nobody is
+    /// slashed. Returns what it did, for the weight.
     pub(crate) fn finalize_provisional(id: JobId, mut job: Job<T>) -> Settlement {
         let mut done = Settlement {
             replicas: job.slots.len() as u32,
@@ -332,34 +339,47 @@ impl<T: Config> Pallet<T> {
                 .map(|s| s.worker.clone())
                 .collect(),
         );
-        if let JobKind::Inference {
-            requester,
-            royalty,
-            worker_fee,
-        } = job.kind.clone()
-        {
-            let payees: Vec<_> = agreeing.iter().map(|w| (w.clone(), worker_fee)).collect();
-            match Results::<T>::get(id) {
-                Some(outputs) => {
-                    Self::pay(id, &job, &requester, royalty, &payees);
-                    job.status = JobStatus::Completed;
-                    Self::deposit_event(Event::InferenceCompleted {
-                        job_id: id,
-                        outputs,
-                        agreeing,
-                    });
+        match job.kind.clone() {
+            JobKind::Validation => {
+                // A validation's outcome is reported by `ModelActivated`/`ModelRejected`.
+                let outcome = Results::<T>::get(id);
+                if outcome.is_none() {
+                    defensive!("`check_reveal` refuses an execution failure for a validation");
                 }
-                None => {
-                    Self::pay(id, &job, &requester, Zero::zero(), &payees);
-                    job.status = JobStatus::Failed(FailureReason::ExecutionFailed);
-                    Self::deposit_event(Event::InferenceFailed {
-                        job_id: id,
-                        reason: FailureReason::ExecutionFailed,
-                    });
+                let shares = FeeShares {
+                    agreeing: &agreeing,
+                    committee: job.slots.len() as u32,
+                    validators: &[],
+                };
+                Self::conclude_validation(job.model_id, outcome.as_ref(), shares, false);
+                job.status = JobStatus::Completed;
+            }
+            JobKind::Inference {
+                requester,
+                royalty,
+                worker_fee,
+            } => {
+                let payees: Vec<_> = agreeing.iter().map(|w| (w.clone(), worker_fee)).collect();
+                match Results::<T>::get(id) {
+                    Some(outputs) => {
+                        Self::pay(id, &job, &requester, royalty, &payees);
+                        job.status = JobStatus::Completed;
+                        Self::deposit_event(Event::InferenceCompleted {
+                            job_id: id,
+                            outputs,
+                            agreeing,
+                        });
+                    }
+                    None => {
+                        Self::pay(id, &job, &requester, Zero::zero(), &payees);
+                        job.status = JobStatus::Failed(FailureReason::ExecutionFailed);
+                        Self::deposit_event(Event::InferenceFailed {
+                            job_id: id,
+                            reason: FailureReason::ExecutionFailed,
+                        });
+                    }
                 }
             }
-        } else {
-            defensive!("only inference jobs are provisional");
         }
         done.model_queued = Self::finalize(id, job);
         done
@@ -384,99 +404,6 @@ impl<T: Config> Pallet<T> {
             }
         }
         slashed
-    }
-
-    /// Settles a model validation by the committee's majority, with the reveals it has (the
-    /// stored ones, taken, and `in_hand`). Returns what it did, for the weight.
-    fn settle_validation(
-        id: JobId,
-        mut req: Job<T>,
-        mut in_hand: Option<(usize, RevealOf<T>)>,
-    ) -> Settlement {
-        let mut done = Settlement {
-            replicas: req.slots.len() as u32,
-            ..Default::default()
-        };
-        let mut reveals: Vec<(usize, RevealOf<T>)> = Vec::new();
-        for (i, s) in req.slots.iter().enumerate().filter(|(_, s)| s.revealed) {
-            let output = match in_hand.take_if(|(slot, _)| *slot == i) {
-                Some((_, output)) => Some(output),
-                None => {
-                    let stored = Reveals::<T>::take(id, &s.worker);
-                    done.stored = done.stored.saturating_add(1);
-                    stored
-                }
-            };
-            if let Some(output) = output {
-                reveals.push((i, output));
-            }
-        }
-        let group = Self::largest_group(&req, &req.slots, &reveals);
-        let decided = group.as_ref().and_then(|(out, members)| {
-            let n = members.iter().filter(|m| **m).count();
-            Self::is_majority(n, req.slots.len()).then(|| (out.clone(), members.clone()))
-        });
-        // Slashes.
-        for (i, s) in req.slots.iter().enumerate() {
-            let agrees = decided
-                .as_ref()
-                .and_then(|(_, m)| m.get(i).copied())
-                .unwrap_or(false);
-            if agrees {
-                continue;
-            }
-            if s.revealed {
-                if decided.is_some()
-                    && Self::slash_worker(
-                        &s.worker,
-                        id,
-                        Offence::WrongResult,
-                        T::WrongResultSlash::get(),
-                    )
-                {
-                    done.slashed = done.slashed.saturating_add(1);
-                }
-            } else if s.commitment.is_some() {
-                if Self::slash_worker(&s.worker, id, Offence::NoReveal, T::NoRevealSlash::get()) {
-                    done.slashed = done.slashed.saturating_add(1);
-                }
-            } else if Self::slash_worker(&s.worker, id, Offence::NoCommit, T::NoCommitSlash::get())
-            {
-                done.slashed = done.slashed.saturating_add(1);
-            }
-        }
-        match decided {
-            Some((reveal, members)) => {
-                for (s, m) in req.slots.iter_mut().zip(members.iter()) {
-                    s.agreed = *m;
-                }
-                let agreeing: Vec<T::AccountId> = req
-                    .slots
-                    .iter()
-                    .filter(|s| s.agreed)
-                    .map(|s| s.worker.clone())
-                    .collect();
-                match reveal {
-                    // A validation's outcome is reported by `ModelActivated`/`ModelRejected`.
-                    Reveal::Outputs(output) => {
-                        Self::conclude_validation(req.model_id, Some(&output), &agreeing, false);
-                        req.status = JobStatus::Completed;
-                        Results::<T>::insert(id, output);
-                    }
-                    Reveal::ExecutionFailed => {
-                        defensive!("`check_reveal` refuses an execution failure for a validation");
-                        Self::conclude_validation(req.model_id, None, &[], false);
-                        req.status = JobStatus::Failed(FailureReason::Inconclusive);
-                    }
-                }
-            }
-            None => {
-                req.status = JobStatus::Failed(FailureReason::Inconclusive);
-                Self::conclude_validation(req.model_id, None, &[], false)
-            }
-        }
-        done.model_queued = Self::finalize(id, req);
-        done
     }
 
     /// Slashes `fraction` of a worker's bond for `offence` on job `id` and hands the credit to

@@ -147,8 +147,8 @@ mod events {
             /// The worker.
             worker: T::AccountId,
         },
-        /// Every revealed output of an inference's committee agreed: the result is provisional
-        /// until `challenge_deadline` (anyone may challenge it until then), final after it.
+        /// Every member of an inference's committee agreed: the result is provisional until
+        /// `challenge_deadline` (anyone may challenge it until then), final after it.
         InferenceProvisional {
             /// The job.
             job_id: JobId,
@@ -265,6 +265,19 @@ mod events {
         JobPruned {
             /// The job.
             job_id: JobId,
+        },
+        /// Every member of a model validation's committee agreed: the outcome (in `Results`) is
+        /// provisional until `challenge_deadline` (anyone may challenge it until then); the
+        /// model is activated or rejected after it (`ModelActivated`, `ModelRejected`).
+        ValidationProvisional {
+            /// The model.
+            model_id: ModelId,
+            /// The validation job.
+            job_id: JobId,
+            /// The committee members that agreed.
+            agreeing: BoundedVec<T::AccountId, T::MaxReplicas>,
+            /// Last block of the challenge window.
+            challenge_deadline: BlockNumberFor<T>,
         },
     }
 }

@@ -475,3 +475,182 @@ fn a_tolerance_challenge_that_exposes_one_member_is_rewarded() {
         assert_conserved(issuance);
     });
 }
+
+// ------------------------------------------------------------------ model validations
+
+/// The true outcome of validating the test models, and a "cheap-looking" one: the same schema
+/// with a cost of 1 instead of [`TEST_COST`], which would let every request underpay the
+/// workers that run it.
+fn true_and_cheap() -> (Vec<u8>, Vec<u8>) {
+    let mut cheap = test_info();
+    cheap.cost = 1;
+    (
+        ValidationOutcome::Ok(test_info()).encode(),
+        ValidationOutcome::Ok(cheap).encode(),
+    )
+}
+
+/// Two of a validation committee collude to activate a model at a cost below its real one; the
+/// honest member's outcome escalates the validation, the validators' verdict activates the
+/// model at its real cost, and the colluders lose 400 each.
+#[test]
+fn a_colluding_validation_majority_cannot_make_a_model_look_cheap() {
+    ExtBuilder::default().build_and_execute(|| {
+        let issuance = Balances::total_issuance();
+        let (model, job) = register_and_upload(100, 60);
+        let ws = workers_of(job);
+        set_validator_workers(&others(job));
+        let (truth, cheap) = true_and_cheap();
+        committee_reveals(job, &[truth.clone(), cheap.clone(), cheap]);
+        assert_eq!(status(job), JobStatus::Escalated);
+        assert!(has_event(Event::JobEscalated {
+            job_id: job,
+            cause: EscalationCause::Disagreement
+        }));
+        assert_eq!(
+            Models::<Test>::get(model).expect("model").status,
+            ModelStatus::Validating(job)
+        );
+        validators_confirm(job, &truth);
+        let m = Models::<Test>::get(model).expect("model");
+        assert_eq!(m.status, ModelStatus::Active);
+        assert_eq!(m.info.map(|i| i.cost), Some(TEST_COST));
+        let mut s = slashes(job);
+        s.sort();
+        assert_eq!(
+            s,
+            vec![
+                (ws[1], Offence::WrongResult, WRONG),
+                (ws[2], Offence::WrongResult, WRONG)
+            ]
+        );
+        assert_eq!(bond(ws[0]), BOND, "the honest member keeps its bond");
+        assert_eq!(free(&owner()), INITIAL - deposit_of(100));
+        assert_conserved(issuance);
+    });
+}
+
+/// A whole validation committee agrees on the cheap outcome; a watcher challenges the
+/// provisional outcome and the validators overturn it: the colluders lose 400 each, the
+/// watcher gets its bond back and half of it, the owner gets nothing from it (it may have
+/// bought the outcome), and the model is activated at its real cost.
+#[test]
+fn a_watcher_overturns_a_colluding_validation() {
+    ExtBuilder::default().build_and_execute(|| {
+        let issuance = Balances::total_issuance();
+        let (model, job) = register_and_upload(100, 61);
+        let ws = workers_of(job);
+        set_validator_workers(&others(job));
+        let (truth, cheap) = true_and_cheap();
+        unanimous(job, &cheap);
+        assert!(has_event(Event::ValidationProvisional {
+            model_id: model,
+            job_id: job,
+            agreeing: ws
+                .iter()
+                .map(|w| acc(*w))
+                .collect::<Vec<_>>()
+                .try_into()
+                .expect("short"),
+            challenge_deadline: final_block(job) - 1,
+        }));
+        assert_ok!(Inference::challenge(RuntimeOrigin::signed(watcher()), job));
+        validators_confirm(job, &truth);
+        let m = Models::<Test>::get(model).expect("model");
+        assert_eq!(m.status, ModelStatus::Active);
+        assert_eq!(m.info.map(|i| i.cost), Some(TEST_COST));
+        for w in &ws {
+            assert_eq!(bond(*w), BOND - WRONG);
+        }
+        let pot = 3 * WRONG;
+        assert!(has_event(Event::ChallengeUpheld {
+            job_id: job,
+            challenger: watcher(),
+            reward: pot / 2
+        }));
+        assert_eq!(free(&watcher()), INITIAL + pot / 2);
+        assert_eq!(free(&owner()), INITIAL - deposit_of(100));
+        assert_eq!(held(HoldReason::ModelDeposit, &owner()), deposit_of(100));
+        assert_eq!(burned(), pot - pot / 2, "no requester to compensate");
+        assert_conserved(issuance);
+    });
+}
+
+/// A validation member stays away while the two others reject the model: the absence
+/// escalates it, the verdict rejects the model, and the rejection fee goes one third to each
+/// agreeing member and the absent member's third to the validators.
+#[test]
+fn an_absent_validator_member_escalates_and_its_share_goes_to_the_validators() {
+    ExtBuilder::default().build_and_execute(|| {
+        let issuance = Balances::total_issuance();
+        let (model, job) = register_and_upload(100, 62);
+        let ws = workers_of(job);
+        let vs = others(job);
+        set_validator_workers(&vs);
+        let rejected = ValidationOutcome::Err(ValidationFailure::Invalid).encode();
+        for w in &ws[..2] {
+            assert_ok!(commit(*w, job, &rejected));
+        }
+        run_to_block(System::block_number() + COMMIT_PERIOD + 1);
+        for w in &ws[..2] {
+            assert_ok!(reveal(*w, job, &rejected));
+        }
+        assert_eq!(status(job), JobStatus::Escalated);
+        let before: Vec<Balance> = (1..=6).map(|w| free(&acc(w))).collect();
+        validators_confirm(job, &rejected);
+        assert_eq!(
+            Models::<Test>::get(model).expect("model").status,
+            ModelStatus::Rejected(RejectReason::Invalid)
+        );
+        assert_eq!(slashes(job), vec![(ws[2], Offence::NoCommit, ABSENT)]);
+        let fee = RejectionFee::get().mul_floor(deposit_of(100));
+        let share = fee / 3;
+        let per_validator = share / vs.len() as Balance;
+        for w in &ws[..2] {
+            assert_eq!(free(&acc(*w)), before[*w as usize - 1] + share);
+        }
+        for v in &vs {
+            assert_eq!(free(&acc(*v)), before[*v as usize - 1] + per_validator);
+        }
+        let paid = 2 * share + vs.len() as Balance * per_validator;
+        assert!(has_event(Event::ModelRejected {
+            model_id: model,
+            reason: RejectReason::Invalid,
+            fee: paid
+        }));
+        assert_eq!(free(&owner()), INITIAL - paid);
+        assert_conserved(issuance);
+    });
+}
+
+/// Validators that reach no supermajority on a validation: the model is rejected as
+/// inconclusive with its whole deposit returned, and its owner may validate it again.
+#[test]
+fn a_validation_without_supermajority_is_inconclusive() {
+    ExtBuilder::default().build_and_execute(|| {
+        let (model, job) = register_and_upload(100, 63);
+        let vs = others(job);
+        set_validator_workers(&vs);
+        let (truth, cheap) = true_and_cheap();
+        unanimous(job, &truth);
+        assert_ok!(Inference::challenge(RuntimeOrigin::signed(watcher()), job));
+        run_escalation(job, &[(vs[0], truth), (vs[1], cheap)]);
+        assert_eq!(
+            status(job),
+            JobStatus::Failed(FailureReason::NoSupermajority)
+        );
+        assert_eq!(
+            Models::<Test>::get(model).expect("model").status,
+            ModelStatus::Rejected(RejectReason::Inconclusive)
+        );
+        assert_eq!(free(&owner()), INITIAL, "the whole deposit is returned");
+        assert_eq!(
+            free(&watcher()),
+            INITIAL,
+            "the challenger's bond is returned"
+        );
+        assert_eq!(slashes(job), vec![(vs[2], Offence::NoCommit, ABSENT)]);
+        assert_ok!(Inference::revalidate(RuntimeOrigin::signed(owner()), model));
+        check_invariants();
+    });
+}

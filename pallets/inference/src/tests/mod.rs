@@ -350,6 +350,12 @@ pub fn unanimous(id: u64, out: &(impl TestReveal + ?Sized)) {
     );
 }
 
+/// The committee of validation job `job` agrees on `out` and the outcome becomes final.
+pub fn validate(job: u64, out: &[u8]) {
+    unanimous(job, &out.to_vec());
+    run_to_final(job);
+}
+
 /// Makes test workers `ws` the validator set.
 pub fn set_validator_workers(ws: &[u8]) {
     set_validators(ws.iter().map(|w| acc(*w)).collect());

@@ -439,6 +439,7 @@ fn validates_uploaded_models() {
         for r in drain(&pool) {
             let _ = submit(r);
         }
+        run_to_final(job);
         assert_eq!(
             Models::<Test>::get(model).expect("model").status,
             ModelStatus::Active
@@ -449,9 +450,10 @@ fn validates_uploaded_models() {
 #[test]
 fn uploaded_model_serves_requests_end_to_end() {
     let (mut ext, pool) = ocw_ext(Some(FakeHost::default()));
-    let (model, _) = ext.execute_with(|| register_and_upload(100, 40));
+    let (model, job) = ext.execute_with(|| register_and_upload(100, 40));
     ext.persist_offchain_overlay();
-    // Block 1-2: the committee validates the model through its offchain workers.
+    // Block 1-2: the committee validates the model through its offchain workers; the outcome
+    // is final after the challenge period.
     ext.execute_with(|| {
         Inference::offchain_worker(1);
         for c in drain(&pool) {
@@ -462,25 +464,25 @@ fn uploaded_model_serves_requests_end_to_end() {
         for r in drain(&pool) {
             let _ = submit(r);
         }
+        run_to_final(job);
         assert_eq!(
             Models::<Test>::get(model).expect("model").status,
             ModelStatus::Active
         );
-        run_to_block(3);
     });
-    // Block 3: a request on the new model.
-    let id = ext.execute_with(|| request(model));
+    // A request on the new model.
+    let (id, at) = ext.execute_with(|| (request(model), System::block_number()));
     ext.persist_offchain_overlay();
-    // Blocks 3-4: the assigned workers execute, commit, reveal; the request settles.
+    // The assigned workers execute, commit, reveal; the request settles.
     ext.execute_with(|| {
-        Inference::offchain_worker(3);
+        Inference::offchain_worker(at);
         let commits = drain(&pool);
         assert_eq!(commits.len(), 3);
         for c in commits {
             assert_eq!(submit(c), Ok(()));
         }
-        run_to_block(4);
-        Inference::offchain_worker(4);
+        run_to_block(at + 1);
+        Inference::offchain_worker(at + 1);
         for r in drain(&pool) {
             let _ = submit(r);
         }
@@ -510,7 +512,7 @@ fn rejected_models_are_reported() {
         ..Default::default()
     };
     let (mut ext, pool) = ocw_ext(Some(host));
-    let (model, _job) = ext.execute_with(|| register_and_upload(100, 21));
+    let (model, job) = ext.execute_with(|| register_and_upload(100, 21));
     ext.persist_offchain_overlay();
     ext.execute_with(|| {
         Inference::offchain_worker(1);
@@ -522,6 +524,7 @@ fn rejected_models_are_reported() {
         for r in drain(&pool) {
             let _ = submit(r);
         }
+        run_to_final(job);
         assert_eq!(
             Models::<Test>::get(model).expect("model").status,
             ModelStatus::Rejected(RejectReason::Invalid)
@@ -584,6 +587,62 @@ fn validators_re_execute_escalated_jobs() {
             slashes(id),
             vec![(ws[1], crate::Offence::WrongResult, MIN_BOND * 2 / 5)]
         );
+        check_invariants();
+    });
+}
+
+/// A challenged model validation is re-executed by the validators' worker keys (the engine's
+/// validation through the host), and their verdict, the committee's outcome, activates the
+/// model and forfeits the challenger's bond to the committee.
+#[test]
+fn validators_re_execute_a_challenged_validation() {
+    let (mut ext, pool) = ocw_ext(Some(FakeHost::default()));
+    let (model, job) = ext.execute_with(|| register_and_upload(100, 22));
+    ext.persist_offchain_overlay();
+    ext.execute_with(|| {
+        let ws = workers_of(job);
+        let vs = others(job);
+        set_validator_workers(&vs);
+        Inference::offchain_worker(1);
+        for c in drain(&pool) {
+            assert_eq!(submit(c), Ok(()));
+        }
+        run_to_block(2);
+        Inference::offchain_worker(2);
+        for r in drain(&pool) {
+            let _ = submit(r);
+        }
+        assert_eq!(
+            Jobs::<Test>::get(job).expect("job").status,
+            JobStatus::Provisional
+        );
+        assert_ok!(Inference::challenge(RuntimeOrigin::signed(acc(7)), job));
+        let esc = run_to_escalation_start(job);
+        Inference::offchain_worker(System::block_number());
+        let commits = drain(&pool);
+        let mut signers: Vec<u8> = commits.iter().map(|c| summary(c).0).collect();
+        signers.sort();
+        assert_eq!(signers, vs, "one commit per validator");
+        for c in commits {
+            assert_eq!(submit(c), Ok(()));
+        }
+        run_to_block(esc.commit_deadline + 1);
+        Inference::offchain_worker(esc.commit_deadline + 1);
+        for r in drain(&pool) {
+            assert_eq!(submit(r), Ok(()));
+        }
+        run_to_block(esc.reveal_deadline + 1);
+        assert_eq!(
+            Models::<Test>::get(model).expect("model").status,
+            ModelStatus::Active
+        );
+        assert!(slashes(job).is_empty());
+        let bond =
+            <<Test as crate::Config>::ChallengeBond as frame_support::traits::Get<Balance>>::get();
+        assert_eq!(free(&acc(7)), INITIAL - bond);
+        for w in ws {
+            assert_eq!(free(&acc(w)), INITIAL - MIN_BOND * 2 + bond / 3);
+        }
         check_invariants();
     });
 }

@@ -169,11 +169,24 @@ fn validation_activates_model() {
         let (id, job) = register_and_upload(100, 4);
         let outcome: ValidationOutcome = Ok(test_info());
         let out = outcome.encode();
-        let committee = workers_of(job);
-        for w in &committee {
-            assert_ok!(commit(*w, job, &out));
-        }
-        assert_ok!(reveal(committee[0], job, &out));
+        unanimous(job, &out);
+        assert!(has_event(Event::ValidationProvisional {
+            model_id: id,
+            job_id: job,
+            agreeing: workers_of(job)
+                .into_iter()
+                .map(acc)
+                .collect::<Vec<_>>()
+                .try_into()
+                .expect("short"),
+            challenge_deadline: final_block(job) - 1,
+        }));
+        assert_eq!(
+            Models::<Test>::get(id).expect("model").status,
+            ModelStatus::Validating(job),
+            "nothing happens before the outcome is final"
+        );
+        run_to_final(job);
         let m = Models::<Test>::get(id).expect("model");
         assert_eq!(m.status, ModelStatus::Active);
         assert_eq!(m.info, Some(test_info()));
@@ -196,10 +209,7 @@ fn validation_rejects_model_and_pays_fee() {
         let out = outcome.encode();
         let committee = workers_of(job);
         let before: Vec<Balance> = committee.iter().map(|w| free(&acc(*w))).collect();
-        for w in &committee {
-            assert_ok!(commit(*w, job, &out));
-        }
-        assert_ok!(reveal(committee[0], job, &out));
+        validate(job, &out);
         let m = Models::<Test>::get(id).expect("model");
         assert_eq!(m.status, ModelStatus::Rejected(RejectReason::Invalid));
         // The rejection fee, shared by the three committee members.
@@ -228,10 +238,7 @@ fn unusable_schema_is_rejected() {
         let mut info = test_info();
         info.inputs = Default::default();
         let out = ValidationOutcome::Ok(info).encode();
-        for w in workers_of(job) {
-            assert_ok!(commit(w, job, &out));
-        }
-        assert_ok!(reveal(workers_of(job)[0], job, &out));
+        validate(job, &out);
         assert_eq!(
             Models::<Test>::get(id).expect("model").status,
             ModelStatus::Rejected(RejectReason::Unusable)
@@ -249,10 +256,7 @@ fn outputs_larger_than_a_reveal_are_unusable() {
             .try_into()
             .expect("short");
         let out = ValidationOutcome::Ok(info.clone()).encode();
-        for w in workers_of(job) {
-            assert_ok!(commit(w, job, &out));
-        }
-        assert_ok!(reveal(workers_of(job)[0], job, &out));
+        validate(job, &out);
         assert_eq!(
             Models::<Test>::get(id).expect("model").status,
             ModelStatus::Rejected(RejectReason::Unusable)
@@ -321,10 +325,7 @@ fn revalidate_after_no_response() {
         assert_ne!(again, job);
         assert_eq!(held(HoldReason::ModelDeposit, &owner()), deposit_of(100));
         let out = ValidationOutcome::Ok(test_info()).encode();
-        for w in workers_of(again) {
-            assert_ok!(commit(w, again, &out));
-        }
-        assert_ok!(reveal(workers_of(again)[0], again, &out));
+        validate(again, &out);
         assert_eq!(
             Models::<Test>::get(id).expect("model").status,
             ModelStatus::Active
@@ -461,6 +462,7 @@ fn inference_event_for(id: u64) -> bool {
                     | Event::InferenceFailed { job_id, .. }
                     | Event::InferenceExpired { job_id }
                     | Event::InferenceRequested { job_id, .. }
+                    | Event::InferenceProvisional { job_id, .. }
                     | Event::FeesPaid { job_id, .. }
             ) if *job_id == id
         )
@@ -473,18 +475,12 @@ fn validation_outcomes_are_reported_by_model_events_only() {
         // Activated.
         let (_, job) = register_and_upload(100, 40);
         let out = ValidationOutcome::Ok(test_info()).encode();
-        for w in workers_of(job) {
-            assert_ok!(commit(w, job, &out));
-        }
-        assert_ok!(reveal(workers_of(job)[0], job, &out));
+        validate(job, &out);
         // Rejected with agreement.
         let (_, rejected) = register_and_upload(100, 41);
         let bad_model = ValidationOutcome::Err(ValidationFailure::Invalid).encode();
-        for w in workers_of(rejected) {
-            assert_ok!(commit(w, rejected, &bad_model));
-        }
-        assert_ok!(reveal(workers_of(rejected)[0], rejected, &bad_model));
-        // Inconclusive: three different outcomes.
+        validate(rejected, &bad_model);
+        // Inconclusive: three different outcomes, and no validator set to reach a verdict.
         let (_, split) = register_and_upload(100, 42);
         let mut other = test_info();
         other.cost = 7;
@@ -496,10 +492,11 @@ fn validation_outcomes_are_reported_by_model_events_only() {
         for (w, o) in workers_of(split).into_iter().zip(outs.iter()) {
             assert_ok!(commit(w, split, o));
         }
-        run_to_block(1 + COMMIT_PERIOD + 1);
+        run_to_block(System::block_number() + COMMIT_PERIOD + 1);
         for (w, o) in workers_of(split).into_iter().zip(outs.iter()) {
             assert_ok!(reveal(w, split, o));
         }
+        run_escalation::<Vec<u8>>(split, &[]);
         // No response.
         let (silent_model, silent) = register_and_upload(100, 43);
         run_to_block(System::block_number() + COMMIT_PERIOD + 1);
