@@ -254,8 +254,8 @@ mod block_limits {
     }
 
     /// A block whose hooks end the round of `MaxJobsPerBlock` jobs at their reveal deadline
-    /// with one slash each (what `settle_jobs` measures) leaves more than half the block to
-    /// transactions.
+    /// with a member absent (what `settle_jobs` measures: each job escalated) leaves more than
+    /// half the block to transactions.
     #[test]
     fn usual_hooks_leave_room_for_transactions() {
         let hooks = usual_hooks();

@@ -515,7 +515,7 @@ mod benchmarks {
             .map_err(|_| stop("inputs"))?;
         #[extrinsic_call]
         _(RawOrigin::Signed(requester), model, inputs, big::<T>());
-        assert_eq!(Jobs::<T>::get(0).map(|req| req.slots.len() as u32), Some(r));
+        assert_eq!(Jobs::<T>::get(0).map(|job| job.slots.len() as u32), Some(r));
         Ok(())
     }
 
@@ -580,9 +580,9 @@ mod benchmarks {
         let ids: Vec<JobId> = items.iter().map(|(id, _)| *id).collect();
         let (live, overtaken) = ids.split_first().ok_or(stop("no job"))?;
         for id in overtaken {
-            Jobs::<T>::mutate(id, |req| {
-                if let Some(req) = req {
-                    req.status = JobStatus::Completed;
+            Jobs::<T>::mutate(id, |job| {
+                if let Some(job) = job {
+                    job.status = JobStatus::Completed;
                 }
             });
         }
@@ -805,18 +805,18 @@ mod benchmarks {
         // The last reveal is stored without settling, so that the block settles.
         let last_out = outs.last().cloned().ok_or(stop("no output"))?;
         Reveals::<T>::insert(id, last, last_out);
-        Jobs::<T>::mutate(id, |req| {
-            if let Some(slot) = req
+        Jobs::<T>::mutate(id, |job| {
+            if let Some(slot) = job
                 .as_mut()
-                .and_then(|req| req.slots.iter_mut().find(|s| &s.worker == last))
+                .and_then(|job| job.slots.iter_mut().find(|s| &s.worker == last))
             {
                 slot.revealed = true;
             }
         });
-        let req = Jobs::<T>::get(id).ok_or(stop("job"))?;
+        let job = Jobs::<T>::get(id).ok_or(stop("job"))?;
         #[block]
         {
-            let _ = Inference::<T>::settle(id, req, None);
+            let _ = Inference::<T>::settle(id, job, None);
         }
         let settled = Jobs::<T>::get(id).ok_or(stop("job"))?;
         assert_eq!(settled.status, JobStatus::Provisional);
@@ -842,13 +842,13 @@ mod benchmarks {
             let c = output.commitment(&who.encode());
             Inference::<T>::do_commit(who, id, c, now).map_err(|_| stop("commit"))?;
         }
-        let mut req = Jobs::<T>::get(id).ok_or(stop("job"))?;
-        let first = req.slots.iter_mut().next().ok_or(stop("no slot"))?;
+        let mut job = Jobs::<T>::get(id).ok_or(stop("job"))?;
+        let first = job.slots.iter_mut().next().ok_or(stop("no slot"))?;
         first.revealed = true;
         let done;
         #[block]
         {
-            done = Inference::<T>::settle(id, req, Some((0, output)));
+            done = Inference::<T>::settle(id, job, Some((0, output)));
         }
         assert_eq!((done.stored, done.slashed), (0, 0));
         let settled = Jobs::<T>::get(id).ok_or(stop("job"))?;
@@ -884,18 +884,18 @@ mod benchmarks {
             let c = output.commitment(&who.encode());
             Inference::<T>::do_commit(who, id, c, now).map_err(|_| stop("commit"))?;
         }
-        let mut req = Jobs::<T>::get(id).ok_or(stop("job"))?;
-        for slot in req.slots.iter_mut() {
+        let mut job = Jobs::<T>::get(id).ok_or(stop("job"))?;
+        for slot in job.slots.iter_mut() {
             slot.revealed = true;
         }
         // Every slot but the last (in draw order) revealed earlier.
-        for slot in req.slots.iter().take(k as usize) {
+        for slot in job.slots.iter().take(k as usize) {
             Reveals::<T>::insert(id, &slot.worker, output.clone());
         }
         let done;
         #[block]
         {
-            done = Inference::<T>::settle(id, req, Some((k as usize, output)));
+            done = Inference::<T>::settle(id, job, Some((k as usize, output)));
         }
         assert_eq!((done.stored, done.slashed), (k, 0));
         let settled = Jobs::<T>::get(id).ok_or(stop("job"))?;

@@ -177,20 +177,20 @@ impl<T: Config> Pallet<T> {
             round.store(id);
             return Ok(None);
         }
-        let req = round.job;
-        let exact = Self::policy_of(&req) == ExecutionPolicy::Exact;
+        let job = round.job;
+        let exact = Self::policy_of(&job) == ExecutionPolicy::Exact;
         // Exact comparison: one reveal that opens every commitment decides.
         let opens_all = exact
-            && req.all_committed()
-            && req
+            && job.all_committed()
+            && job
                 .slots
                 .iter()
                 .all(|s| s.commitment == Some(reveal.commitment(&s.worker.encode())));
-        if opens_all || req.all_committed_revealed() {
-            Ok(Some(Self::settle(id, req, Some((idx, reveal)))))
+        if opens_all || job.all_committed_revealed() {
+            Ok(Some(Self::settle(id, job, Some((idx, reveal)))))
         } else {
             Reveals::<T>::insert(id, worker, reveal);
-            Jobs::<T>::insert(id, req);
+            Jobs::<T>::insert(id, job);
             Ok(None)
         }
     }

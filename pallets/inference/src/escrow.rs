@@ -34,7 +34,7 @@ use frame_support::traits::{
     tokens::{Fortitude, Precision, Restriction},
 };
 
-/// Who shares a model's rejection fee ([`Pallet::pay_rejection_fee`]): one share per committee
+/// Who shares a model's rejection fee (`Pallet::pay_rejection_fee`): one share per committee
 /// member, paid to each member in `agreeing`; the shares of the other members are split equally
 /// among `validators` (the validators that agree with an escalation's verdict; none otherwise).
 pub struct FeeShares<'a, A> {

@@ -9,11 +9,12 @@
 //! and upload its chunks; a committee of workers validates it. **Requesters** pay for an
 //! inference on an active model. Inference requests and model validations are both **jobs**
 //! ([`Job`]): a committee is drawn, each member commits to its outputs, then reveals them; the
-//! chain compares the revealed outputs under the model's policy. A unanimous committee's result
-//! is **provisional**: anyone may challenge it for [`Config::ChallengePeriod`] blocks, then it
-//! is final and paid. Any disagreement, or a challenge, **escalates** the job: every validator
-//! re-executes it, and the output revealed by more than two thirds of the validator set is the
-//! verdict; whoever revealed something else is slashed. Results are kept for
+//! chain compares the revealed outputs under the model's policy. The result of a committee whose
+//! every member agreed is **provisional**: anyone may challenge it for
+//! [`Config::ChallengePeriod`] blocks, then it is final and paid (or, for a validation, the
+//! model is activated or rejected). Any disagreement, absent member or challenge **escalates**
+//! the job: every validator re-executes it, and the output revealed by more than two thirds of
+//! the validator set is the verdict; whoever revealed something else, or nothing, is slashed. Results are kept for
 //! [`Config::ResultRetention`] blocks after they are final, then pruned.
 //!
 //! ## Where each rule lives

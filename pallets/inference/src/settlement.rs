@@ -91,10 +91,10 @@ pub struct Settlement {
 
 impl<T: Config> Pallet<T> {
     /// Execution policy used to compare a job's outputs.
-    pub(crate) fn policy_of(req: &Job<T>) -> ExecutionPolicy {
-        match req.kind {
+    pub(crate) fn policy_of(job: &Job<T>) -> ExecutionPolicy {
+        match job.kind {
             JobKind::Validation => ExecutionPolicy::Exact,
-            JobKind::Inference { .. } => Models::<T>::get(req.model_id)
+            JobKind::Inference { .. } => Models::<T>::get(job.model_id)
                 .map(|m| m.policy.execution)
                 .unwrap_or(ExecutionPolicy::Exact),
         }

@@ -111,17 +111,17 @@ impl<T: Config> Pallet<T> {
         }
         let now = frame_system::Pallet::<T>::block_number();
         let live: alloc::collections::BTreeSet<JobId> = Self::live_jobs(now).into_iter().collect();
-        for (id, req) in Jobs::<T>::iter() {
-            if req.status == JobStatus::Pending {
+        for (id, job) in Jobs::<T>::iter() {
+            if job.status == JobStatus::Pending {
                 ensure!(
                     live.contains(&id),
                     "pending job missing from the reveal queues"
                 );
-                for s in req.slots.iter() {
+                for s in job.slots.iter() {
                     let worker = Workers::<T>::get(&s.worker).ok_or("job worker not registered")?;
                     if let WorkerStatus::Unbonding(until) = worker.status {
                         ensure!(
-                            until > req.reveal_deadline,
+                            until > job.reveal_deadline,
                             "a worker can withdraw its bond before its job ends"
                         );
                     }
@@ -129,16 +129,16 @@ impl<T: Config> Pallet<T> {
             }
             // No job stays undecided past its committee round, challenge window, wait in the
             // escalation backlog and validators' round.
-            if matches!(req.status, JobStatus::Pending | JobStatus::Escalated) {
+            if matches!(job.status, JobStatus::Pending | JobStatus::Escalated) {
                 ensure!(
-                    now <= req.created.saturating_add(Self::longest_dispute()),
+                    now <= job.created.saturating_add(Self::longest_dispute()),
                     "a job is undecided past the longest dispute"
                 );
             }
-            if req.status == JobStatus::Provisional {
+            if job.status == JobStatus::Provisional {
                 // Its finality slot holds it and is still ahead, or is one that a lagging block
                 // left (`FinalityLag`), processed first.
-                let final_at = Self::challenge_deadline(id, &req).saturating_add(1u32.into());
+                let final_at = Self::challenge_deadline(id, &job).saturating_add(1u32.into());
                 let due = final_at > now || FinalityLag::<T>::get().is_some_and(|l| l <= final_at);
                 ensure!(
                     due && FinalityQueue::<T>::get(final_at).contains(&id),

@@ -31,7 +31,7 @@
 // --template
 // .maintain/frame-weight-template.hbs
 // --output
-// /tmp/weights.new.rs
+// pallets/inference/src/weights.rs
 
 #![cfg_attr(rustfmt, rustfmt_skip)]
 #![allow(unused_parens)]
@@ -90,8 +90,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `417`
 		//  Estimated: `9679`
-		// Minimum execution time: 61_966_000 picoseconds.
-		Weight::from_parts(87_769_000, 9679)
+		// Minimum execution time: 62_730_000 picoseconds.
+		Weight::from_parts(76_552_000, 9679)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -105,8 +105,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `433`
 		//  Estimated: `3593`
-		// Minimum execution time: 62_584_000 picoseconds.
-		Weight::from_parts(82_418_000, 3593)
+		// Minimum execution time: 57_507_000 picoseconds.
+		Weight::from_parts(76_983_000, 3593)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -116,10 +116,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::ActiveWorkers` (`max_values`: Some(1), `max_size`: Some(8194), added: 8689, mode: `MaxEncodedLen`)
 	fn unregister_worker() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `9226`
+		//  Measured:  `9258`
 		//  Estimated: `9679`
-		// Minimum execution time: 84_554_000 picoseconds.
-		Weight::from_parts(117_394_000, 9679)
+		// Minimum execution time: 88_123_000 picoseconds.
+		Weight::from_parts(106_443_000, 9679)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -131,10 +131,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	fn withdraw_bond() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `423`
+		//  Measured:  `424`
 		//  Estimated: `3593`
-		// Minimum execution time: 57_065_000 picoseconds.
-		Weight::from_parts(75_811_000, 3593)
+		// Minimum execution time: 54_193_000 picoseconds.
+		Weight::from_parts(67_746_000, 3593)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -149,10 +149,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `443`
 		//  Estimated: `27676`
-		// Minimum execution time: 62_798_000 picoseconds.
-		Weight::from_parts(85_034_330, 27676)
-			// Standard Error: 583
-			.saturating_add(Weight::from_parts(144_549, 0).saturating_mul(c.into()))
+		// Minimum execution time: 55_337_000 picoseconds.
+		Weight::from_parts(75_871_159, 27676)
+			// Standard Error: 540
+			.saturating_add(Weight::from_parts(137_051, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -163,10 +163,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `372`
 		//  Estimated: `27676`
-		// Minimum execution time: 20_167_000 picoseconds.
-		Weight::from_parts(33_353_244, 27676)
-			// Standard Error: 7
-			.saturating_add(Weight::from_parts(1_612, 0).saturating_mul(b.into()))
+		// Minimum execution time: 19_504_000 picoseconds.
+		Weight::from_parts(28_850_795, 27676)
+			// Standard Error: 6
+			.saturating_add(Weight::from_parts(1_550, 0).saturating_mul(b.into()))
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -194,12 +194,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `846 + w * (32 ±0)`
 		//  Estimated: `27676`
-		// Minimum execution time: 147_656_000 picoseconds.
-		Weight::from_parts(21_498_701, 27676)
-			// Standard Error: 157
-			.saturating_add(Weight::from_parts(2_170, 0).saturating_mul(b.into()))
-			// Standard Error: 161_923
-			.saturating_add(Weight::from_parts(558_834, 0).saturating_mul(w.into()))
+		// Minimum execution time: 142_572_000 picoseconds.
+		Weight::from_parts(36_695_979, 27676)
+			// Standard Error: 114
+			.saturating_add(Weight::from_parts(2_002, 0).saturating_mul(b.into()))
+			// Standard Error: 117_807
+			.saturating_add(Weight::from_parts(449_922, 0).saturating_mul(w.into()))
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -209,8 +209,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `399`
 		//  Estimated: `27676`
-		// Minimum execution time: 18_537_000 picoseconds.
-		Weight::from_parts(29_059_000, 27676)
+		// Minimum execution time: 16_944_000 picoseconds.
+		Weight::from_parts(23_890_000, 27676)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -239,12 +239,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `w` is `[1, 256]`.
 	fn revalidate(w: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1381 + w * (35 ±0)`
+		//  Measured:  `1360 + w * (35 ±0)`
 		//  Estimated: `27676`
-		// Minimum execution time: 117_895_000 picoseconds.
-		Weight::from_parts(213_718_772, 27676)
-			// Standard Error: 192_295
-			.saturating_add(Weight::from_parts(538_823, 0).saturating_mul(w.into()))
+		// Minimum execution time: 102_048_000 picoseconds.
+		Weight::from_parts(146_083_015, 27676)
+			// Standard Error: 48_524
+			.saturating_add(Weight::from_parts(316_139, 0).saturating_mul(w.into()))
 			.saturating_add(T::DbWeight::get().reads(10_u64))
 			.saturating_add(T::DbWeight::get().writes(9_u64))
 	}
@@ -259,10 +259,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `574 + c * (32 ±0)`
 		//  Estimated: `27676`
-		// Minimum execution time: 61_520_000 picoseconds.
-		Weight::from_parts(81_820_562, 27676)
-			// Standard Error: 659
-			.saturating_add(Weight::from_parts(727_122, 0).saturating_mul(c.into()))
+		// Minimum execution time: 58_687_000 picoseconds.
+		Weight::from_parts(72_862_250, 27676)
+			// Standard Error: 1_057
+			.saturating_add(Weight::from_parts(710_277, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -293,16 +293,18 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `i` is `[68, 65536]`.
 	/// The range of component `w` is `[5, 256]`.
 	/// The range of component `r` is `[1, 5]`.
-	fn request_inference(i: u32, w: u32, _r: u32, ) -> Weight {
+	fn request_inference(i: u32, w: u32, r: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1483 + r * (17 ±0) + w * (34 ±0)`
+		//  Measured:  `1661 + w * (34 ±0)`
 		//  Estimated: `27676`
-		// Minimum execution time: 214_419_000 picoseconds.
-		Weight::from_parts(237_274_012, 27676)
-			// Standard Error: 886
-			.saturating_add(Weight::from_parts(1_700, 0).saturating_mul(i.into()))
-			// Standard Error: 230_625
-			.saturating_add(Weight::from_parts(710_042, 0).saturating_mul(w.into()))
+		// Minimum execution time: 172_500_000 picoseconds.
+		Weight::from_parts(100_376_491, 27676)
+			// Standard Error: 248
+			.saturating_add(Weight::from_parts(1_701, 0).saturating_mul(i.into()))
+			// Standard Error: 64_551
+			.saturating_add(Weight::from_parts(365_261, 0).saturating_mul(w.into()))
+			// Standard Error: 4_110_631
+			.saturating_add(Weight::from_parts(9_754_394, 0).saturating_mul(r.into()))
 			.saturating_add(T::DbWeight::get().reads(11_u64))
 			.saturating_add(T::DbWeight::get().writes(9_u64))
 	}
@@ -313,12 +315,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 64]`.
 	fn commit(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1217 + n * (245 ±0)`
+		//  Measured:  `1216 + n * (245 ±0)`
 		//  Estimated: `3534 + n * (2942 ±0)`
-		// Minimum execution time: 31_014_000 picoseconds.
-		Weight::from_parts(35_467_140, 3534)
-			// Standard Error: 26_568
-			.saturating_add(Weight::from_parts(11_904_087, 0).saturating_mul(n.into()))
+		// Minimum execution time: 30_986_000 picoseconds.
+		Weight::from_parts(30_453_554, 3534)
+			// Standard Error: 40_781
+			.saturating_add(Weight::from_parts(11_222_193, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
@@ -331,12 +333,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 64]`.
 	fn authorize_commit(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1205 + n * (245 ±0)`
+		//  Measured:  `1200 + n * (245 ±0)`
 		//  Estimated: `3534 + n * (2942 ±0)`
-		// Minimum execution time: 64_269_000 picoseconds.
-		Weight::from_parts(79_906_580, 3534)
-			// Standard Error: 42_915
-			.saturating_add(Weight::from_parts(8_230_693, 0).saturating_mul(n.into()))
+		// Minimum execution time: 66_919_000 picoseconds.
+		Weight::from_parts(72_999_302, 3534)
+			// Standard Error: 31_877
+			.saturating_add(Weight::from_parts(8_158_081, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2942).saturating_mul(n.into()))
@@ -352,10 +354,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1819 + n * (363 ±0)`
 		//  Estimated: `27676 + n * (2942 ±0)`
-		// Minimum execution time: 47_977_000 picoseconds.
-		Weight::from_parts(26_253_969, 27676)
-			// Standard Error: 60_351
-			.saturating_add(Weight::from_parts(22_272_404, 0).saturating_mul(n.into()))
+		// Minimum execution time: 45_090_000 picoseconds.
+		Weight::from_parts(32_317_003, 27676)
+			// Standard Error: 76_969
+			.saturating_add(Weight::from_parts(21_395_267, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(n.into())))
@@ -372,10 +374,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1056`
 		//  Estimated: `27676`
-		// Minimum execution time: 41_232_000 picoseconds.
-		Weight::from_parts(56_211_604, 27676)
-			// Standard Error: 18
-			.saturating_add(Weight::from_parts(8_092, 0).saturating_mul(b.into()))
+		// Minimum execution time: 39_782_000 picoseconds.
+		Weight::from_parts(54_544_337, 27676)
+			// Standard Error: 20
+			.saturating_add(Weight::from_parts(8_492, 0).saturating_mul(b.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -390,10 +392,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `2182 + n * (363 ±0)`
 		//  Estimated: `27676 + n * (2942 ±0)`
-		// Minimum execution time: 47_426_000 picoseconds.
-		Weight::from_parts(56_719_089, 27676)
-			// Standard Error: 19_032
-			.saturating_add(Weight::from_parts(4_584_687, 0).saturating_mul(n.into()))
+		// Minimum execution time: 46_063_000 picoseconds.
+		Weight::from_parts(54_784_104, 27676)
+			// Standard Error: 20_684
+			.saturating_add(Weight::from_parts(4_601_275, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
@@ -406,10 +408,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1529 + n * (363 ±0)`
 		//  Estimated: `990 + n * (2942 ±0)`
-		// Minimum execution time: 61_063_000 picoseconds.
-		Weight::from_parts(69_000_185, 990)
-			// Standard Error: 23_668
-			.saturating_add(Weight::from_parts(6_425_139, 0).saturating_mul(n.into()))
+		// Minimum execution time: 61_138_000 picoseconds.
+		Weight::from_parts(71_270_272, 990)
+			// Standard Error: 18_087
+			.saturating_add(Weight::from_parts(6_759_240, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2942).saturating_mul(n.into()))
 	}
@@ -420,10 +422,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `766`
 		//  Estimated: `3932`
-		// Minimum execution time: 54_206_000 picoseconds.
-		Weight::from_parts(67_772_757, 3932)
-			// Standard Error: 17
-			.saturating_add(Weight::from_parts(5_005, 0).saturating_mul(b.into()))
+		// Minimum execution time: 59_953_000 picoseconds.
+		Weight::from_parts(75_763_189, 3932)
+			// Standard Error: 10
+			.saturating_add(Weight::from_parts(5_510, 0).saturating_mul(b.into()))
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 	}
 	/// Storage: `Inference::CommitQueue` (r:1 w:0)
@@ -444,8 +446,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `268`
 		//  Estimated: `7607`
-		// Minimum execution time: 13_727_000 picoseconds.
-		Weight::from_parts(20_777_000, 7607)
+		// Minimum execution time: 15_326_000 picoseconds.
+		Weight::from_parts(21_788_000, 7607)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -478,12 +480,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[0, 512]`.
 	fn expire_jobs(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `16736 + n * (102 ±0)`
+		//  Measured:  `16800 + n * (102 ±0)`
 		//  Estimated: `27676 + n * (2942 ±0)`
-		// Minimum execution time: 21_407_000 picoseconds.
-		Weight::from_parts(592_255_489, 27676)
-			// Standard Error: 836_219
-			.saturating_add(Weight::from_parts(167_302_121, 0).saturating_mul(n.into()))
+		// Minimum execution time: 21_579_000 picoseconds.
+		Weight::from_parts(7_152_213_449, 27676)
+			// Standard Error: 2_370_046
+			.saturating_add(Weight::from_parts(81_204_261, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(19_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(14_u64))
@@ -494,47 +496,43 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::CommitQueue` (`max_values`: None, `max_size`: Some(4110), added: 6585, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::RevealQueue` (r:1 w:1)
 	/// Proof: `Inference::RevealQueue` (`max_values`: None, `max_size`: Some(4110), added: 6585, mode: `MaxEncodedLen`)
-	/// Storage: `Inference::PruneQueue` (r:1 w:0)
+	/// Storage: `Inference::PruneQueue` (r:2 w:1)
 	/// Proof: `Inference::PruneQueue` (`max_values`: None, `max_size`: Some(4142), added: 6617, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Jobs` (r:512 w:512)
 	/// Proof: `Inference::Jobs` (`max_values`: None, `max_size`: Some(467), added: 2942, mode: `MaxEncodedLen`)
-	/// Storage: `Inference::Reveals` (r:2048 w:0)
+	/// Storage: `Inference::Reveals` (r:2052 w:16)
 	/// Proof: `Inference::Reveals` (`max_values`: None, `max_size`: Some(32837), added: 35312, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Models` (r:1 w:0)
 	/// Proof: `Inference::Models` (`max_values`: None, `max_size`: Some(24211), added: 26686, mode: `MaxEncodedLen`)
-	/// Storage: `Inference::Workers` (r:1 w:1)
-	/// Proof: `Inference::Workers` (`max_values`: None, `max_size`: Some(69), added: 2544, mode: `MaxEncodedLen`)
-	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:1 w:1)
-	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
-	/// Storage: `Inference::ActiveWorkers` (r:1 w:1)
-	/// Proof: `Inference::ActiveWorkers` (`max_values`: Some(1), `max_size`: Some(8194), added: 8689, mode: `MaxEncodedLen`)
-	/// Storage: `Inference::FinalityQueue` (r:2 w:1)
-	/// Proof: `Inference::FinalityQueue` (`max_values`: None, `max_size`: Some(4110), added: 6585, mode: `MaxEncodedLen`)
-	/// Storage: `Inference::VerdictQueue` (r:1 w:0)
-	/// Proof: `Inference::VerdictQueue` (`max_values`: None, `max_size`: Some(45), added: 2520, mode: `MaxEncodedLen`)
-	/// Storage: `Inference::BacklogRange` (r:1 w:0)
+	/// Storage: `Inference::BacklogRange` (r:1 w:1)
 	/// Proof: `Inference::BacklogRange` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::VerdictQueue` (r:2 w:1)
+	/// Proof: `Inference::VerdictQueue` (`max_values`: None, `max_size`: Some(45), added: 2520, mode: `MaxEncodedLen`)
+	/// Storage: `Aura::Authorities` (r:1 w:0)
+	/// Proof: `Aura::Authorities` (`max_values`: Some(1), `max_size`: Some(1025), added: 1520, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Challenges` (r:4 w:0)
+	/// Proof: `Inference::Challenges` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::FinalityLag` (r:1 w:1)
 	/// Proof: `Inference::FinalityLag` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
-	/// Storage: `Inference::Results` (r:0 w:512)
-	/// Proof: `Inference::Results` (`max_values`: None, `max_size`: Some(32788), added: 35263, mode: `MaxEncodedLen`)
-	/// Storage: `Inference::ChallengeDeadlines` (r:0 w:512)
-	/// Proof: `Inference::ChallengeDeadlines` (`max_values`: None, `max_size`: Some(20), added: 2495, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::FinalityQueue` (r:1 w:0)
+	/// Proof: `Inference::FinalityQueue` (`max_values`: None, `max_size`: Some(4110), added: 6585, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::EscalationBacklog` (r:0 w:512)
+	/// Proof: `Inference::EscalationBacklog` (`max_values`: None, `max_size`: Some(20), added: 2495, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Escalations` (r:0 w:4)
+	/// Proof: `Inference::Escalations` (`max_values`: None, `max_size`: Some(166045), added: 168520, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[0, 512]`.
 	fn settle_jobs(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `16200 + n * (286 ±0)`
-		//  Estimated: `27676 + n * (141248 ±0)`
-		// Minimum execution time: 21_274_000 picoseconds.
-		Weight::from_parts(1_033_426_481, 27676)
-			// Standard Error: 565_362
-			.saturating_add(Weight::from_parts(64_075_068, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(11_u64))
+		//  Measured:  `21627 + n * (284 ±0)`
+		//  Estimated: `142238 + n * (141248 ±0)`
+		// Minimum execution time: 21_547_000 picoseconds.
+		Weight::from_parts(26_800_000, 142238)
+			// Standard Error: 196_630
+			.saturating_add(Weight::from_parts(52_602_926, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(15_u64))
 			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes(5_u64))
-			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes(17_u64))
+			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 141248).saturating_mul(n.into()))
 	}
 	/// Storage: `Inference::CommitQueue` (r:1 w:0)
@@ -559,23 +557,23 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::Models` (`max_values`: None, `max_size`: Some(24211), added: 26686, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:6 w:6)
+	/// Storage: `System::Account` (r:7 w:7)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
-	/// Storage: `Inference::Reveals` (r:0 w:2048)
+	/// Storage: `Inference::Reveals` (r:0 w:2560)
 	/// Proof: `Inference::Reveals` (`max_values`: None, `max_size`: Some(32837), added: 35312, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[0, 512]`.
 	fn finalize_jobs(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `25645 + n * (175 ±0)`
+		//  Measured:  `25160 + n * (175 ±0)`
 		//  Estimated: `27676 + n * (35263 ±0)`
-		// Minimum execution time: 20_897_000 picoseconds.
-		Weight::from_parts(24_788_000, 27676)
-			// Standard Error: 2_240_671
-			.saturating_add(Weight::from_parts(265_824_563, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(12_u64))
+		// Minimum execution time: 22_686_000 picoseconds.
+		Weight::from_parts(24_687_000, 27676)
+			// Standard Error: 1_681_165
+			.saturating_add(Weight::from_parts(298_057_081, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(13_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes(7_u64))
-			.saturating_add(T::DbWeight::get().writes((5_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes(8_u64))
+			.saturating_add(T::DbWeight::get().writes((6_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 35263).saturating_mul(n.into()))
 	}
 	/// Storage: `Inference::Jobs` (r:1 w:1)
@@ -596,10 +594,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::Challenges` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	fn challenge() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `6204`
+		//  Measured:  `6237`
 		//  Estimated: `7607`
-		// Minimum execution time: 132_129_000 picoseconds.
-		Weight::from_parts(163_090_000, 7607)
+		// Minimum execution time: 139_929_000 picoseconds.
+		Weight::from_parts(170_285_000, 7607)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -611,12 +609,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::EscalationBacklog` (`max_values`: None, `max_size`: Some(20), added: 2495, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Jobs` (r:1 w:0)
 	/// Proof: `Inference::Jobs` (`max_values`: None, `max_size`: Some(467), added: 2942, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Challenges` (r:1 w:0)
+	/// Proof: `Inference::Challenges` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Results` (r:1 w:0)
 	/// Proof: `Inference::Results` (`max_values`: None, `max_size`: Some(32788), added: 35263, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Reveals` (r:5 w:5)
 	/// Proof: `Inference::Reveals` (`max_values`: None, `max_size`: Some(32837), added: 35312, mode: `MaxEncodedLen`)
-	/// Storage: `Inference::Challenges` (r:1 w:0)
-	/// Proof: `Inference::Challenges` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::VerdictQueue` (r:1 w:1)
 	/// Proof: `Inference::VerdictQueue` (`max_values`: None, `max_size`: Some(45), added: 2520, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Escalations` (r:0 w:1)
@@ -626,10 +624,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `66967 + v * (32 ±0)`
 		//  Estimated: `177550`
-		// Minimum execution time: 261_407_000 picoseconds.
-		Weight::from_parts(324_474_133, 177550)
-			// Standard Error: 388_674
-			.saturating_add(Weight::from_parts(3_676_261, 0).saturating_mul(v.into()))
+		// Minimum execution time: 286_864_000 picoseconds.
+		Weight::from_parts(362_732_076, 177550)
+			// Standard Error: 388_548
+			.saturating_add(Weight::from_parts(2_621_296, 0).saturating_mul(v.into()))
 			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().writes(9_u64))
 	}
@@ -659,10 +657,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::Results` (`max_values`: None, `max_size`: Some(32788), added: 35263, mode: `MaxEncodedLen`)
 	fn decide_escalation() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `307557`
+		//  Measured:  `307553`
 		//  Estimated: `1130974`
-		// Minimum execution time: 174_347_134_000 picoseconds.
-		Weight::from_parts(180_584_201_000, 1130974)
+		// Minimum execution time: 173_641_487_000 picoseconds.
+		Weight::from_parts(177_553_606_000, 1130974)
 			.saturating_add(T::DbWeight::get().reads(91_u64))
 			.saturating_add(T::DbWeight::get().writes(92_u64))
 	}
@@ -683,10 +681,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `736`
 		//  Estimated: `177550`
-		// Minimum execution time: 72_500_000 picoseconds.
-		Weight::from_parts(47_980_405, 177550)
-			// Standard Error: 384
-			.saturating_add(Weight::from_parts(175_543, 0).saturating_mul(b.into()))
+		// Minimum execution time: 72_622_000 picoseconds.
+		Weight::from_parts(43_656_164, 177550)
+			// Standard Error: 95
+			.saturating_add(Weight::from_parts(175_396, 0).saturating_mul(b.into()))
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -707,10 +705,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `536`
 		//  Estimated: `27676`
-		// Minimum execution time: 28_709_000 picoseconds.
-		Weight::from_parts(38_902_922, 27676)
-			// Standard Error: 61_793
-			.saturating_add(Weight::from_parts(2_305_520, 0).saturating_mul(r.into()))
+		// Minimum execution time: 29_569_000 picoseconds.
+		Weight::from_parts(39_804_518, 27676)
+			// Standard Error: 60_378
+			.saturating_add(Weight::from_parts(2_074_364, 0).saturating_mul(r.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -731,10 +729,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `562 + k * (92 ±0)`
 		//  Estimated: `27676 + k * (35570 ±11)`
-		// Minimum execution time: 31_263_000 picoseconds.
-		Weight::from_parts(46_012_923, 27676)
-			// Standard Error: 68_786
-			.saturating_add(Weight::from_parts(9_249_632, 0).saturating_mul(k.into()))
+		// Minimum execution time: 32_377_000 picoseconds.
+		Weight::from_parts(47_216_446, 27676)
+			// Standard Error: 51_321
+			.saturating_add(Weight::from_parts(9_492_440, 0).saturating_mul(k.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(k.into())))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
@@ -750,10 +748,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::ActiveWorkers` (`max_values`: Some(1), `max_size`: Some(8194), added: 8689, mode: `MaxEncodedLen`)
 	fn slash_worker() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `10703`
+		//  Measured:  `10663`
 		//  Estimated: `9679`
-		// Minimum execution time: 92_630_000 picoseconds.
-		Weight::from_parts(114_926_000, 9679)
+		// Minimum execution time: 98_607_000 picoseconds.
+		Weight::from_parts(121_204_000, 9679)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -784,10 +782,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `14943 + n * (102 ±0)`
 		//  Estimated: `7607 + n * (2942 ±0)`
-		// Minimum execution time: 20_844_000 picoseconds.
-		Weight::from_parts(26_759_088, 7607)
-			// Standard Error: 91_341
-			.saturating_add(Weight::from_parts(14_284_857, 0).saturating_mul(n.into()))
+		// Minimum execution time: 23_863_000 picoseconds.
+		Weight::from_parts(24_343_000, 7607)
+			// Standard Error: 44_411
+			.saturating_add(Weight::from_parts(14_973_709, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
@@ -799,124 +797,125 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights with ParityDB's database weights, for tests and runtimes without their own.
 impl WeightInfo for () {
 	fn register_worker() -> Weight {
-		Weight::from_parts(87_769_000, 9679)
+		Weight::from_parts(76_552_000, 9679)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn bond_extra() -> Weight {
-		Weight::from_parts(82_418_000, 3593)
+		Weight::from_parts(76_983_000, 3593)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn unregister_worker() -> Weight {
-		Weight::from_parts(117_394_000, 9679)
+		Weight::from_parts(106_443_000, 9679)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn withdraw_bond() -> Weight {
-		Weight::from_parts(75_811_000, 3593)
+		Weight::from_parts(67_746_000, 3593)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn register_model(c: u32, ) -> Weight {
-		Weight::from_parts(85_034_330, 27676)
-			.saturating_add(Weight::from_parts(144_549, 0).saturating_mul(c.into()))
+		Weight::from_parts(75_871_159, 27676)
+			.saturating_add(Weight::from_parts(137_051, 0).saturating_mul(c.into()))
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn upload_chunk(b: u32, ) -> Weight {
-		Weight::from_parts(33_353_244, 27676)
-			.saturating_add(Weight::from_parts(1_612, 0).saturating_mul(b.into()))
+		Weight::from_parts(28_850_795, 27676)
+			.saturating_add(Weight::from_parts(1_550, 0).saturating_mul(b.into()))
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn upload_final_chunk(b: u32, w: u32, ) -> Weight {
-		Weight::from_parts(21_498_701, 27676)
-			.saturating_add(Weight::from_parts(2_170, 0).saturating_mul(b.into()))
-			.saturating_add(Weight::from_parts(558_834, 0).saturating_mul(w.into()))
+		Weight::from_parts(36_695_979, 27676)
+			.saturating_add(Weight::from_parts(2_002, 0).saturating_mul(b.into()))
+			.saturating_add(Weight::from_parts(449_922, 0).saturating_mul(w.into()))
 			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn set_price() -> Weight {
-		Weight::from_parts(29_059_000, 27676)
+		Weight::from_parts(23_890_000, 27676)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn revalidate(w: u32, ) -> Weight {
-		Weight::from_parts(213_718_772, 27676)
-			.saturating_add(Weight::from_parts(538_823, 0).saturating_mul(w.into()))
+		Weight::from_parts(146_083_015, 27676)
+			.saturating_add(Weight::from_parts(316_139, 0).saturating_mul(w.into()))
 			.saturating_add(ParityDbWeight::get().reads(10_u64))
 			.saturating_add(ParityDbWeight::get().writes(9_u64))
 	}
 	fn retire_model(c: u32, ) -> Weight {
-		Weight::from_parts(81_820_562, 27676)
-			.saturating_add(Weight::from_parts(727_122, 0).saturating_mul(c.into()))
+		Weight::from_parts(72_862_250, 27676)
+			.saturating_add(Weight::from_parts(710_277, 0).saturating_mul(c.into()))
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
-	fn request_inference(i: u32, w: u32, _r: u32, ) -> Weight {
-		Weight::from_parts(237_274_012, 27676)
-			.saturating_add(Weight::from_parts(1_700, 0).saturating_mul(i.into()))
-			.saturating_add(Weight::from_parts(710_042, 0).saturating_mul(w.into()))
+	fn request_inference(i: u32, w: u32, r: u32, ) -> Weight {
+		Weight::from_parts(100_376_491, 27676)
+			.saturating_add(Weight::from_parts(1_701, 0).saturating_mul(i.into()))
+			.saturating_add(Weight::from_parts(365_261, 0).saturating_mul(w.into()))
+			.saturating_add(Weight::from_parts(9_754_394, 0).saturating_mul(r.into()))
 			.saturating_add(ParityDbWeight::get().reads(11_u64))
 			.saturating_add(ParityDbWeight::get().writes(9_u64))
 	}
 	fn commit(n: u32, ) -> Weight {
-		Weight::from_parts(35_467_140, 3534)
-			.saturating_add(Weight::from_parts(11_904_087, 0).saturating_mul(n.into()))
+		Weight::from_parts(30_453_554, 3534)
+			.saturating_add(Weight::from_parts(11_222_193, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2942).saturating_mul(n.into()))
 	}
 	fn authorize_commit(n: u32, ) -> Weight {
-		Weight::from_parts(79_906_580, 3534)
-			.saturating_add(Weight::from_parts(8_230_693, 0).saturating_mul(n.into()))
+		Weight::from_parts(72_999_302, 3534)
+			.saturating_add(Weight::from_parts(8_158_081, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2942).saturating_mul(n.into()))
 	}
 	fn reveal(n: u32, ) -> Weight {
-		Weight::from_parts(26_253_969, 27676)
-			.saturating_add(Weight::from_parts(22_272_404, 0).saturating_mul(n.into()))
+		Weight::from_parts(32_317_003, 27676)
+			.saturating_add(Weight::from_parts(21_395_267, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes((2_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2942).saturating_mul(n.into()))
 	}
 	fn reveal_bytes(b: u32, ) -> Weight {
-		Weight::from_parts(56_211_604, 27676)
-			.saturating_add(Weight::from_parts(8_092, 0).saturating_mul(b.into()))
+		Weight::from_parts(54_544_337, 27676)
+			.saturating_add(Weight::from_parts(8_492, 0).saturating_mul(b.into()))
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn reveal_skipped(n: u32, ) -> Weight {
-		Weight::from_parts(56_719_089, 27676)
-			.saturating_add(Weight::from_parts(4_584_687, 0).saturating_mul(n.into()))
+		Weight::from_parts(54_784_104, 27676)
+			.saturating_add(Weight::from_parts(4_601_275, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 			.saturating_add(Weight::from_parts(0, 2942).saturating_mul(n.into()))
 	}
 	fn authorize_reveal(n: u32, ) -> Weight {
-		Weight::from_parts(69_000_185, 990)
-			.saturating_add(Weight::from_parts(6_425_139, 0).saturating_mul(n.into()))
+		Weight::from_parts(71_270_272, 990)
+			.saturating_add(Weight::from_parts(6_759_240, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2942).saturating_mul(n.into()))
 	}
 	fn authorize_reveal_bytes(b: u32, ) -> Weight {
-		Weight::from_parts(67_772_757, 3932)
-			.saturating_add(Weight::from_parts(5_005, 0).saturating_mul(b.into()))
+		Weight::from_parts(75_763_189, 3932)
+			.saturating_add(Weight::from_parts(5_510, 0).saturating_mul(b.into()))
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 	}
 	fn on_initialize_idle() -> Weight {
-		Weight::from_parts(20_777_000, 7607)
+		Weight::from_parts(21_788_000, 7607)
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn expire_jobs(n: u32, ) -> Weight {
-		Weight::from_parts(592_255_489, 27676)
-			.saturating_add(Weight::from_parts(167_302_121, 0).saturating_mul(n.into()))
+		Weight::from_parts(7_152_213_449, 27676)
+			.saturating_add(Weight::from_parts(81_204_261, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(19_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(14_u64))
@@ -924,67 +923,67 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2942).saturating_mul(n.into()))
 	}
 	fn settle_jobs(n: u32, ) -> Weight {
-		Weight::from_parts(1_033_426_481, 27676)
-			.saturating_add(Weight::from_parts(64_075_068, 0).saturating_mul(n.into()))
-			.saturating_add(ParityDbWeight::get().reads(11_u64))
+		Weight::from_parts(26_800_000, 142238)
+			.saturating_add(Weight::from_parts(52_602_926, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads(15_u64))
 			.saturating_add(ParityDbWeight::get().reads((5_u64).saturating_mul(n.into())))
-			.saturating_add(ParityDbWeight::get().writes(5_u64))
-			.saturating_add(ParityDbWeight::get().writes((3_u64).saturating_mul(n.into())))
+			.saturating_add(ParityDbWeight::get().writes(17_u64))
+			.saturating_add(ParityDbWeight::get().writes((2_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 141248).saturating_mul(n.into()))
 	}
 	fn finalize_jobs(n: u32, ) -> Weight {
-		Weight::from_parts(24_788_000, 27676)
-			.saturating_add(Weight::from_parts(265_824_563, 0).saturating_mul(n.into()))
-			.saturating_add(ParityDbWeight::get().reads(12_u64))
+		Weight::from_parts(24_687_000, 27676)
+			.saturating_add(Weight::from_parts(298_057_081, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads(13_u64))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(n.into())))
-			.saturating_add(ParityDbWeight::get().writes(7_u64))
-			.saturating_add(ParityDbWeight::get().writes((5_u64).saturating_mul(n.into())))
+			.saturating_add(ParityDbWeight::get().writes(8_u64))
+			.saturating_add(ParityDbWeight::get().writes((6_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 35263).saturating_mul(n.into()))
 	}
 	fn challenge() -> Weight {
-		Weight::from_parts(163_090_000, 7607)
+		Weight::from_parts(170_285_000, 7607)
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn start_escalation(v: u32, ) -> Weight {
-		Weight::from_parts(324_474_133, 177550)
-			.saturating_add(Weight::from_parts(3_676_261, 0).saturating_mul(v.into()))
+		Weight::from_parts(362_732_076, 177550)
+			.saturating_add(Weight::from_parts(2_621_296, 0).saturating_mul(v.into()))
 			.saturating_add(ParityDbWeight::get().reads(12_u64))
 			.saturating_add(ParityDbWeight::get().writes(9_u64))
 	}
 	fn decide_escalation() -> Weight {
-		Weight::from_parts(180_584_201_000, 1130974)
+		Weight::from_parts(177_553_606_000, 1130974)
 			.saturating_add(ParityDbWeight::get().reads(91_u64))
 			.saturating_add(ParityDbWeight::get().writes(92_u64))
 	}
 	fn settle_bytes(b: u32, ) -> Weight {
-		Weight::from_parts(47_980_405, 177550)
-			.saturating_add(Weight::from_parts(175_543, 0).saturating_mul(b.into()))
+		Weight::from_parts(43_656_164, 177550)
+			.saturating_add(Weight::from_parts(175_396, 0).saturating_mul(b.into()))
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn settle_one(r: u32, ) -> Weight {
-		Weight::from_parts(38_902_922, 27676)
-			.saturating_add(Weight::from_parts(2_305_520, 0).saturating_mul(r.into()))
+		Weight::from_parts(39_804_518, 27676)
+			.saturating_add(Weight::from_parts(2_074_364, 0).saturating_mul(r.into()))
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn settle_stored(k: u32, ) -> Weight {
-		Weight::from_parts(46_012_923, 27676)
-			.saturating_add(Weight::from_parts(9_249_632, 0).saturating_mul(k.into()))
+		Weight::from_parts(47_216_446, 27676)
+			.saturating_add(Weight::from_parts(9_492_440, 0).saturating_mul(k.into()))
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(k.into())))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 			.saturating_add(Weight::from_parts(0, 35570).saturating_mul(k.into()))
 	}
 	fn slash_worker() -> Weight {
-		Weight::from_parts(114_926_000, 9679)
+		Weight::from_parts(121_204_000, 9679)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn prune_jobs(n: u32, ) -> Weight {
-		Weight::from_parts(26_759_088, 7607)
-			.saturating_add(Weight::from_parts(14_284_857, 0).saturating_mul(n.into()))
+		Weight::from_parts(24_343_000, 7607)
+			.saturating_add(Weight::from_parts(14_973_709, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))

@@ -15,13 +15,13 @@ use sp_runtime::offchain::StorageKind;
 
 /// Executes a job through the host interface: what the worker will reveal. `None` if this
 /// node cannot do it.
-pub fn compute<T: Config>(id: JobId, req: &Job<T>) -> Option<Reveal<Vec<u8>>> {
-    let model = Models::<T>::get(req.model_id)?;
+pub fn compute<T: Config>(id: JobId, job: &Job<T>) -> Option<Reveal<Vec<u8>>> {
+    let model = Models::<T>::get(job.model_id)?;
     let chunks = model.chunk_hashes.len() as u32;
-    match req.kind {
+    match job.kind {
         JobKind::Validation => {
             let outcome: ValidationOutcome =
-                match inference_host::validate_model(req.model_id, chunks) {
+                match inference_host::validate_model(job.model_id, chunks) {
                     Ok(info) => Ok(info),
                     Err(HostError::IdMismatch) => Err(ValidationFailure::IdMismatch),
                     Err(HostError::Invalid(_)) => Err(ValidationFailure::Invalid),
@@ -41,7 +41,7 @@ pub fn compute<T: Config>(id: JobId, req: &Job<T>) -> Option<Reveal<Vec<u8>>> {
                 log::warn!(target: LOG_TARGET, "inputs of job {id} not in the offchain index");
                 return None;
             };
-            match inference_host::run(req.model_id, chunks, &inputs, model.policy.execution) {
+            match inference_host::run(job.model_id, chunks, &inputs, model.policy.execution) {
                 Ok(outputs) => Some(Reveal::Outputs(outputs)),
                 // Failures that depend on the model and inputs, not on this node: report them
                 // so that the request fails without punishing the workers.

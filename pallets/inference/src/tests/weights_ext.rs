@@ -173,10 +173,9 @@ fn hook_charges_every_slash_and_model_removal() {
         assert_eq!(slashes(id).len(), 3);
         assert!(crate::ModelsToRemove::<Test>::contains_key(genesis_model()));
         let expected = W::on_initialize_idle()
-            .saturating_add(W::expire_jobs(0))
             .saturating_add(W::settle_jobs(1))
             .saturating_add(W::finalize_jobs(0))
-            .saturating_add(W::slash_worker().saturating_mul(2))
+            .saturating_add(W::slash_worker().saturating_mul(3))
             .saturating_add(db_write())
             .saturating_add(W::prune_jobs(0));
         assert_eq!(used, expected);
