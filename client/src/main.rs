@@ -171,8 +171,11 @@ pub struct RequestArgs {
 /// Arguments of `inferchain challenge`.
 #[derive(Debug, Args)]
 pub struct ChallengeArgs {
-    /// Request id of the provisional result.
+    /// Job id of the provisional result (a request, or a model's validation).
     pub id: u64,
+    /// Hold the challenge bond without asking (needed when stdin is not a terminal).
+    #[arg(long)]
+    pub yes: bool,
 }
 
 /// `inferchain worker ...`.
@@ -366,6 +369,14 @@ mod tests {
             Command::Request(RequestArgs { id: 7, .. })
         ));
         assert!(parse(&["request", "x"]).is_err());
+        assert!(matches!(
+            parse(&["challenge", "3"]).unwrap().command,
+            Command::Challenge(ChallengeArgs { id: 3, yes: false })
+        ));
+        assert!(matches!(
+            parse(&["challenge", "3", "--yes"]).unwrap().command,
+            Command::Challenge(ChallengeArgs { id: 3, yes: true })
+        ));
         assert!(matches!(
             parse(&["models"]).unwrap().command,
             Command::Models

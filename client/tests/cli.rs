@@ -614,7 +614,7 @@ fn dev_chain_end_to_end() {
     // A completed result cannot be challenged; a provisional one can, by anyone: Dave
     // challenges Alice's honest result, the dev chain's one validator (Alice) re-executes it
     // and upholds it, and Dave's bond goes to the worker he accused.
-    let e = fails(&url, &["challenge", &rid, "--suri", "//Dave"]);
+    let e = fails(&url, &["challenge", &rid, "--suri", "//Dave", "--yes"]);
     assert!(
         e.contains("cannot be challenged") && e.contains("completed"),
         "{e}"
@@ -632,7 +632,13 @@ fn dev_chain_end_to_end() {
         std::thread::sleep(Duration::from_millis(200));
     }
     let dave_before = units(&field(&ok(&url, &["balance", "--suri", "//Dave"]), "free"));
-    let out = ok(&url, &["challenge", &next_id, "--suri", "//Dave"]);
+    // Without a terminal to ask, the bond is held only with --yes.
+    let e = fails(&url, &["challenge", &next_id, "--suri", "//Dave"]);
+    assert!(
+        e.contains("holds a bond of 10 INFR") && e.contains("--yes"),
+        "{e}"
+    );
+    let out = ok(&url, &["challenge", &next_id, "--suri", "//Dave", "--yes"]);
     let bond = units(&field(&out, "bond held"));
     assert_eq!(bond, 10_000_000_000_000, "{out}");
     let deadline = Instant::now() + Duration::from_secs(180);
@@ -648,6 +654,14 @@ fn dev_chain_end_to_end() {
         shown.contains("validator: ") && shown.contains("agreed=yes"),
         "{shown}"
     );
+    // `request` says who paid and lost what: the fees, and Dave's forfeited bond.
+    assert!(
+        shown
+            .lines()
+            .any(|l| l.starts_with("forfeited:") && l.contains("10 INFR")),
+        "{shown}"
+    );
+    assert!(shown.lines().any(|l| l.starts_with("paid:")), "{shown}");
     let dave_after = units(&field(&ok(&url, &["balance", "--suri", "//Dave"]), "free"));
     assert!(
         dave_before - dave_after >= bond && dave_before - dave_after < bond + 1_000_000_000_000,

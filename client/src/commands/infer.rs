@@ -4,9 +4,9 @@ use super::{found, resolve_model, BlockCursor, Ctx};
 use crate::chain::{account_of, Chain};
 use crate::output::{self, amount, hex0x};
 use crate::runtime::inference::events::{
-    Challenged, Committed, EscalationStarted, FeesPaid, InferenceCompleted, InferenceExpired,
-    InferenceFailed, InferenceProvisional, InferenceRequested, JobEscalated, Revealed,
-    WorkerSlashed,
+    ChallengeRejected, ChallengeUpheld, Challenged, Committed, EscalationStarted, FeesPaid,
+    InferenceCompleted, InferenceExpired, InferenceFailed, InferenceProvisional,
+    InferenceRequested, JobEscalated, RequesterCompensated, Revealed, WorkerSlashed,
 };
 use crate::runtime::{
     self, runtime_types::bounded_collections::bounded_vec, FailureReason, JobStatus, JobView,
@@ -427,11 +427,21 @@ pub async fn challenge(ctx: &Ctx, args: ChallengeArgs) -> Result<()> {
             hex0x(v.model_id.as_bytes())
         ),
     };
-    if v.status != JobStatus::Provisional {
-        bail!(
+    match (&v.status, &v.challenger) {
+        (JobStatus::Provisional, _) if at.block_number() > u64::from(v.challenge_deadline) => {
+            bail!(
+                "the challenge window of {what} is over: it closed after block {}",
+                v.challenge_deadline
+            )
+        }
+        (JobStatus::Provisional, _) => {}
+        (JobStatus::Escalated, Some(challenger)) => {
+            bail!("{what} was already challenged, by {challenger}: the validators re-execute it")
+        }
+        (status, _) => bail!(
             "{what} cannot be challenged: it is {}",
-            output::job_status(&v.status)
-        );
+            output::job_status(status)
+        ),
     }
     let bond = chain.constant(&at, runtime::constants().inference().challenge_bond())?;
     let free = chain.account(&at, &who).await?.data.free;
@@ -440,6 +450,17 @@ pub async fn challenge(ctx: &Ctx, args: ChallengeArgs) -> Result<()> {
             "insufficient balance: a challenge holds a bond of {} but {who} has {} free",
             amount(bond),
             amount(free)
+        );
+    }
+    if !args.yes
+        && !confirm(&format!(
+            "challenge {what}, holding a bond of {}?",
+            amount(bond)
+        ))?
+    {
+        bail!(
+            "challenging {what} holds a bond of {}: confirm in a terminal, or pass --yes",
+            amount(bond)
         );
     }
     eprintln!(
@@ -463,6 +484,93 @@ pub async fn challenge(ctx: &Ctx, args: ChallengeArgs) -> Result<()> {
         args.id
     );
     Ok(())
+}
+
+/// Prints what the parties of job `id` paid, were paid or lost, from its events in blocks
+/// `from..=to`: fees paid and refunded, slashes, a challenger's forfeited bond or reward, a
+/// requester's compensation. Blocks whose state this node has pruned are skipped, and said.
+async fn print_money(chain: &Chain, id: u64, from: u64, to: u64) -> Result<()> {
+    let mut pruned = 0u64;
+    for n in from..=to {
+        let events = match chain.at(n).await {
+            Ok(block) => block.events().fetch().await.ok(),
+            Err(_) => None,
+        };
+        let Some(events) = events else {
+            pruned += 1;
+            continue;
+        };
+        for e in found::<FeesPaid>(&events)?
+            .iter()
+            .filter(|e| e.job_id == id)
+        {
+            println!(
+                "paid:      royalty {}, workers {}; refunded {} (block {n})",
+                amount(e.royalty),
+                amount(e.worker_fee),
+                amount(e.refunded)
+            );
+        }
+        for e in found::<WorkerSlashed>(&events)?
+            .iter()
+            .filter(|e| e.job_id == id)
+        {
+            println!(
+                "slashed:   {} {:?} {} (block {n})",
+                e.worker,
+                e.offence,
+                amount(e.amount)
+            );
+        }
+        for e in found::<ChallengeRejected>(&events)?
+            .iter()
+            .filter(|e| e.job_id == id)
+        {
+            println!(
+                "forfeited: {} lost its challenge bond of {} to the accused (block {n})",
+                e.challenger,
+                amount(e.forfeited)
+            );
+        }
+        for e in found::<ChallengeUpheld>(&events)?
+            .iter()
+            .filter(|e| e.job_id == id)
+        {
+            println!(
+                "rewarded:  {} got its challenge bond back and {} (block {n})",
+                e.challenger,
+                amount(e.reward)
+            );
+        }
+        for e in found::<RequesterCompensated>(&events)?
+            .iter()
+            .filter(|e| e.job_id == id)
+        {
+            println!(
+                "compensated: {} {} (block {n})",
+                e.requester,
+                amount(e.amount)
+            );
+        }
+    }
+    if pruned > 0 {
+        println!("money:     {pruned} blocks of this job are pruned on this node, not shown");
+    }
+    Ok(())
+}
+
+/// Asks `question` on the terminal; `false` when the answer is not yes or stdin is not a
+/// terminal (nobody to ask).
+fn confirm(question: &str) -> Result<bool> {
+    use std::io::{BufRead, IsTerminal, Write};
+    if !std::io::stdin().is_terminal() {
+        return Ok(false);
+    }
+    eprint!("{question} [y/N] ");
+    std::io::stderr().flush()?;
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer)?;
+    Ok(matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes"))
 }
 
 /// `inferchain request ID`.
@@ -505,6 +613,7 @@ pub async fn request(ctx: &Ctx, args: RequestArgs) -> Result<()> {
         let a = v.validators_agreed.get(i).copied().unwrap_or(false);
         println!("validator: {w} agreed={}", if a { "yes" } else { "no" });
     }
+    print_money(&chain, args.id, u64::from(v.created), at.block_number()).await?;
     match (&v.status, &v.result, &v.requester) {
         (JobStatus::Completed, Some(result), Some(_)) => {
             emit_outputs(result, args.output.as_deref())
