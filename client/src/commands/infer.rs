@@ -6,7 +6,8 @@ use crate::output::{self, amount, hex0x};
 use crate::runtime::inference::events::{
     ChallengeRejected, ChallengeUpheld, Challenged, Committed, EscalationStarted, FeesPaid,
     InferenceCompleted, InferenceExpired, InferenceFailed, InferenceProvisional,
-    InferenceRequested, JobEscalated, RequesterCompensated, Revealed, WorkerSlashed,
+    InferenceRequested, JobEscalated, ModelActivated, ModelRejected, RequesterCompensated,
+    Revealed, WorkerSlashed,
 };
 use crate::runtime::{
     self, runtime_types::bounded_collections::bounded_vec, FailureReason, JobStatus, JobView,
@@ -486,10 +487,12 @@ pub async fn challenge(ctx: &Ctx, args: ChallengeArgs) -> Result<()> {
     Ok(())
 }
 
-/// Prints what the parties of job `id` paid, were paid or lost, from its events in blocks
-/// `from..=to`: fees paid and refunded, slashes, a challenger's forfeited bond or reward, a
-/// requester's compensation. Blocks whose state this node has pruned are skipped, and said.
-async fn print_money(chain: &Chain, id: u64, from: u64, to: u64) -> Result<()> {
+/// Prints what the parties of job `id` (of model `model`) paid, were paid or lost, from its
+/// events in blocks `from..=to`: fees paid and refunded, slashes, a challenger's forfeited bond
+/// or reward, a requester's compensation. The scan stops at the block that made the job final
+/// (its last money events), so a job kept for `ResultRetention` is not read to the end of it.
+/// Blocks whose state this node has pruned are skipped, and said.
+async fn print_money(chain: &Chain, id: u64, model: H256, from: u64, to: u64) -> Result<()> {
     let mut pruned = 0u64;
     for n in from..=to {
         let events = match chain.at(n).await {
@@ -552,6 +555,24 @@ async fn print_money(chain: &Chain, id: u64, from: u64, to: u64) -> Result<()> {
                 amount(e.amount)
             );
         }
+        let final_here = found::<InferenceCompleted>(&events)?
+            .iter()
+            .any(|e| e.job_id == id)
+            || found::<InferenceFailed>(&events)?
+                .iter()
+                .any(|e| e.job_id == id)
+            || found::<InferenceExpired>(&events)?
+                .iter()
+                .any(|e| e.job_id == id)
+            || found::<ModelActivated>(&events)?
+                .iter()
+                .any(|e| e.model_id == model)
+            || found::<ModelRejected>(&events)?
+                .iter()
+                .any(|e| e.model_id == model);
+        if final_here {
+            break;
+        }
     }
     if pruned > 0 {
         println!("money:     {pruned} blocks of this job are pruned on this node, not shown");
@@ -613,7 +634,14 @@ pub async fn request(ctx: &Ctx, args: RequestArgs) -> Result<()> {
         let a = v.validators_agreed.get(i).copied().unwrap_or(false);
         println!("validator: {w} agreed={}", if a { "yes" } else { "no" });
     }
-    print_money(&chain, args.id, u64::from(v.created), at.block_number()).await?;
+    print_money(
+        &chain,
+        args.id,
+        v.model_id,
+        u64::from(v.created),
+        at.block_number(),
+    )
+    .await?;
     match (&v.status, &v.result, &v.requester) {
         (JobStatus::Completed, Some(result), Some(_)) => {
             emit_outputs(result, args.output.as_deref())
