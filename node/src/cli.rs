@@ -13,6 +13,13 @@ pub struct Cli {
     #[clap(flatten)]
     pub run: RunCmd,
 
+    /// Watch the provisional results of these models (model ids separated by commas, or
+    /// `all`): re-execute each one on this node and challenge a wrong one with the first local
+    /// `infr` key whose account can hold the challenge bond (it pays the fee and risks the
+    /// bond; it is rewarded when the validators overturn the result). Off by default.
+    #[arg(long, value_name = "MODELS", value_parser = crate::inference::watch::parse)]
+    pub inference_watch: Option<inferchain_primitives::offchain_keys::Watched>,
+
     /// TEST ONLY: make this node's engine report wrong outputs, to exercise slashing.
     #[arg(long, hide = true)]
     pub inference_fault_inject: bool,

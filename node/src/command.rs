@@ -155,6 +155,7 @@ pub fn run() -> sc_cli::Result<()> {
             } else {
                 Fault::None
             };
+            let watch = cli.inference_watch.clone();
             runner.run_node_until_exit(|mut config| async move {
                 // The inference pallet needs both: a user must not have to know the flags.
                 config.offchain_worker.enabled = true;
@@ -165,10 +166,10 @@ pub fn run() -> sc_cli::Result<()> {
                             Block,
                             <Block as sp_runtime::traits::Block>::Hash,
                         >,
-                    >(config, fault)
+                    >(config, watch, fault)
                     .map_err(sc_cli::Error::Service),
                     sc_network::config::NetworkBackendType::Litep2p => {
-                        service::new_full::<sc_network::Litep2pNetworkBackend>(config, fault)
+                        service::new_full::<sc_network::Litep2pNetworkBackend>(config, watch, fault)
                             .map_err(sc_cli::Error::Service)
                     }
                 }

@@ -3,6 +3,7 @@
 
 use crate::inference::{metrics::Metrics, Fault, OffchainChunkStore, SharedEngine};
 use futures::FutureExt;
+use inferchain_primitives::offchain_keys::Watched;
 use inferchain_runtime::{apis::RuntimeApi, opaque::Block};
 use sc_client_api::{Backend, BlockBackend};
 use sc_consensus_aura::{ImportQueueParams, SlotProportion, StartAuraParams};
@@ -145,11 +146,13 @@ pub fn new_partial(config: &Configuration) -> Result<Service, ServiceError> {
     })
 }
 
-/// Builds and starts a full node; `fault` is test-only fault injection into its engine.
+/// Builds and starts a full node; `watch` is the `--inference-watch` list, `fault` is
+/// test-only fault injection into its engine.
 pub fn new_full<
     N: sc_network::NetworkBackend<Block, <Block as sp_runtime::traits::Block>::Hash>,
 >(
     config: Configuration,
+    watch: Option<Watched>,
     fault: Fault,
 ) -> Result<TaskManager, ServiceError> {
     let sc_service::PartialComponents {
@@ -212,6 +215,8 @@ pub fn new_full<
     let offchain_storage = backend.offchain_storage().ok_or_else(|| {
         ServiceError::Other("the inference service needs the offchain database".into())
     })?;
+    let mut watch_storage = offchain_storage.clone();
+    crate::inference::watch::record(&mut watch_storage, watch.as_ref());
     let metrics = match config.prometheus_registry() {
         Some(registry) => Some(
             Metrics::register(registry)
@@ -234,6 +239,13 @@ pub fn new_full<
         );
     }
     insert_worker_key(&config, &keystore_container.keystore())?;
+    if let Some(watch) = &watch {
+        log::info!(
+            "👀 Watching provisional results of {}: wrong ones are challenged with this node's \
+             `infr` key",
+            crate::inference::watch::describe(watch)
+        );
+    }
 
     if config.offchain_worker.enabled {
         let extension_engine = engine.clone();

@@ -5,6 +5,7 @@
 
 use crate::model::ModelId;
 use alloc::vec::Vec;
+use codec::{Decode, Encode};
 
 /// Prefix of every Inferchain offchain-index key.
 pub const PREFIX: &[u8] = b"inferchain/";
@@ -40,6 +41,31 @@ pub fn request_inputs_key(job_id: u64) -> Vec<u8> {
 /// on only when there are peers (or when the node does not say).
 pub const NODE_PEERS_KEY: &[u8] = b"inferchain/node/peers";
 
+/// Key, in the node's offchain **persistent local storage**, of the models whose provisional
+/// results the node watches (its `--inference-watch` option): a SCALE [`Watched`], written by
+/// the node at start and removed when it starts without the option. Absent: the node watches
+/// nothing.
+pub const NODE_WATCH_KEY: &[u8] = b"inferchain/node/watch";
+
+/// Which models' provisional results a watcher node re-executes (and challenges when wrong).
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug)]
+pub enum Watched {
+    /// Every model.
+    Every,
+    /// These models only.
+    Models(Vec<ModelId>),
+}
+
+impl Watched {
+    /// Whether results of `model` are watched.
+    pub fn includes(&self, model: &ModelId) -> bool {
+        match self {
+            Watched::Every => true,
+            Watched::Models(models) => models.contains(model),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -54,5 +80,17 @@ mod tests {
         assert!(chunk_key(&id, 1) < chunk_key(&id, 256));
         assert!(request_inputs_key(1).starts_with(PREFIX));
         assert!(request_inputs_key(1) < request_inputs_key(256));
+    }
+
+    #[test]
+    fn a_watch_list_includes_what_it_names() {
+        let a = ModelId::repeat_byte(1);
+        let b = ModelId::repeat_byte(2);
+        assert!(Watched::Every.includes(&a));
+        let only_a = Watched::Models(alloc::vec![a]);
+        assert!(only_a.includes(&a));
+        assert!(!only_a.includes(&b));
+        let decoded = Watched::decode(&mut &only_a.encode()[..]).expect("decodes");
+        assert_eq!(decoded, only_a);
     }
 }

@@ -7,7 +7,8 @@
 //! - [`metrics`]: Prometheus metrics;
 //! - [`peers`]: the node's peer count, recorded for offchain workers (they submit at once when
 //!   the node has no peers);
-//! - [`rpc`]: `inference_dryRun`, `inference_quote` and `inference_request`.
+//! - [`rpc`]: `inference_dryRun`, `inference_quote` and `inference_request`;
+//! - [`watch`]: the `--inference-watch` list, recorded for the offchain workers' watcher.
 //!
 //! Models the node has not seen are first validated in a child process (the node binary
 //! itself, through its hidden `validate-child` subcommand and
@@ -22,6 +23,7 @@ pub mod metrics;
 pub mod model_store;
 pub mod peers;
 pub mod rpc;
+pub mod watch;
 
 pub use host::{Fault, SharedEngine};
 pub use model_store::OffchainChunkStore;

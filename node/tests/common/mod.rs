@@ -238,8 +238,10 @@ pub fn peer_id_of(node_key_file: &Path) -> String {
 /// The validators of the `local` chain, in authority order.
 pub const VALIDATORS: [&str; 4] = ["alice", "bob", "charlie", "dave"];
 
-/// A four-validator `local` network on loopback.
+/// A four-validator `local` network on loopback, possibly with more (non-authority) nodes.
 pub struct Network {
+    /// Dev names of the nodes (`--alice`, …): the four validators, then the other nodes.
+    pub names: Vec<String>,
     /// The chain spec the nodes run.
     pub spec: PathBuf,
     /// Ports of each validator.
@@ -255,10 +257,27 @@ pub struct Network {
 impl Network {
     /// Prepares a network with `slot_ms` blocks; `extra_args[i]` go to validator `i`.
     pub fn new(dir: &Path, slot_ms: u64, extra_args: Vec<Vec<String>>) -> Network {
+        Self::with_nodes(dir, slot_ms, &[], extra_args)
+    }
+
+    /// Prepares the four validators and nodes named `others` (dev names such as `eve`: the
+    /// node gets that account's dev keys, including its `infr` worker key, but is no
+    /// authority); `extra_args[i]` go to node `i` (validators first).
+    pub fn with_nodes(
+        dir: &Path,
+        slot_ms: u64,
+        others: &[&str],
+        extra_args: Vec<Vec<String>>,
+    ) -> Network {
         let spec = chain_spec_with_slot("local", slot_ms, dir);
-        let ports: Vec<Ports> = VALIDATORS.iter().map(|_| Ports::free()).collect();
+        let names: Vec<String> = VALIDATORS
+            .iter()
+            .chain(others.iter())
+            .map(|n| n.to_string())
+            .collect();
+        let ports: Vec<Ports> = names.iter().map(|_| Ports::free()).collect();
         let mut peers = Vec::new();
-        for (i, name) in VALIDATORS.iter().enumerate() {
+        for (i, name) in names.iter().enumerate() {
             let key_file = dir.join(format!("{name}.key"));
             std::fs::write(&key_file, format!("{:064x}", i + 1)).expect("write node key");
             peers.push(format!(
@@ -268,6 +287,7 @@ impl Network {
             ));
         }
         Network {
+            names,
             spec,
             ports,
             peers,
@@ -281,8 +301,8 @@ impl Network {
     /// port released by a stopped node can be taken by another process's outgoing connection
     /// before the restart binds it again.
     pub fn start(&self, i: usize, log_suffix: &str) -> TestNode {
-        let name = VALIDATORS[i];
-        let base = self.dir.join(name);
+        let name = self.names[i].as_str();
+        let base = self.base_path(i);
         let key_file = self.dir.join(format!("{name}.key"));
         let mut args: Vec<String> = vec![
             "--chain".into(),
@@ -315,9 +335,32 @@ impl Network {
         )
     }
 
-    /// Starts all four validators.
+    /// Database directory of node `i`.
+    pub fn base_path(&self, i: usize) -> PathBuf {
+        self.dir.join(&self.names[i])
+    }
+
+    /// Starts every node.
     pub fn start_all(&self) -> Vec<TestNode> {
-        (0..VALIDATORS.len()).map(|i| self.start(i, "")).collect()
+        (0..self.names.len()).map(|i| self.start(i, "")).collect()
+    }
+
+    /// Puts the `infr` worker key of `suri` in the keystore of the node with database `base`
+    /// (before it starts): the node then works, or watches, for that account too.
+    pub fn insert_infr_key(&self, base: &Path, suri: &str) {
+        let output = Command::new(node_binary())
+            .args(["key", "insert", "--key-type", "infr", "--scheme", "sr25519"])
+            .args(["--suri", suri, "--chain"])
+            .arg(&self.spec)
+            .arg("--base-path")
+            .arg(base)
+            .output()
+            .expect("run key insert");
+        assert!(
+            output.status.success(),
+            "key insert failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
     }
 }
 

@@ -119,6 +119,37 @@ impl<T: Config> Pallet<T> {
         ChallengeDeadlines::<T>::get(id).unwrap_or_else(|| job.challenge_deadline())
     }
 
+    /// The jobs that are provisional after block `now` and can still be challenged in the next
+    /// block, earliest challenge deadline first: what a watcher checks (`offchain/watch.rs`).
+    /// Reads the finality slots a provisional job can be queued in (up to
+    /// [`Pallet::longest_job`] plus the challenge period ahead) and their jobs; for offchain
+    /// use only.
+    pub fn challengeable_jobs(now: BlockNumberFor<T>) -> Vec<(JobId, Job<T>)> {
+        let next = now.saturating_add(1u32.into());
+        let last = next
+            .saturating_add(Self::longest_job())
+            .saturating_add(T::ChallengePeriod::get());
+        let mut found: Vec<(BlockNumberFor<T>, JobId, Job<T>)> = Vec::new();
+        let mut at = now;
+        while at < last {
+            at = at.saturating_add(1u32.into());
+            for id in FinalityQueue::<T>::get(at) {
+                if found.iter().any(|(_, seen, _)| *seen == id) {
+                    continue;
+                }
+                let Some(job) = Jobs::<T>::get(id) else {
+                    continue;
+                };
+                let deadline = Self::challenge_deadline(id, &job);
+                if job.status == JobStatus::Provisional && deadline >= next {
+                    found.push((deadline, id, job));
+                }
+            }
+        }
+        found.sort_by_key(|(deadline, id, _)| (*deadline, *id));
+        found.into_iter().map(|(_, id, job)| (id, job)).collect()
+    }
+
     /// Schedules the finality of job `id`, provisional in block `now`: `ChallengePeriod`
     /// blocks from now if that is before the reserved slot and the finality slot of that block
     /// has room (its reserved entries were all queued before: see [`FinalityQueue`]),
@@ -299,7 +330,7 @@ impl<T: Config> Pallet<T> {
     /// The provisional result of job `id` as a reveal: its outputs, or an execution failure
     /// when the committee agreed on one (no stored result). Meaningful only for jobs that
     /// were provisional.
-    fn provisional_reveal(id: JobId) -> Option<RevealOf<T>> {
+    pub fn provisional_reveal(id: JobId) -> Option<RevealOf<T>> {
         let job = Jobs::<T>::get(id)?;
         if !job.slots.iter().any(|s| s.agreed) {
             return None;

@@ -31,7 +31,7 @@
 //! | What is each call and hook charged? | `weights_ext.rs` (built on `weights.rs`) |
 //! | What do clients and nodes read? | `views.rs`, `runtime_api.rs` |
 //! | What must always hold in storage? | `try_state.rs` |
-//! | What does a worker's node do each block? | `offchain/` |
+//! | What does a worker's node do each block? What does a watcher check and challenge? | `offchain/` (the watcher: `offchain/watch.rs`) |
 //! | Calls, events, errors, hooks, genesis | `sections/` (imported into [`pallet`]) |
 //! | Storage records and call arguments | `types.rs`; migrations in `migrations.rs` |
 //!
@@ -42,7 +42,11 @@
 //! offchain workers. Genesis models are not in the offchain index: the node must put their
 //! chunks in offchain persistent storage under `chunk_key(model_id, index)`. The runtime must
 //! put `frame_system::AuthorizeCall` first in its transaction extension pipeline and implement
-//! `frame_system::offchain::CreateAuthorizedTransaction` for the offchain worker.
+//! `frame_system::offchain::CreateAuthorizedTransaction` for the offchain worker, and
+//! `frame_system::offchain::CreateSignedTransaction` (with `MultiSigner`/`MultiSignature` signing
+//! types) for a watcher's challenges, which are ordinary signed transactions of its `infr` key's
+//! account. A node started with `--inference-watch` records the models it watches in offchain
+//! persistent storage under `NODE_WATCH_KEY` (`inferchain-primitives`).
 //!
 //! ## Runtime configuration constraints
 //! Checked by `integrity_test`: `1 <= ValidationReplicas <= MaxReplicas <= 255`,
@@ -149,6 +153,18 @@ pub mod crypto {
     use super::KEY_TYPE;
     use sp_application_crypto::{app_crypto, sr25519};
     app_crypto!(sr25519, KEY_TYPE);
+
+    /// Signs ordinary signed transactions with a local `infr` key: a watcher's challenges
+    /// (`offchain/watch.rs`), paid for by the key's account like any user's transaction.
+    pub struct InfrSigner;
+
+    impl frame_system::offchain::AppCrypto<sp_runtime::MultiSigner, sp_runtime::MultiSignature>
+        for InfrSigner
+    {
+        type RuntimeAppPublic = Public;
+        type GenericSignature = sp_core::sr25519::Signature;
+        type GenericPublic = sp_core::sr25519::Public;
+    }
 }
 
 /// Log target of this pallet.
@@ -196,6 +212,11 @@ pub mod pallet {
     pub trait Config:
         frame_system::Config<AccountId: From<sp_core::sr25519::Public>>
         + frame_system::offchain::CreateAuthorizedTransaction<Call<Self>>
+        + frame_system::offchain::CreateSignedTransaction<Call<Self>>
+        + frame_system::offchain::SigningTypes<
+            Public = sp_runtime::MultiSigner,
+            Signature = sp_runtime::MultiSignature,
+        >
     {
         /// The overarching hold reason.
         type RuntimeHoldReason: From<HoldReason>;

@@ -78,6 +78,33 @@ where
     }
 }
 
+impl frame_system::offchain::SigningTypes for Test {
+    type Public = sp_runtime::MultiSigner;
+    type Signature = sp_runtime::MultiSignature;
+}
+
+impl<C> frame_system::offchain::CreateSignedTransaction<C> for Test
+where
+    RuntimeCall: From<C>,
+{
+    /// Signs the mock's extension (it has no nonce: the pool double does not order by it).
+    fn create_signed_transaction<
+        A: frame_system::offchain::AppCrypto<Self::Public, Self::Signature>,
+    >(
+        call: RuntimeCall,
+        public: sp_runtime::MultiSigner,
+        account: AccountId,
+        _nonce: <Test as frame_system::Config>::Nonce,
+    ) -> Option<Extrinsic> {
+        use codec::Encode;
+        let extension: TxExtension = (frame_system::AuthorizeCall::<Test>::new(),);
+        let payload = generic::SignedPayload::new(call, extension).ok()?;
+        let signature = payload.using_encoded(|p| A::sign(p, public))?;
+        let (call, extension, _) = payload.deconstruct();
+        Some(Extrinsic::new_signed(call, account, signature, extension))
+    }
+}
+
 parameter_types! {
     pub const RejectionFee: Perbill = Perbill::from_percent(10);
     pub const WrongResultSlash: Perbill = Perbill::from_percent(20);

@@ -258,6 +258,63 @@ where
     }
 }
 
+impl frame_system::offchain::SigningTypes for Runtime {
+    type Public = <super::Signature as sp_runtime::traits::Verify>::Signer;
+    type Signature = super::Signature;
+}
+
+impl<C> frame_system::offchain::CreateSignedTransaction<C> for Runtime
+where
+    RuntimeCall: From<C>,
+{
+    /// An ordinary signed transaction from an offchain worker (a watcher's `challenge`, signed
+    /// by its `infr` key): the standard extensions, no tip, mortal for half the block hashes
+    /// kept, with the account's next nonce.
+    fn create_signed_transaction<
+        A: frame_system::offchain::AppCrypto<Self::Public, Self::Signature>,
+    >(
+        call: RuntimeCall,
+        public: Self::Public,
+        account: AccountId,
+        nonce: Nonce,
+    ) -> Option<UncheckedExtrinsic> {
+        use codec::Encode;
+        use sp_runtime::SaturatedConversion;
+        let period = BlockHashCount::get()
+            .checked_next_power_of_two()
+            .map(|c| c / 2)
+            .unwrap_or(2) as u64;
+        let current = System::block_number()
+            .saturated_into::<u64>()
+            // The transaction is built after this block was imported: its era starts here.
+            .saturating_sub(1);
+        let extension: TxExtension = (
+            frame_system::AuthorizeCall::<Runtime>::new(),
+            frame_system::CheckNonZeroSender::<Runtime>::new(),
+            frame_system::CheckSpecVersion::<Runtime>::new(),
+            frame_system::CheckTxVersion::<Runtime>::new(),
+            frame_system::CheckGenesis::<Runtime>::new(),
+            frame_system::CheckEra::<Runtime>::from(sp_runtime::generic::Era::mortal(
+                period, current,
+            )),
+            frame_system::CheckNonce::<Runtime>::from(nonce),
+            frame_system::CheckWeight::<Runtime>::new(),
+            pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(0),
+            frame_metadata_hash_extension::CheckMetadataHash::<Runtime>::new(false),
+            frame_system::WeightReclaim::<Runtime>::new(),
+        );
+        let payload = super::SignedPayload::new(call, extension).ok()?;
+        let signature = payload.using_encoded(|bytes| A::sign(bytes, public))?;
+        let (call, extension, _) = payload.deconstruct();
+        Some(UncheckedExtrinsic::new_signed(
+            call,
+            sp_runtime::MultiAddress::Id(account),
+            signature,
+            extension,
+        ))
+    }
+}
+
 impl<C> frame_system::offchain::CreateAuthorizedTransaction<C> for Runtime
 where
     RuntimeCall: From<C>,

@@ -24,8 +24,8 @@ pub fn legacy_output_key(worker: &[u8], id: JobId) -> Vec<u8> {
     (b"inferchain/ocw/output/", worker, id).encode()
 }
 
-/// Local storage key of the block in which `worker` submitted `phase` (`b"commit"` or
-/// `b"reveal"`) of job `id`.
+/// Local storage key of the block in which `worker` submitted `phase` (`b"commit"`,
+/// `b"reveal"`, or the watcher's `b"challenge"`) of job `id`.
 pub fn sent_key(phase: &[u8], worker: &[u8], id: JobId) -> Vec<u8> {
     (b"inferchain/ocw/sent/", phase, worker, id).encode()
 }
@@ -65,6 +65,7 @@ pub(super) fn cleanup(worker: &[u8], mine: &BTreeSet<JobId>) {
         StorageValueRef::persistent(&legacy_output_key(worker, id)).clear();
         StorageValueRef::persistent(&sent_key(b"commit", worker, id)).clear();
         StorageValueRef::persistent(&sent_key(b"reveal", worker, id)).clear();
+        StorageValueRef::persistent(&sent_key(b"challenge", worker, id)).clear();
     }
     store.set(&keep);
 }

@@ -9,6 +9,9 @@
 //!   **persistent** local storage and commits to them;
 //! - for a job whose reveal phase is open, reveals the stored outputs.
 //!
+//! A node started with `--inference-watch` also checks the provisional results of the models
+//! it watches and challenges the wrong ones ([`watch`]).
+//!
 //! Escalated jobs are executed the same way by the validators' worker keys, in the job's
 //! second round ([`crate::commit_reveal::Round`]); a validator that was on the committee reuses
 //! its stored outputs.
@@ -36,6 +39,7 @@
 mod execute;
 mod local_store;
 mod submit;
+pub mod watch;
 
 pub use execute::{compute, decode_outcome};
 pub use local_store::{jobs_key, legacy_output_key, reveal_key, sent_key};
@@ -104,6 +108,7 @@ pub fn run<T: Config>(now: BlockNumberFor<T>) {
         let live = live.get_or_insert_with(|| Pallet::<T>::live_jobs(now));
         process_worker::<T>(&key, &account, live, now, submit_at);
     }
+    watch::run::<T>(now, submit_at);
 }
 
 /// Does the work of one local worker key on the jobs `live` that may be pending.

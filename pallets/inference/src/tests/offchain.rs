@@ -646,3 +646,166 @@ fn validators_re_execute_a_challenged_validation() {
         check_invariants();
     });
 }
+
+// ------------------------------------------------------------------ the watcher
+
+/// Records a watch list as the node does for `--inference-watch`.
+fn watch(list: inferchain_primitives::offchain_keys::Watched) {
+    sp_runtime::offchain::storage::StorageValueRef::persistent(
+        inferchain_primitives::offchain_keys::NODE_WATCH_KEY,
+    )
+    .set(&list);
+}
+
+/// Takes the pool's transactions and returns the signed challenges: the signer and job.
+fn drain_challenges(pool: &Pool) -> Vec<(AccountId, u64)> {
+    let txs = std::mem::take(&mut pool.write().transactions);
+    txs.into_iter()
+        .map(|tx| {
+            let xt = Extrinsic::decode(&mut &tx[..]).expect("decodes");
+            let sp_runtime::generic::Preamble::Signed(signer, ..) = xt.preamble else {
+                panic!("a challenge is an ordinary signed transaction");
+            };
+            match xt.function {
+                RuntimeCall::Inference(Call::challenge { job_id }) => (signer, job_id),
+                other => panic!("unexpected call {other:?}"),
+            }
+        })
+        .collect()
+}
+
+/// A committee that agrees on a wrong output: a watcher of the model re-executes the job,
+/// finds its own output different and challenges it with a local key; the challenge applies
+/// and the validators get the job. Nothing is submitted again while the job is escalated.
+#[test]
+fn a_watcher_challenges_a_wrong_provisional_result() {
+    use inferchain_primitives::offchain_keys::Watched;
+    let host = FakeHost::default();
+    let calls = host.calls.clone();
+    let (mut ext, pool) = ocw_ext(Some(host));
+    let id = ext.execute_with(|| request(genesis_model()));
+    ext.persist_offchain_overlay();
+    ext.execute_with(|| {
+        unanimous(id, &bad());
+        watch(Watched::Models(vec![genesis_model()]));
+        let runs = calls.load(Ordering::SeqCst);
+        Inference::offchain_worker(1);
+        assert_eq!(
+            calls.load(Ordering::SeqCst),
+            runs + 1,
+            "the watcher ran the job"
+        );
+        let challenges = drain_challenges(&pool);
+        assert_eq!(challenges.len(), 1, "{challenges:?}");
+        let (challenger, job) = challenges[0].clone();
+        assert_eq!(job, id);
+        assert!(
+            idx(&challenger) >= 1 && idx(&challenger) <= 6,
+            "a local key"
+        );
+        // The next runs within the resubmission delay neither recompute nor resubmit.
+        Inference::offchain_worker(1);
+        assert!(drain_challenges(&pool).is_empty());
+        assert_eq!(calls.load(Ordering::SeqCst), runs + 1);
+        let before = free(&challenger);
+        assert_ok!(Inference::challenge(
+            RuntimeOrigin::signed(challenger.clone()),
+            id
+        ));
+        assert_eq!(free(&challenger), before - CHALLENGE_BOND);
+        assert_eq!(
+            Jobs::<Test>::get(id).expect("job").status,
+            JobStatus::Escalated
+        );
+        Inference::offchain_worker(1);
+        assert!(
+            drain(&pool)
+                .iter()
+                .all(|c| !matches!(c, Call::challenge { .. })),
+            "an escalated job is not challenged"
+        );
+        check_invariants();
+    });
+}
+
+/// The watcher challenges only what it watches and finds wrong: a correct result, a result
+/// of a model it does not watch, or any result when the node records no watch list, cost
+/// nothing but the re-execution of watched jobs.
+#[test]
+fn a_watcher_leaves_correct_and_unwatched_results_alone() {
+    use inferchain_primitives::offchain_keys::Watched;
+    let host = FakeHost::default();
+    let calls = host.calls.clone();
+    let (mut ext, pool) = ocw_ext(Some(host));
+    let (right, other) = ext.execute_with(|| (request(genesis_model()), request(pair_model())));
+    ext.persist_offchain_overlay();
+    ext.execute_with(|| {
+        unanimous(right, &good());
+        unanimous(other, &bad());
+        let runs = calls.load(Ordering::SeqCst);
+        Inference::offchain_worker(1);
+        assert!(drain(&pool).is_empty(), "no watch list: nothing to do");
+        assert_eq!(calls.load(Ordering::SeqCst), runs);
+        watch(Watched::Models(vec![genesis_model()]));
+        Inference::offchain_worker(1);
+        assert!(
+            drain_challenges(&pool).is_empty(),
+            "the watched result is right"
+        );
+        assert_eq!(
+            calls.load(Ordering::SeqCst),
+            runs + 1,
+            "only the watched model's job ran"
+        );
+        watch(Watched::Every);
+        Inference::offchain_worker(1);
+        assert_eq!(
+            drain_challenges(&pool).len(),
+            1,
+            "the other model's wrong result"
+        );
+        check_invariants();
+    });
+}
+
+/// A watcher whose keys cannot hold the challenge bond does not submit a challenge that would
+/// fail (it logs the wrong result instead); a provisional result past its window is not
+/// checked.
+#[test]
+fn a_watcher_without_funds_or_time_does_not_challenge() {
+    use frame_support::traits::fungible::Mutate;
+    use inferchain_primitives::offchain_keys::Watched;
+    let (mut ext, pool) = ocw_ext(Some(FakeHost::default()));
+    let id = ext.execute_with(|| request(genesis_model()));
+    ext.persist_offchain_overlay();
+    ext.execute_with(|| {
+        unanimous(id, &bad());
+        watch(Watched::Every);
+        for i in 1..=6u8 {
+            let free_now = free(&acc(i));
+            assert_ok!(Balances::burn_from(
+                &acc(i),
+                free_now - 1,
+                frame_support::traits::tokens::Preservation::Expendable,
+                frame_support::traits::tokens::Precision::Exact,
+                frame_support::traits::tokens::Fortitude::Force,
+            ));
+        }
+        Inference::offchain_worker(1);
+        assert!(
+            drain_challenges(&pool).is_empty(),
+            "no key can hold the bond"
+        );
+        for i in 1..=6u8 {
+            assert_ok!(Balances::mint_into(&acc(i), 1_000_000));
+        }
+        let deadline = Inference::challenge_deadline(id, &Jobs::<Test>::get(id).expect("job"));
+        run_to_block(deadline);
+        Inference::offchain_worker(deadline);
+        assert!(
+            drain_challenges(&pool).is_empty(),
+            "a challenge sent now would be included after the window"
+        );
+        check_invariants();
+    });
+}
